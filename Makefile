@@ -1,0 +1,49 @@
+# csceval: the two commands are `make demo` and `make test`; everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_OUT ?= demo
+
+.PHONY: demo test lint typecheck imports unit install lock clean
+
+$(STAMP): requirements/lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Simulate the embedded synthetic evaluation, run every strand and write the report.
+demo: $(STAMP)
+	$(BIN)/csceval demo --out $(DEMO_OUT)
+
+## Every quality gate and every test.
+test: lint typecheck imports unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP)
+	$(BIN)/pytest -q
+
+## Re-pin every package after editing requirements/*.in.
+lock:
+	rm -rf /tmp/csceval-lock && $(PYTHON) -m venv /tmp/csceval-lock
+	/tmp/csceval-lock/bin/pip install --quiet --upgrade pip
+	/tmp/csceval-lock/bin/pip install --quiet -r requirements/base.in -r requirements/dev.in
+	{ echo '# Fully pinned environment (runtime + test tools) for Python 3.11. Regenerate with `make lock`.'; \
+	  /tmp/csceval-lock/bin/pip freeze; } > requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache

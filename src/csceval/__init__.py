@@ -1,0 +1,3 @@
+"""csceval: evaluate a children's social care practice framework across English local authorities."""
+
+__version__ = "0.1.0"

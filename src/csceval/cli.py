@@ -1,0 +1,144 @@
+"""The csceval command line: a thin layer over the library functions the web platform also uses.
+
+Every user mistake ends in coded messages and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from csceval import __version__
+from csceval.errors import InputError, Problem
+
+console = Console(stderr=False, highlight=False)
+errors = Console(stderr=True, highlight=False)
+MAX_SHOWN = 60
+
+
+def show_problems(problems: list[Problem], limit: int = MAX_SHOWN) -> None:
+    """Print coded problems, most useful first, with a count of any left unshown."""
+    failing = [p for p in problems if p.severity == "error"]
+    errors.print(f"[bold red]{len(failing)} problem{'s' if len(failing) != 1 else ''} found[/]")
+    for problem in problems[:limit]:
+        errors.print(problem.render(), markup=False, soft_wrap=True)
+    if len(problems) > limit:
+        errors.print(f"... and {len(problems) - limit} more (use --all to list every one)")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None]]:
+    """A progress callback ``(step, fraction)`` drawn as a bar on a terminal."""
+    if not enabled:
+        yield lambda step, fraction: None
+        return
+    with Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def update(step: str, fraction: float) -> None:
+            bar.update(task, description=step, completed=fraction)
+
+        yield update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="csceval")
+def main() -> None:
+    """Evaluate a children's social care practice framework across English local authorities."""
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--all", "show_all", is_flag=True, help="List every problem, not the first 60.")
+def validate(project: Path, show_all: bool) -> None:
+    """Check an evaluation project folder and report every problem found."""
+    from csceval.project import validate_project
+
+    problems = validate_project(project)
+    if any(p.severity == "error" for p in problems):
+        show_problems(problems, limit=len(problems) if show_all else MAX_SHOWN)
+        sys.exit(2)
+    console.print(f"[green]valid[/]: {project}")
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option("--seed", default=2018, show_default=True, type=int, help="Random seed.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def simulate(out: Path, seed: int, quiet: bool) -> None:
+    """Write a complete synthetic evaluation project ("synthetic England")."""
+    summary = _simulate(out, seed, quiet)
+    console.print(
+        f"Simulated {summary.n_las} fictional LAs, {summary.n_pilots} pilots, "
+        f"{summary.years[0]}-{summary.years[1]}, {summary.n_indicator_rows:,} indicator values "
+        f"({summary.n_suppressed_cells:,} suppressed) -> {out}"
+    )
+
+
+def _simulate(out: Path, seed: int, quiet: bool):  # type: ignore[no-untyped-def]
+    from csceval.simulate import simulate_project
+
+    try:
+        with progress_bar(not quiet) as progress:
+            return simulate_project(out, seed=seed, progress=progress)
+    except FileExistsError as exc:
+        show_problems(
+            [
+                Problem(
+                    "CSC-E5001",
+                    str(exc),
+                    file=str(out),
+                    fix="choose an empty folder or a previous synthetic project",
+                )
+            ]
+        )
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def run(project: Path, out: Path, quiet: bool) -> None:
+    """Run every available strand on a project and write the report."""
+    _run(project, out, quiet)
+
+
+def _run(project: Path, out: Path, quiet: bool) -> None:
+    from csceval.pipeline import run_project
+
+    command = shlex.join(["csceval", *sys.argv[1:]])
+    try:
+        with progress_bar(not quiet) as progress:
+            summary = run_project(project, out, command=command, progress=progress)
+    except InputError as exc:
+        show_problems(exc.problems)
+        sys.exit(2)
+    for line in summary.lines():
+        console.print(line, markup=False)
+
+
+@main.command()
+@click.option("--out", default=Path("demo"), show_default=True, type=click.Path(path_type=Path))
+@click.option("--seed", default=2018, show_default=True, type=int)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def demo(out: Path, seed: int, quiet: bool) -> None:
+    """Simulate the embedded synthetic evaluation and run it: simulate + run."""
+    project = out / "project"
+    summary = _simulate(project, seed, quiet)
+    console.print(f"Simulated synthetic England (seed {seed}): {summary.n_las} LAs -> {project}")
+    _run(project, out / "output", quiet)

@@ -1,0 +1,37 @@
+"""The LA x year indicator panel of a project, in the shapes analyses need."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from csceval.project import Project
+
+
+def year_ending_march(day: date) -> int:
+    """The year ending 31 March that contains ``day`` (2017-04-01 -> 2018)."""
+    return day.year + 1 if day.month >= 4 else day.year
+
+
+def wide_panel(project: Project, indicator_id: str) -> pd.DataFrame:
+    """LAs x years of one indicator; NaN where a cell is suppressed, not available or absent."""
+    rows = project.table("indicators")
+    rows = rows[rows["indicator"] == indicator_id]
+    panel = rows.pivot(index="la_code", columns="year", values="value")
+    years = range(project.settings.periods.first_year, project.settings.periods.last_year + 1)
+    return panel.reindex(columns=list(years)).astype(float)
+
+
+def denominator_weights(project: Project) -> pd.DataFrame:
+    """Population aged 0-17 at mid-(Y-1) for each LA and year Y: the DfE rate denominator.
+
+    Notes
+    -----
+    A rate for the year ending 31 March Y uses the ONS mid-(Y-1) population aged 0-17. Where that
+    estimate is missing the mid-Y estimate is used, and where neither exists the weight is NaN
+    (the LA then counts with equal weight in group means; see :func:`group_mean`).
+    """
+    population = wide_panel(project, "population_0_17")
+    previous = population.shift(1, axis=1)
+    return previous.fillna(population)

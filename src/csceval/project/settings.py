@@ -1,0 +1,83 @@
+"""The ``evaluation.toml`` model: the evaluation, sites, periods, analysis plan, disclosure policy.
+
+Pydantic checks structure and types; :mod:`csceval.project.checks` applies the rules that need
+more than one field (dates in order, known indicators, ...) so that each gets its own error code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SITE_ROLES = ("pilot", "comparator", "contrast", "exited")
+"""Roles a site can play: pilots adopt the framework; exited pilots left it; contrast sites are
+the non-framework sites of the contrast study; comparators are named comparison LAs."""
+
+COMPARATOR_METHODS = ("statistical_neighbours", "all_non_adopters", "named")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvaluationInfo(_Strict):
+    name: str = Field(min_length=1)
+    frameworks: list[str] = Field(min_length=1)
+    price_year: str
+    description: str = ""
+    synthetic: bool = False
+
+
+class DisclosureSettings(_Strict):
+    min_count: int = 5
+    secondary: bool = True
+    round_aggregates_to: int = 10
+    percent_dp: int = 1
+    rate_dp: int = 1
+
+
+class TimePoint(_Strict):
+    id: str
+    start: date
+    end: date
+    label: str = ""
+
+
+class Periods(_Strict):
+    first_year: int
+    last_year: int
+    financial_years: list[str] = Field(default_factory=list)
+    time_points: list[TimePoint] = Field(default_factory=list)
+
+
+class AnalysisPlan(_Strict):
+    indicators: list[str] = Field(min_length=1)
+    estimators: list[str] = Field(default_factory=lambda: ["descriptive"])
+    comparators: str = "statistical_neighbours"
+    reference_year: int | None = None
+
+
+class Site(_Strict):
+    la_code: str
+    name: str
+    role: str
+    framework: str | None = None
+    implementation_start: date | None = None
+    fully_embedded: date | None = None
+    neighbour_group: str | None = None
+
+
+class EvaluationSettings(_Strict):
+    """The whole ``evaluation.toml``."""
+
+    evaluation: EvaluationInfo
+    periods: Periods
+    analysis: AnalysisPlan
+    sites: list[Site] = Field(min_length=1)
+    disclosure: DisclosureSettings = DisclosureSettings()
+    format_version: Literal[1] = 1
+
+    def sites_with_role(self, *roles: str) -> list[Site]:
+        return [s for s in self.sites if s.role in roles]

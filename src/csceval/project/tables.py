@@ -1,0 +1,130 @@
+"""The tables of an evaluation project's ``data/`` folder, declared once.
+
+Later strands add their tables to :data:`TABLES` (case samples, audits, costs, ...).
+"""
+
+from __future__ import annotations
+
+from csceval.project.schema import Column, ColumnType, PrivacyClass, TableSchema
+
+LOCAL_AUTHORITIES = TableSchema(
+    name="local_authorities",
+    file="data/local_authorities.csv",
+    description="Every LA in the evaluation's universe (pilots, comparators, the rest of England).",
+    key=("la_code",),
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "DfE 3-digit LA number (the 'old' LA code)."),
+        Column("gss_code", ColumnType.TEXT, "ONS GSS code of the LA, e.g. E10000020."),
+        Column("la_name", ColumnType.TEXT, "LA name."),
+        Column("region_code", ColumnType.TEXT, "ONS region code, e.g. E12000006."),
+        Column("region_name", ColumnType.TEXT, "Region name."),
+        Column(
+            "first_year",
+            ColumnType.INTEGER,
+            "First year (ending 31 March) the LA reports; later than the panel start when it was "
+            "created by a reorganisation.",
+            unit="year",
+        ),
+        Column(
+            "last_year",
+            ColumnType.INTEGER,
+            "Last year the LA reports; empty while it still exists.",
+            unit="year",
+            required=False,
+        ),
+        Column(
+            "neighbour_group",
+            ColumnType.TEXT,
+            "Label of the LA's statistical-neighbour group (a cluster of similar LAs).",
+            required=False,
+        ),
+    ),
+)
+
+STATISTICAL_NEIGHBOURS = TableSchema(
+    name="statistical_neighbours",
+    file="data/statistical_neighbours.csv",
+    description="DfE-style statistical neighbours: each LA's ten most similar LAs, closest first.",
+    key=("la_code", "rank"),
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "The LA whose neighbours these are."),
+        Column("rank", ColumnType.INTEGER, "1 = closest neighbour.", minimum=1),
+        Column("neighbour_code", ColumnType.LA_CODE, "The neighbour's 3-digit LA number."),
+        Column(
+            "closeness",
+            ColumnType.TEXT,
+            "DfE's closeness band.",
+            required=False,
+            allowed=("Very Close", "Close", "Somewhat close", "Not Close"),
+        ),
+    ),
+)
+
+REORGANISATIONS = TableSchema(
+    name="reorganisations",
+    file="data/reorganisations.csv",
+    description="LA reorganisations: old codes whose series end and the new codes that continue "
+    "them (mergers and splits), by the first reporting year of the new LA.",
+    key=("old_la_code", "new_la_code"),
+    required=False,
+    columns=(
+        Column(
+            "year", ColumnType.INTEGER, "First year ending 31 March of the new LA.", unit="year"
+        ),
+        Column("old_la_code", ColumnType.LA_CODE, "LA whose series ends."),
+        Column("new_la_code", ColumnType.LA_CODE, "LA whose series starts."),
+        Column("kind", ColumnType.TEXT, "What happened.", allowed=("merger", "split")),
+    ),
+)
+
+INDICATORS = TableSchema(
+    name="indicators",
+    file="data/indicators.csv",
+    description="LA x year key indicators in long form, values as DfE publishes them "
+    "(numbers, or a symbol where a cell is suppressed or not available).",
+    key=("la_code", "year", "indicator"),
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "DfE 3-digit LA number."),
+        Column(
+            "year",
+            ColumnType.INTEGER,
+            "Year ending 31 March (workforce: 30 September snapshot of that year).",
+            unit="year",
+        ),
+        Column("indicator", ColumnType.TEXT, "Indicator id from the catalogue (docs/indicators)."),
+        Column(
+            "value",
+            ColumnType.DFE_VALUE,
+            "The value, or c (suppressed), x (not available), z (not applicable), k (rounds to 0).",
+            privacy=PrivacyClass.NONE,
+        ),
+    ),
+)
+
+TABLES: tuple[TableSchema, ...] = (
+    LOCAL_AUTHORITIES,
+    STATISTICAL_NEIGHBOURS,
+    REORGANISATIONS,
+    INDICATORS,
+)
+"""Every declared project table, in the order they are validated."""
+
+DIRECT_IDENTIFIER_NAMES = frozenset(
+    {
+        "name",
+        "first_name",
+        "forename",
+        "surname",
+        "last_name",
+        "full_name",
+        "dob",
+        "date_of_birth",
+        "upn",
+        "former_upn",
+        "nhs_number",
+        "postcode",
+        "home_postcode",
+        "address",
+    }
+)
+"""Column names that carry direct identifiers; a table holding one is refused whole."""

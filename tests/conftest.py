@@ -1,0 +1,27 @@
+"""Shared fixtures: paths to the project fixtures and to ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture
+def valid_project() -> Path:
+    return FIXTURES / "valid_project"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data: skipped on a user's clone, required in CI."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the shared data folder is missing: {SHARED_DATA}")
+        pytest.skip(f"needs the shared data folder {SHARED_DATA} (not part of a user's clone)")
+    return SHARED_DATA
