@@ -12,7 +12,7 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E1003": "evaluation.toml is not valid TOML; the message gives the line and column.",
     "CSC-E1004": "A required setting is missing from evaluation.toml.",
     "CSC-E1005": "evaluation.toml has a setting csceval does not know (often a misspelling).",
-    "CSC-E1006": "A setting has a value of the wrong type or form (e.g. a date that is not a date).",
+    "CSC-E1006": "A setting has a value of the wrong type or form (e.g. a malformed date).",
     "CSC-E1101": "A site's LA code is not a 3-digit DfE LA number.",
     "CSC-E1102": "The same LA is listed as a site more than once.",
     "CSC-E1104": "A pilot site has no implementation start date.",

@@ -2,7 +2,7 @@
 
 Every check that reads a user's file reports :class:`Problem` objects rather than raising bare
 exceptions. A problem names the file, the row or cell, the column, the offending value and a
-stable code (``CSC-E1234``) that is listed, with its meaning, in ``docs/errors.md``.
+stable code (``CSC-Ennnn``) that is listed, with its meaning, in ``docs/errors.md``.
 """
 
 from __future__ import annotations

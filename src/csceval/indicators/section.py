@@ -80,11 +80,13 @@ def _published(trend: IndicatorTrend, policy: DisclosurePolicy) -> TableBlock:
     )
 
 
-def _chart(trend: IndicatorTrend, result: TrendsResult, table_id: str) -> LineChart:
+def _chart(trend: IndicatorTrend, result: TrendsResult, block: TableBlock) -> LineChart:
+    """The indicator's line chart; its text alternative quotes the published values only."""
     ind = trend.indicator
-    last = trend.series.dropna(subset=["pilots", "comparators"]).tail(1)
+    published = block.table.values.assign(year=trend.series["year"].to_numpy())
+    last = published.dropna(subset=["pilots", "comparators"]).tail(1)
     latest = (
-        f" In {int(last['year'].iat[0])} the pilots averaged {last['pilots'].iat[0]:.1f} and "
+        f" In {last['year'].iat[0]} the pilots averaged {last['pilots'].iat[0]:.1f} and "
         f"their comparators {last['comparators'].iat[0]:.1f} {ind.unit_label}."
         if len(last)
         else ""
@@ -92,7 +94,7 @@ def _chart(trend: IndicatorTrend, result: TrendsResult, table_id: str) -> LineCh
     return LineChart(
         id=f"chart-{ind.id}",
         title=f"{ind.title} by year",
-        table_id=table_id,
+        table_id=block.id,
         x="year",
         series=tuple(Series(g, LABELS[g], EMPHASES[g]) for g in GROUPS),
         y_label=ind.unit_label,
@@ -118,7 +120,7 @@ def render_trends(result: TrendsResult, policy: DisclosurePolicy) -> Section:
     findings = []
     for trend in result.trends:
         table = _published(trend, policy)
-        blocks += [_chart(trend, result, table.id), table]
+        blocks += [_chart(trend, result, table), table]
         sentence = describe_change(trend)
         if sentence:
             findings.append(Finding(sentence))

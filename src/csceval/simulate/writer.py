@@ -1,0 +1,202 @@
+"""Write a simulated world as an evaluation project folder (CSV, TOML, JSON, README).
+
+Everything is written in a fixed order with fixed formatting (no timestamps, ``\\n`` line
+endings, sorted rows), so the same seed always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+import numpy as np
+
+from csceval.project.schema import TableSchema
+from csceval.project.tables import (
+    INDICATORS,
+    LOCAL_AUTHORITIES,
+    REORGANISATIONS,
+    STATISTICAL_NEIGHBOURS,
+)
+from csceval.simulate import calibration as cal
+from csceval.simulate.formatting import dfe_values
+from csceval.simulate.pilots import FRAMEWORK
+from csceval.simulate.truth import GENERATOR_VERSION, truth_json
+from csceval.simulate.world import World
+
+ANALYSIS_INDICATORS = (
+    "referral_rate_per_10k",
+    "rereferral_within_12m_pct",
+    "cin_rate_per_10k",
+    "s47_rate_per_10k",
+    "icpc_rate_per_10k",
+    "cpp_rate_per_10k",
+    "repeat_cpp_pct",
+    "cla_rate_per_10k",
+    "cla_starts_rate_per_10k",
+    "assessments_within_45_days_pct",
+    "cla_3plus_placements_pct",
+    "sw_turnover_pct",
+    "sw_agency_pct",
+)
+
+
+def _csv(schema: TableSchema, rows: Sequence[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(schema.column_names)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def project_files(world: World) -> tuple[dict[str, str], int, int]:
+    """The text of every file, by relative path; plus indicator rows and suppressed cells."""
+    geo = world.geography
+    las = sorted(geo.las, key=lambda la: la.la_code)
+    local_authorities = [
+        [la.la_code, la.gss_code, la.name, la.region.code, la.region.name, la.first_year,
+         "" if la.last_year is None else la.last_year, world.groups[la.index]]
+        for la in las
+    ]  # fmt: skip
+    neighbours = sorted(
+        ([n.la_code, n.rank, n.neighbour_code, n.closeness] for n in world.neighbours),
+        key=lambda row: (str(row[0]), int(str(row[1]))),
+    )
+    reorganisations = sorted(
+        [r.year, old, new, r.kind] for r in geo.reorganisations for old in r.old for new in r.new
+    )
+    panel = world.panel
+    values = dfe_values(panel)
+    indicators = [
+        [code, int(year), indicator, value]
+        for code, year, indicator, value in zip(
+            panel["la_code"], panel["year"], panel["indicator"], values, strict=True
+        )
+    ]
+    files = {
+        "evaluation.toml": evaluation_toml(world),
+        LOCAL_AUTHORITIES.file: _csv(LOCAL_AUTHORITIES, local_authorities),
+        STATISTICAL_NEIGHBOURS.file: _csv(STATISTICAL_NEIGHBOURS, list(neighbours)),
+        REORGANISATIONS.file: _csv(REORGANISATIONS, [list(r) for r in reorganisations]),
+        INDICATORS.file: _csv(INDICATORS, indicators),
+        "truth.json": truth_json(world),
+        "README.md": readme(world),
+    }
+    return files, len(indicators), int(np.count_nonzero(values == "c"))
+
+
+def _s(text: str) -> str:
+    """A TOML basic string (JSON escaping is valid TOML for these texts)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def evaluation_toml(world: World) -> str:
+    """``evaluation.toml``: hand-written TOML in a fixed key order."""
+    seed = world.seed
+    lines = [
+        f"# SYNTHETIC DATA written by `csceval simulate --seed {seed}`: every LA is fictional.",
+        "# The true effects injected are in truth.json.",
+        "format_version = 1",
+        "",
+        "[evaluation]",
+        f"name = {_s(f'Synthetic England: Signs of Safety pilots (SYNTHETIC, seed {seed})')}",
+        f"frameworks = [{_s(FRAMEWORK)}]",
+        'price_year = "2019-20"',
+        "description = "
+        + _s(
+            "A simulated evaluation of a practice framework in ten fictional pilot local "
+            "authorities with staggered adoption, two of which exited; for demonstration and "
+            "for testing estimators against known effects. Not real data."
+        ),
+        "synthetic = true",
+        "",
+        "[disclosure]",
+        "min_count = 5",
+        "secondary = true",
+        "round_aggregates_to = 10",
+        "percent_dp = 1",
+        "rate_dp = 1",
+        "",
+        "[periods]",
+        f"first_year = {cal.FIRST_YEAR}",
+        f"last_year = {cal.LAST_YEAR}",
+        'financial_years = ["2017-18", "2018-19"]',
+    ]
+    for tp, start, end, label in (
+        ("T1", "2018-09-01", "2018-11-30", "Autumn 2018"),
+        ("T2", "2019-09-01", "2019-11-30", "Autumn 2019"),
+    ):
+        lines += ["", "[[periods.time_points]]", f'id = "{tp}"', f"start = {start}",
+                  f"end = {end}", f'label = "{label}"']  # fmt: skip
+    lines += [
+        "",
+        "[analysis]",
+        "indicators = [",
+        *(f"    {_s(i)}," for i in ANALYSIS_INDICATORS),
+        "]",
+        'estimators = ["descriptive"]',
+        'comparators = "statistical_neighbours"',
+    ]
+    for p in world.design.pilots:
+        lines += [""]
+        if p.exit_date is not None:
+            lines += [f"# Exited the programme on {p.exit_date.isoformat()} (see truth.json)."]
+        lines += [
+            "[[sites]]",
+            f'la_code = "{p.la_code}"',
+            f"name = {_s(p.name)}",
+            f'role = "{p.role}"',
+            f"framework = {_s(FRAMEWORK)}",
+            f"implementation_start = {p.implementation_start.isoformat()}",
+            f"fully_embedded = {p.fully_embedded.isoformat()}",
+            f"neighbour_group = {_s(world.groups[p.index])}",
+        ]
+    for c in world.design.contrasts:
+        lines += [
+            "",
+            "[[sites]]",
+            f'la_code = "{c.la_code}"',
+            f"name = {_s(c.name)}",
+            'role = "contrast"',
+            f"framework = {_s(c.framework)}",
+            f"neighbour_group = {_s(world.groups[c.index])}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def readme(world: World) -> str:
+    """The project's README: what it is, how it was made, what is in it."""
+    design, geo = world.design, world.geography
+    pilots = ", ".join(f"{p.name} ({p.la_code})" for p in design.pilots)
+    exited = ", ".join(f"{p.name} ({p.exit_date})" for p in design.pilots if p.exit_date)
+    return f"""# Synthetic England (SYNTHETIC DATA, seed {world.seed})
+
+**Every number in this folder was simulated. The local authorities, their names, codes
+(401-599) and GSS codes (E0x9xxxxx) are fictional**: no real LA, child or worker is described.
+
+Generated by csceval's simulator (generator version {GENERATOR_VERSION}) with
+
+    csceval simulate --out DIR --seed {world.seed}
+
+The same seed always gives byte-identical files; another seed gives another England.
+
+## What it holds
+
+- `evaluation.toml`: a Signs of Safety evaluation of {len(design.pilots)} pilots with staggered
+  adoption (2015-2018), {sum(p.role == "exited" for p in design.pilots)} of which exited
+  ({exited}), and {len(design.contrasts)} contrast sites with other frameworks.
+  Pilots: {pilots}.
+- `data/local_authorities.csv`: {len(geo.las)} LA codes in the 9 English regions, including a
+  merger and a split (`data/reorganisations.csv`).
+- `data/statistical_neighbours.csv`: each LA's ten nearest LAs on deprivation, urbanity, size
+  and region, with DfE closeness bands.
+- `data/indicators.csv`: DfE-style LA x year key indicators, {cal.FIRST_YEAR}-{cal.LAST_YEAR}
+  (years ending 31 March; workforce at 30 September), calibrated on the real DfE panel: counts,
+  rates per 10,000 children (count / mid-(Y-1) population aged 0-17), percentages; `c` marks a
+  suppressed small count, `x` a return not available, `z` not applicable.
+- `truth.json`: the effects injected per pilot and indicator (size, form, timing, ramp and fade
+  after exit), the indicators with no effect, the shocks and gaps added, and the
+  reorganisations: the answers an estimator should recover.
+"""
