@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from csceval import __version__
 from csceval.errors import InputError, Problem
+from csceval.simulate import SimulationSummary, simulate_project
 
 console = Console(stderr=False, highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -89,8 +90,7 @@ def simulate(out: Path, seed: int, quiet: bool) -> None:
     )
 
 
-def _simulate(out: Path, seed: int, quiet: bool):  # type: ignore[no-untyped-def]
-    from csceval.simulate import simulate_project
+def _simulate(out: Path, seed: int, quiet: bool) -> SimulationSummary:
 
     try:
         with progress_bar(not quiet) as progress:

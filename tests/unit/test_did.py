@@ -111,11 +111,6 @@ def test_pretest_matches_r(reference: Path, fits: dict[str, Any], scenario: str)
     assert round(res.pretest_p, 5) == pytest.approx(ref.loc[scenario, "Wpval"], abs=TOL)
 
 
-@pytest.mark.parametrize("scenario", sorted(NOT_SHIPPED))
-def test_reference_scenarios_without_data(scenario: str) -> None:
-    pytest.skip(NOT_SHIPPED[scenario])
-
-
 @pytest.mark.shared
 def test_published_summary_numbers(fits: dict[str, Any]) -> None:
     """The rounded figures quoted in causal_estimators.md section 3.4 (R did README/vignette)."""
