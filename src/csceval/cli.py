@@ -91,7 +91,6 @@ def simulate(out: Path, seed: int, quiet: bool) -> None:
 
 
 def _simulate(out: Path, seed: int, quiet: bool) -> SimulationSummary:
-
     try:
         with progress_bar(not quiet) as progress:
             return simulate_project(out, seed=seed, progress=progress)
