@@ -43,7 +43,7 @@ lock:
 	/tmp/csceval-lock/bin/pip install --quiet --upgrade pip
 	/tmp/csceval-lock/bin/pip install --quiet -r requirements/base.in -r requirements/dev.in
 	{ echo '# Fully pinned environment (runtime + test tools) for Python 3.11. Regenerate with `make lock`.'; \
-	  /tmp/csceval-lock/bin/pip freeze; } > requirements/lock.txt
+	  /tmp/csceval-lock/bin/pip freeze --all | grep -v '^pip=='; } > requirements/lock.txt
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
