@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from csceval import __version__
 from csceval.errors import InputError, Problem
+from csceval.impact.cli import impact
 from csceval.simulate import SimulationSummary, simulate_project
 
 console = Console(stderr=False, highlight=False)
@@ -129,6 +130,9 @@ def _run(project: Path, out: Path, quiet: bool) -> None:
         sys.exit(2)
     for line in summary.lines():
         console.print(line, markup=False)
+
+
+main.add_command(impact)
 
 
 @main.command()

@@ -50,5 +50,11 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E2016": "An LA's last year is before its first year.",
     "CSC-E2017": "A value is given for a year in which the LA did not exist.",
     "CSC-E2018": "So many problems in one table that reading stopped (probably the wrong file).",
+    "CSC-E7101": "csceval impact: the panel file cannot be read as CSV.",
+    "CSC-E7102": "csceval impact: a column named by an option is not in the panel file.",
+    "CSC-E7103": "csceval impact: the estimator cannot use the input (the message says why: no "
+    "pre-period, no donors, an unbalanced panel, ...).",
+    "CSC-E7104": "csceval impact: a --predictor is not written as VARIABLE:YEAR or "
+    "VARIABLE:FIRST-LAST.",
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
 }
