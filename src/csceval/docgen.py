@@ -76,7 +76,8 @@ def formats_page() -> str:
         "```",
         "",
         f"- Site roles: {', '.join(f'`{r}`' for r in SITE_ROLES)}. Pilots (and exited pilots) "
-        "need `implementation_start`; `fully_embedded` must not be earlier.",
+        "need `implementation_start`; `fully_embedded` must not be earlier. An exited pilot "
+        "may give its `exit_date`.",
         f"- Comparator rules: {', '.join(f'`{m}`' for m in COMPARATOR_METHODS)}. `named` uses the "
         "sites with role `comparator`. Adopters and contrast sites are never comparators.",
         "- Unknown settings are refused (a misspelt setting would otherwise be ignored silently).",

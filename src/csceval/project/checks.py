@@ -79,6 +79,22 @@ def _check_sites(settings: EvaluationSettings) -> Iterator[Problem]:
                 embedded,
                 f"the date must be on or after implementation_start ({start})",
             )
+        if site.exit_date and site.role != "exited":
+            yield _problem(
+                "CSC-E1109",
+                "only a site with role 'exited' has an exit date",
+                f"{where}.exit_date",
+                site.exit_date,
+                'set role = "exited" or remove exit_date',
+            )
+        if site.exit_date and start and site.exit_date < start:
+            yield _problem(
+                "CSC-E1105",
+                "exit date before implementation started",
+                f"{where}.exit_date",
+                site.exit_date,
+                f"the date must be on or after implementation_start ({start})",
+            )
         if site.framework and site.role != "contrast" and site.framework not in frameworks:
             yield _problem(
                 "CSC-E1107",

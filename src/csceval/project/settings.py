@@ -66,6 +66,7 @@ class Site(_Strict):
     framework: str | None = None
     implementation_start: date | None = None
     fully_embedded: date | None = None
+    exit_date: date | None = None
     neighbour_group: str | None = None
 
 

@@ -140,10 +140,8 @@ def evaluation_toml(world: World) -> str:
         'comparators = "statistical_neighbours"',
     ]
     for p in world.design.pilots:
-        lines += [""]
-        if p.exit_date is not None:
-            lines += [f"# Exited the programme on {p.exit_date.isoformat()} (see truth.json)."]
         lines += [
+            "",
             "[[sites]]",
             f'la_code = "{p.la_code}"',
             f"name = {_s(p.name)}",
@@ -153,6 +151,8 @@ def evaluation_toml(world: World) -> str:
             f"fully_embedded = {p.fully_embedded.isoformat()}",
             f"neighbour_group = {_s(world.groups[p.index])}",
         ]
+        if p.exit_date is not None:
+            lines.append(f"exit_date = {p.exit_date.isoformat()}")
     for c in world.design.contrasts:
         lines += [
             "",
