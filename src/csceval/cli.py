@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from csceval import __version__
 from csceval.errors import InputError, Problem
 from csceval.impact.cli import impact
+from csceval.reliability.cli import reliability
 from csceval.simulate import SimulationSummary, simulate_project
 
 console = Console(stderr=False, highlight=False)
@@ -133,6 +134,7 @@ def _run(project: Path, out: Path, quiet: bool) -> None:
 
 
 main.add_command(impact)
+main.add_command(reliability)
 
 
 @main.command()

@@ -57,5 +57,9 @@ ERROR_CODES: dict[str, str] = {
     "pre-period, no donors, an unbalanced panel, ...).",
     "CSC-E7104": "csceval impact: a --predictor is not written as VARIABLE:YEAR or "
     "VARIABLE:FIRST-LAST.",
+    "CSC-E7201": "csceval reliability: the ratings file cannot be read as CSV.",
+    "CSC-E7202": "csceval reliability: a unit, rater or value column is not in the file.",
+    "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "
+    "options (the message says why).",
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
 }
