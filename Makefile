@@ -6,13 +6,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo
 
-.PHONY: demo test lint typecheck imports unit install lock clean
+.PHONY: demo test lint typecheck imports unit unit-postgres install lock clean
 
-$(STAMP): requirements/lock.txt pyproject.toml
+# PostgreSQL for the second run of the web tests (pytest-django creates and drops test_test).
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+$(STAMP): requirements/lock.txt pyproject.toml package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,7 +26,7 @@ demo: $(STAMP)
 	$(BIN)/csceval demo --out $(DEMO_OUT)
 
 ## Every quality gate and every test.
-test: lint typecheck imports unit
+test: lint typecheck imports unit unit-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -37,6 +41,10 @@ imports: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
+## The web tests again, on PostgreSQL (DESIGN.md: both databases are tested).
+unit-postgres: $(STAMP)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q tests/web
+
 ## Re-pin every package after editing requirements/*.in.
 lock:
 	rm -rf /tmp/csceval-lock && $(PYTHON) -m venv /tmp/csceval-lock
@@ -46,4 +54,4 @@ lock:
 	  /tmp/csceval-lock/bin/pip freeze --all | grep -v '^pip=='; } > requirements/lock.txt
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -20,6 +20,7 @@ from csceval.errors import InputError, Problem
 from csceval.impact.cli import impact
 from csceval.reliability.cli import reliability
 from csceval.simulate import SimulationSummary, simulate_project
+from csceval.web.cli import web_group
 
 console = Console(stderr=False, highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -135,6 +136,11 @@ def _run(project: Path, out: Path, quiet: bool) -> None:
 
 main.add_command(impact)
 main.add_command(reliability)
+for _name in ("serve", "migrate", "createadmin"):
+    main.add_command(web_group.commands[_name])
+audit = click.Group("audit", help="The web platform's hash-chained audit trail.")
+audit.add_command(web_group.commands["audit-verify"], name="verify")
+main.add_command(audit)
 
 
 @main.command()
@@ -147,3 +153,7 @@ def demo(out: Path, seed: int, quiet: bool) -> None:
     summary = _simulate(project, seed, quiet)
     console.print(f"Simulated synthetic England (seed {seed}): {summary.n_las} LAs -> {project}")
     _run(project, out / "output", quiet)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 """The stable error codes: each user mistake has one, documented in ``docs/errors.md``.
 
-Ranges: E1xxx ``evaluation.toml``; E2xxx ``data/`` tables; E5xxx commands and output folders.
+Ranges: E1xxx ``evaluation.toml``; E2xxx ``data/`` tables; E5xxx commands and output folders;
+E6xxx the web application.
 A test checks that every code used in the source is listed here and in the docs.
 """
 
@@ -62,4 +63,13 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "
     "options (the message says why).",
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
+    "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
+    "(the row was edited).",
+    "CSC-E6002": "csceval audit verify: an audit event's previous_hash does not match the "
+    "event before it (the chain was broken).",
+    "CSC-E6003": "csceval audit verify: audit events are missing from the sequence (rows "
+    "were deleted).",
+    "CSC-E6004": "csceval createadmin: a user with that username already exists.",
+    "CSC-E6005": "The web database is not migrated yet: run `csceval migrate`.",
+    "CSC-E6006": "The web database cannot be reached (check DATABASE_URL).",
 }

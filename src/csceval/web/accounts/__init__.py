@@ -1,0 +1,1 @@
+"""Accounts: LA-scoped memberships (roles that expire), login, logout."""
