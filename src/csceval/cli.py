@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from csceval import __version__
@@ -20,21 +19,9 @@ from csceval.errors import InputError, Problem
 from csceval.impact.cli import impact
 from csceval.reliability.cli import reliability
 from csceval.simulate import SimulationSummary, simulate_project
+from csceval.terminal import MAX_SHOWN, err, fail
+from csceval.terminal import out as console
 from csceval.web.cli import web_group
-
-console = Console(stderr=False, highlight=False)
-errors = Console(stderr=True, highlight=False)
-MAX_SHOWN = 60
-
-
-def show_problems(problems: list[Problem], limit: int = MAX_SHOWN) -> None:
-    """Print coded problems, most useful first, with a count of any left unshown."""
-    failing = [p for p in problems if p.severity == "error"]
-    errors.print(f"[bold red]{len(failing)} problem{'s' if len(failing) != 1 else ''} found[/]")
-    for problem in problems[:limit]:
-        errors.print(problem.render(), markup=False, soft_wrap=True)
-    if len(problems) > limit:
-        errors.print(f"... and {len(problems) - limit} more (use --all to list every one)")
 
 
 @contextmanager
@@ -48,7 +35,7 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None]]:
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
-        console=errors,
+        console=err,
         transient=True,
     ) as bar:
         task = bar.add_task("starting", total=1.0)
@@ -74,8 +61,7 @@ def validate(project: Path, show_all: bool) -> None:
 
     problems = validate_project(project)
     if any(p.severity == "error" for p in problems):
-        show_problems(problems, limit=len(problems) if show_all else MAX_SHOWN)
-        sys.exit(2)
+        fail(*problems, limit=len(problems) if show_all else MAX_SHOWN)
     console.print(f"[green]valid[/]: {project}")
 
 
@@ -98,17 +84,14 @@ def _simulate(out: Path, seed: int, quiet: bool) -> SimulationSummary:
         with progress_bar(not quiet) as progress:
             return simulate_project(out, seed=seed, progress=progress)
     except FileExistsError as exc:
-        show_problems(
-            [
-                Problem(
-                    "CSC-E5001",
-                    str(exc),
-                    file=str(out),
-                    fix="choose an empty folder or a previous synthetic project",
-                )
-            ]
+        fail(
+            Problem(
+                "CSC-E5001",
+                str(exc),
+                file=str(out),
+                fix="choose an empty folder or a previous synthetic project",
+            )
         )
-        sys.exit(2)
 
 
 @main.command()
@@ -128,8 +111,7 @@ def _run(project: Path, out: Path, quiet: bool) -> None:
         with progress_bar(not quiet) as progress:
             summary = run_project(project, out, command=command, progress=progress)
     except InputError as exc:
-        show_problems(exc.problems)
-        sys.exit(2)
+        fail(*exc.problems)
     for line in summary.lines():
         console.print(line, markup=False)
 

@@ -9,29 +9,20 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 import pandas as pd
-from rich.console import Console
 
 from csceval.errors import Problem
 from csceval.impact.did import aggte, att_gt
 from csceval.impact.synth import Predictor, SynthPanel, SynthSpec, fit_synth, placebo_in_space
+from csceval.terminal import fail, out
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 PREDICTOR = re.compile(r"^(?P<var>[^:]+):(?P<start>\d{4})(?:-(?P<end>\d{4}))?$")
-
-
-def fail(problems: Sequence[Problem]) -> NoReturn:
-    for problem in problems:
-        err.print(problem.render(), markup=False, soft_wrap=True)
-    sys.exit(2)
 
 
 def read_panel(path: Path, columns: dict[str, str]) -> pd.DataFrame:
@@ -39,7 +30,7 @@ def read_panel(path: Path, columns: dict[str, str]) -> pd.DataFrame:
     try:
         data = pd.read_csv(path, encoding="utf-8-sig")
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        fail([Problem("CSC-E7101", f"cannot read the panel as CSV ({exc})", file=str(path))])
+        fail(Problem("CSC-E7101", f"cannot read the panel as CSV ({exc})", file=str(path)))
     missing = [
         Problem(
             "CSC-E7102",
@@ -52,7 +43,7 @@ def read_panel(path: Path, columns: dict[str, str]) -> pd.DataFrame:
         if name not in data.columns
     ]
     if missing:
-        fail(missing)
+        fail(*missing)
     return data
 
 
@@ -61,22 +52,20 @@ def estimate(path: Path, run: Callable[[], Any]) -> Any:
     try:
         return run()
     except ValueError as exc:
-        fail([Problem("CSC-E7103", f"the estimator cannot use this input: {exc}", file=str(path))])
+        fail(Problem("CSC-E7103", f"the estimator cannot use this input: {exc}", file=str(path)))
 
 
 def parse_predictor(text: str) -> Predictor:
     match = PREDICTOR.match(text)
     if not match:
         fail(
-            [
-                Problem(
-                    "CSC-E7104",
-                    "predictor not understood",
-                    column="--predictor",
-                    value=text,
-                    fix="write VARIABLE:YEAR or VARIABLE:FIRST-LAST, e.g. beer:1984-1988",
-                )
-            ]
+            Problem(
+                "CSC-E7104",
+                "predictor not understood",
+                column="--predictor",
+                value=text,
+                fix="write VARIABLE:YEAR or VARIABLE:FIRST-LAST, e.g. beer:1984-1988",
+            )
         )
     end = match["end"]
     return Predictor(match["var"], int(match["start"]), int(end) if end else None)

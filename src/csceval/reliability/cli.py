@@ -8,25 +8,15 @@ the three long columns are present. Mistakes end in coded messages (CSC-E72xx), 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 import pandas as pd
-from rich.console import Console
 
 from csceval.errors import Problem
 from csceval.reliability.dispatch import METHODS, compute
 from csceval.reliability.layout import from_wide, ratings_matrix
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-
-def fail(problem: Problem) -> NoReturn:
-    err.print(problem.render(), markup=False, soft_wrap=True)
-    sys.exit(2)
+from csceval.terminal import fail, out
 
 
 @click.command()
