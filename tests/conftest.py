@@ -17,7 +17,7 @@ def valid_project() -> Path:
     return FIXTURES / "valid_project"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data: skipped on a user's clone, required in CI."""
     if not SHARED_DATA.is_dir():
