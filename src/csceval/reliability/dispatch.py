@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from csceval.reliability._categorical import WEIGHT_SCHEMES
 from csceval.reliability.agreement import cohen_kappa, fleiss_kappa, percent_agreement
@@ -102,6 +104,7 @@ def compute(
             f"weights do not apply to method {method!r}; they apply to {_choices(_WEIGHTED)}"
         )
     ratings = as_matrix(matrix)
+    boot: dict[str, Any] = {"ci": ci, "n_boot": n_boot, "seed": seed, "confidence": confidence}
     analytic = ci_method == "analytic" or (ci_method is None and method in _ANALYTIC_DEFAULT)
     if ci and analytic and method not in (*_ANALYTIC_DEFAULT, "gwet", "fleiss"):
         raise ValueError(
@@ -116,84 +119,28 @@ def compute(
                 f"(allowed: {_choices(_NUMERIC_LEVELS)})"
             )
         if method == "cronbach":
-            res = cronbach_alpha(
-                ratings,
-                ci=ci,
-                ci_method="feldt" if analytic else "bootstrap",
-                n_boot=n_boot,
-                seed=seed,
-                confidence=confidence,
-            )
+            res = cronbach_alpha(ratings, ci_method="feldt" if analytic else "bootstrap", **boot)
         else:
-            res = icc(
-                ratings,
-                method,
-                ci=ci,
-                ci_method="F" if analytic else "bootstrap",
-                n_boot=n_boot,
-                seed=seed,
-                confidence=confidence,
-            )
+            res = icc(ratings, method, ci_method="F" if analytic else "bootstrap", **boot)
         return res if level is None else replace(res, level=level)
 
     if method == "krippendorff":
         chosen = level or "nominal"
-        res = krippendorff_alpha(
-            ratings,
-            level=chosen,
-            categories=categories,
-            ci=ci,
-            n_boot=n_boot,
-            seed=seed,
-            confidence=confidence,
-        )
+        res = krippendorff_alpha(ratings, level=chosen, categories=categories, **boot)
         if level is None:
             res = res.with_notes("level not given: nominal assumed")
         return res
 
-    cat_ci = "analytic" if analytic else "bootstrap"
-    if method == "percent_agreement":
-        res = percent_agreement(
-            ratings,
-            weights=weights,
-            categories=categories,
-            ci=ci,
-            n_boot=n_boot,
-            seed=seed,
-            confidence=confidence,
-        )
-    elif method == "cohen":
-        res = cohen_kappa(
-            ratings,
-            weights=weights,
-            categories=categories,
-            ci=ci,
-            n_boot=n_boot,
-            seed=seed,
-            confidence=confidence,
-        )
-    elif method == "fleiss":
-        res = fleiss_kappa(
-            ratings,
-            weights=weights,
-            categories=categories,
-            ci=ci,
-            ci_method=cat_ci,
-            n_boot=n_boot,
-            seed=seed,
-            confidence=confidence,
-        )
-    else:
-        res = gwet_ac(
-            ratings,
-            weights=weights,
-            categories=categories,
-            ci=ci,
-            ci_method=cat_ci,
-            n_boot=n_boot,
-            seed=seed,
-            confidence=confidence,
-        )
+    categorical: dict[str, Callable[..., ReliabilityResult]] = {
+        "percent_agreement": percent_agreement,
+        "cohen": cohen_kappa,
+        "fleiss": fleiss_kappa,
+        "gwet": gwet_ac,
+    }
+    options: dict[str, Any] = {"weights": weights, "categories": categories, **boot}
+    if method in ("fleiss", "gwet"):
+        options["ci_method"] = "analytic" if analytic else "bootstrap"
+    res = categorical[method](ratings, **options)
     if level is not None and level != res.level:
         res = replace(res, level=level).with_notes(
             f"level {level!r} recorded; the coefficient compares category codes "
