@@ -92,6 +92,18 @@ def _simulate(out: Path, seed: int, quiet: bool) -> SimulationSummary:
                 fix="choose an empty folder or a previous synthetic project",
             )
         )
+    except OSError as exc:
+        fail(cannot_write(out, exc))
+
+
+def cannot_write(out: Path, exc: OSError) -> Problem:
+    """A coded problem for an output folder that cannot be written."""
+    return Problem(
+        "CSC-E5002",
+        f"cannot write the output ({exc.strerror or exc})",
+        file=str(exc.filename or out),
+        fix="choose a folder you can write to (not an existing file)",
+    )
 
 
 @main.command()
@@ -112,6 +124,8 @@ def _run(project: Path, out: Path, quiet: bool) -> None:
             summary = run_project(project, out, command=command, progress=progress)
     except InputError as exc:
         fail(*exc.problems)
+    except OSError as exc:
+        fail(cannot_write(out, exc))
     for line in summary.lines():
         console.print(line, markup=False)
 

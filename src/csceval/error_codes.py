@@ -63,6 +63,8 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "
     "options (the message says why).",
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
+    "CSC-E5002": "The output cannot be written (a file stands where a folder should, or no "
+    "permission).",
     "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
     "(the row was edited).",
     "CSC-E6002": "csceval audit verify: an audit event's previous_hash does not match the "

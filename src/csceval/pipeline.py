@@ -62,7 +62,7 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         ran = ", ".join(self.strands_run) or "none"
-        out = [
+        return [
             f"Ran {len(self.strands_run)} strand(s): {ran}"
             + (
                 f" (skipped, no data: {', '.join(self.strands_skipped)})"
@@ -76,7 +76,6 @@ class RunSummary:
             f"Provenance: {self.files.provenance}",
             f"Done in {self.seconds:.1f} s.",
         ]
-        return out
 
 
 def policy_of(project: Project) -> DisclosurePolicy:

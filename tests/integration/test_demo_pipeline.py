@@ -113,3 +113,12 @@ def test_simulate_refuses_a_folder_with_other_content(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["simulate", "--out", str(tmp_path), "--quiet"])
     assert result.exit_code == 2
     assert "CSC-E5001" in result.output
+
+
+def test_run_into_a_file_is_a_coded_problem(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("not a folder")
+    valid = Path(__file__).parents[1] / "fixtures" / "valid_project"
+    result = CliRunner().invoke(main, ["run", str(valid), "--out", str(target), "--quiet"])
+    assert result.exit_code == 2
+    assert "CSC-E5002" in result.output

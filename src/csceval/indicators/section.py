@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.indicators.catalogue import Better, Kind
-from csceval.indicators.trends import GROUPS, IndicatorTrend, TrendsResult
+from csceval.indicators.trends import GROUPS, IndicatorTrend, TrendsResult, mean_gap
 from csceval.report.model import (
     Block,
     Emphasis,
@@ -32,10 +34,20 @@ def _units(trend: IndicatorTrend) -> str:
     return "percentage points" if trend.indicator.kind is Kind.PERCENT else unit
 
 
-def describe_change(trend: IndicatorTrend) -> str | None:
-    """A plain-English sentence on how the pilot-comparator gap moved, or None if unknown."""
+def published_series(trend: IndicatorTrend, block: TableBlock) -> pd.DataFrame:
+    """The group means as published (after disclosure control), with their years."""
+    return block.table.values.assign(year=trend.series["year"].to_numpy())
+
+
+def describe_change(trend: IndicatorTrend, published: pd.DataFrame) -> str | None:
+    """A plain-English sentence on how the pilot-comparator gap moved, or None if unknown.
+
+    The gaps are computed from the published (disclosure-controlled) group means, so the
+    finding quotes nothing the tables do not show.
+    """
     ind = trend.indicator
-    if trend.pre_gap is None or trend.post_gap is None or trend.change_in_gap is None:
+    pre_gap, post_gap = mean_gap(published, trend.pre_years), mean_gap(published, trend.post_years)
+    if pre_gap is None or post_gap is None:
         return None
     unit = _units(trend)
 
@@ -43,10 +55,10 @@ def describe_change(trend: IndicatorTrend) -> str | None:
         side = "above" if value > 0 else "below"
         return f"{abs(value):.1f} {unit} {side}" if round(value, 1) else "level with"
 
-    change = trend.change_in_gap
+    change = post_gap - pre_gap
     text = (
-        f"{ind.title}: before implementation the pilots were on average {gap(trend.pre_gap)} "
-        f"their comparators; after embedding they were {gap(trend.post_gap)}"
+        f"{ind.title}: before implementation the pilots were on average {gap(pre_gap)} "
+        f"their comparators; after embedding they were {gap(post_gap)}"
     )
     if round(change, 1) == 0 or ind.better is Better.NEITHER:
         return text + "."
@@ -80,10 +92,11 @@ def _published(trend: IndicatorTrend, policy: DisclosurePolicy) -> TableBlock:
     )
 
 
-def _chart(trend: IndicatorTrend, result: TrendsResult, block: TableBlock) -> LineChart:
+def _chart(
+    trend: IndicatorTrend, result: TrendsResult, block: TableBlock, published: pd.DataFrame
+) -> LineChart:
     """The indicator's line chart; its text alternative quotes the published values only."""
     ind = trend.indicator
-    published = block.table.values.assign(year=trend.series["year"].to_numpy())
     last = published.dropna(subset=["pilots", "comparators"]).tail(1)
     latest = (
         f" In {last['year'].iat[0]} the pilots averaged {last['pilots'].iat[0]:.1f} and "
@@ -120,8 +133,9 @@ def render_trends(result: TrendsResult, policy: DisclosurePolicy) -> Section:
     findings = []
     for trend in result.trends:
         table = _published(trend, policy)
-        blocks += [_chart(trend, result, table), table]
-        sentence = describe_change(trend)
+        published = published_series(trend, table)
+        blocks += [_chart(trend, result, table, published), table]
+        sentence = describe_change(trend, published)
         if sentence:
             findings.append(Finding(sentence))
     return Section(

@@ -22,21 +22,13 @@ GROUPS = ("pilots", "comparators", "england")
 
 @dataclass(frozen=True)
 class IndicatorTrend:
-    """One indicator's yearly group averages and the change in the pilot-comparator gap."""
+    """One indicator's yearly group averages and the years before and after adoption."""
 
     indicator: Indicator
     series: pd.DataFrame
     """One row per year: ``year``, ``pilots``, ``comparators``, ``england`` and ``n_<group>``."""
-    pre_gap: float | None
-    post_gap: float | None
     pre_years: tuple[int, ...]
     post_years: tuple[int, ...]
-
-    @property
-    def change_in_gap(self) -> float | None:
-        if self.pre_gap is None or self.post_gap is None:
-            return None
-        return self.post_gap - self.pre_gap
 
 
 @dataclass(frozen=True)
@@ -70,7 +62,8 @@ def group_mean(values: pd.DataFrame, weights: pd.DataFrame | None, codes: list[s
     return (block * w).sum(axis=0, min_count=1) / total
 
 
-def _gap(series: pd.DataFrame, years: tuple[int, ...]) -> float | None:
+def mean_gap(series: pd.DataFrame, years: tuple[int, ...]) -> float | None:
+    """Mean of pilots minus comparators over ``years`` (None when no year has both)."""
     rows = series[series["year"].isin(years)]
     gap = (rows["pilots"] - rows["comparators"]).dropna()
     return float(gap.mean()) if len(gap) else None
@@ -106,8 +99,6 @@ def analyse_trends(project: Project) -> TrendsResult:
             IndicatorTrend(
                 indicator=indicator,
                 series=series,
-                pre_gap=_gap(series, pre_years),
-                post_gap=_gap(series, post_years),
                 pre_years=tuple(y for y in pre_years if y in set(series["year"])),
                 post_years=tuple(y for y in post_years if y in set(series["year"])),
             )

@@ -156,10 +156,9 @@ def _check_periods(settings: EvaluationSettings) -> Iterator[Problem]:
 
 
 def _is_financial_year(text: str) -> bool:
+    """``2017-18`` is; ``2017/18`` and ``2017-19`` are not."""
     match = FINANCIAL_YEAR.match(text)
-    return (
-        bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2)) if match else False
-    )
+    return match is not None and (int(match[1]) + 1) % 100 == int(match[2])
 
 
 def _check_plan(settings: EvaluationSettings) -> Iterator[Problem]:
