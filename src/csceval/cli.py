@@ -84,6 +84,8 @@ def _simulate(out: Path, seed: int, quiet: bool) -> SimulationSummary:
         with progress_bar(not quiet) as progress:
             return simulate_project(out, seed=seed, progress=progress)
     except FileExistsError as exc:
+        if exc.errno is not None:  # the OS found a file where a folder belongs
+            fail(cannot_write(out, exc))
         fail(
             Problem(
                 "CSC-E5001",

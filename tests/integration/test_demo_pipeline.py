@@ -122,3 +122,12 @@ def test_run_into_a_file_is_a_coded_problem(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", str(valid), "--out", str(target), "--quiet"])
     assert result.exit_code == 2
     assert "CSC-E5002" in result.output
+
+
+def test_simulate_under_a_file_is_a_coded_problem(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = CliRunner().invoke(
+        main, ["simulate", "--out", str(tmp_path / "a-file" / "p"), "--quiet"]
+    )
+    assert result.exit_code == 2
+    assert "CSC-E5002" in result.output
