@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo
 
-.PHONY: demo test lint typecheck imports unit unit-postgres install lock clean
+.PHONY: demo test lint typecheck imports unit unit-postgres install browser lock clean
 
 # PostgreSQL for the second run of the web tests (pytest-django creates and drops test_test).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
@@ -20,6 +20,13 @@ $(STAMP): requirements/lock.txt pyproject.toml package.json package-lock.json
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Debian's Chromium for the browser tests (Playwright drives it; browsers cannot be downloaded).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+
+browser: $(CHROMIUM)
 
 ## Simulate the embedded synthetic evaluation, run every strand and write the report.
 demo: $(STAMP)
@@ -38,11 +45,11 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest -q
 
 ## The web tests again, on PostgreSQL (DESIGN.md: both databases are tested).
-unit-postgres: $(STAMP)
+unit-postgres: $(STAMP) $(CHROMIUM)
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q tests/web
 
 ## Re-pin every package after editing requirements/*.in.
