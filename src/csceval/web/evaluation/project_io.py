@@ -1,0 +1,279 @@
+"""The round trip between the database and an evaluation project folder.
+
+``import_project`` accepts only a project that :func:`csceval.project.load_project` accepts
+(every problem reported, nothing stored otherwise) and replaces the database's evaluation in one
+transaction. ``export_project`` writes the folder back: ``evaluation.toml`` from the set-up and
+sites, the reference tables and indicator values as CSV in their declared column order, approved
+pilot returns merged into the indicators, and every other project file verbatim.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from csceval.project import load_project
+from csceval.project.load import SETTINGS_FILE
+from csceval.project.settings import EvaluationSettings
+from csceval.project.settings import Site as SiteSettings
+from csceval.project.tables import (
+    INDICATORS,
+    LOCAL_AUTHORITIES,
+    REORGANISATIONS,
+    STATISTICAL_NEIGHBOURS,
+)
+from csceval.project.toml_write import settings_to_toml
+from csceval.web.audit_trail.services import audit_record
+from csceval.web.evaluation.models import (
+    EvaluationSetup,
+    IndicatorValue,
+    LocalAuthority,
+    ProjectFile,
+    Reorganisation,
+    Site,
+    StatisticalNeighbour,
+)
+
+_STRUCTURED = {
+    SETTINGS_FILE,
+    LOCAL_AUTHORITIES.file,
+    STATISTICAL_NEIGHBOURS.file,
+    REORGANISATIONS.file,
+    INDICATORS.file,
+}
+_SITE_FIELDS = (
+    "la_code",
+    "name",
+    "role",
+    "framework",
+    "implementation_start",
+    "fully_embedded",
+    "exit_date",
+    "neighbour_group",
+)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    sites: int
+    local_authorities: int
+    indicator_values: int
+    other_files: int
+
+    def lines(self) -> list[str]:
+        return [
+            f"Imported {self.sites} sites, {self.local_authorities} LAs, "
+            f"{self.indicator_values} indicator values and {self.other_files} other files."
+        ]
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def _other_files(root: Path) -> Iterable[tuple[str, bytes]]:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and relative not in _STRUCTURED and not relative.startswith("."):
+            yield relative, path.read_bytes()
+
+
+def _site_fields(site: SiteSettings) -> dict[str, Any]:
+    """A site's settings as model fields (text fields hold '' rather than None)."""
+    fields = {f: getattr(site, f) for f in _SITE_FIELDS}
+    for text_field in ("framework", "neighbour_group"):
+        fields[text_field] = fields[text_field] or ""
+    return fields
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text else None
+
+
+@transaction.atomic
+def import_project(root: Path, *, actor: str) -> ImportSummary:
+    """Replace the database's evaluation with the project folder ``root``.
+
+    Raises :class:`~csceval.errors.InputError` (nothing stored) when the project is invalid.
+    """
+    project = load_project(root)  # all-or-nothing validation, every problem coded
+    setup_json = project.settings.model_dump(mode="json", exclude={"sites"})
+    for model in (
+        Site,
+        LocalAuthority,
+        StatisticalNeighbour,
+        Reorganisation,
+        IndicatorValue,
+        ProjectFile,
+        EvaluationSetup,
+    ):
+        model.objects.all().delete()
+    EvaluationSetup.objects.create(settings_json=setup_json)
+    Site.objects.bulk_create(Site(**_site_fields(site)) for site in project.settings.sites)
+    las = _rows(root / LOCAL_AUTHORITIES.file)
+    LocalAuthority.objects.bulk_create(
+        LocalAuthority(
+            la_code=r["la_code"],
+            gss_code=r["gss_code"],
+            la_name=r["la_name"],
+            region_code=r["region_code"],
+            region_name=r["region_name"],
+            first_year=int(r["first_year"]),
+            last_year=_int_or_none(r.get("last_year", "")),
+            neighbour_group=r.get("neighbour_group", ""),
+        )
+        for r in las
+    )
+    StatisticalNeighbour.objects.bulk_create(
+        StatisticalNeighbour(
+            la_code=r["la_code"],
+            rank=int(r["rank"]),
+            neighbour_code=r["neighbour_code"],
+            closeness=r.get("closeness", ""),
+        )
+        for r in _rows(root / STATISTICAL_NEIGHBOURS.file)
+    )
+    Reorganisation.objects.bulk_create(
+        Reorganisation(
+            year=int(r["year"]),
+            old_la_code=r["old_la_code"],
+            new_la_code=r["new_la_code"],
+            kind=r["kind"],
+        )
+        for r in _rows(root / REORGANISATIONS.file)
+    )
+    indicators = _rows(root / INDICATORS.file)
+    IndicatorValue.objects.bulk_create(
+        (
+            IndicatorValue(
+                la_code=r["la_code"],
+                year=int(r["year"]),
+                indicator=r["indicator"],
+                value=r["value"],
+            )
+            for r in indicators
+        ),
+        batch_size=2000,
+    )
+    others = list(_other_files(root))
+    ProjectFile.objects.bulk_create(
+        ProjectFile(path=p, content=content, sha256=hashlib.sha256(content).hexdigest())
+        for p, content in others
+    )
+    summary = ImportSummary(len(project.settings.sites), len(las), len(indicators), len(others))
+    audit_record(
+        actor=actor,
+        action="project.import",
+        object_type="evaluation",
+        object_id=project.settings.evaluation.name[:64],
+        new_values={
+            "sites": summary.sites,
+            "local_authorities": summary.local_authorities,
+            "indicator_values": summary.indicator_values,
+            "other_files": [p for p, _ in others],
+            "inputs": project.input_files(),
+        },
+    )
+    return summary
+
+
+def current_settings() -> EvaluationSettings | None:
+    """The set-up and sites as :class:`EvaluationSettings` (None before anything is set up)."""
+    setup = EvaluationSetup.current()
+    if setup is None:
+        return None
+    sites = [
+        {f: v for f in _SITE_FIELDS if (v := getattr(site, f)) not in (None, "")}
+        for site in Site.objects.all()
+    ]
+    return EvaluationSettings.model_validate({**setup.settings_json, "sites": sites})
+
+
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def indicator_rows(
+    extra: Iterable[tuple[str, int, str, str]] = (),
+) -> list[tuple[str, int, str, str]]:
+    """Stored indicator values, with ``extra`` rows (approved returns) replacing same keys."""
+    rows = {
+        (v.la_code, v.year, v.indicator): v.value
+        for v in IndicatorValue.objects.all().iterator(chunk_size=5000)
+    }
+    for la_code, year, indicator, value in extra:
+        rows[(la_code, year, indicator)] = value
+    return [(k[0], k[1], k[2], value) for k, value in sorted(rows.items())]
+
+
+def project_files(
+    extra_indicators: Iterable[tuple[str, int, str, str]] = (),
+) -> dict[str, bytes]:
+    """Every file of the project folder the database holds, by relative path."""
+    settings = current_settings()
+    if settings is None:
+        raise LookupError("the evaluation has not been set up yet")
+    files: dict[str, bytes] = {
+        SETTINGS_FILE: settings_to_toml(
+            settings, header="Written by csceval export-project from the web platform."
+        ).encode("utf-8"),
+        LOCAL_AUTHORITIES.file: _csv_text(
+            LOCAL_AUTHORITIES.column_names,
+            (
+                (
+                    la.la_code,
+                    la.gss_code,
+                    la.la_name,
+                    la.region_code,
+                    la.region_name,
+                    la.first_year,
+                    la.last_year,
+                    la.neighbour_group,
+                )
+                for la in LocalAuthority.objects.all()
+            ),
+        ).encode("utf-8"),
+        STATISTICAL_NEIGHBOURS.file: _csv_text(
+            STATISTICAL_NEIGHBOURS.column_names,
+            (
+                (n.la_code, n.rank, n.neighbour_code, n.closeness)
+                for n in StatisticalNeighbour.objects.all()
+            ),
+        ).encode("utf-8"),
+        INDICATORS.file: _csv_text(
+            INDICATORS.column_names, indicator_rows(extra_indicators)
+        ).encode("utf-8"),
+    }
+    if Reorganisation.objects.exists():
+        files[REORGANISATIONS.file] = _csv_text(
+            REORGANISATIONS.column_names,
+            ((r.year, r.old_la_code, r.new_la_code, r.kind) for r in Reorganisation.objects.all()),
+        ).encode("utf-8")
+    for other in ProjectFile.objects.all():
+        files[other.path] = bytes(other.content)
+    return files
+
+
+def write_project(out: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into the folder ``out`` (created; must be empty if it exists)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise FileExistsError(f"{out} exists and is not an empty folder")
+    for relative, content in files.items():
+        path = out / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)

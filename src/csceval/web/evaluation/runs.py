@@ -1,0 +1,141 @@
+"""Run the core pipeline on a snapshot of the database, in the background.
+
+A run writes the database out as a project folder (the snapshot, with approved pilot returns
+merged in), runs :func:`csceval.pipeline.run_project` on it, and keeps both under
+``CSCEVAL_WEB_DATA/runs/<id>/``. The work happens in a thread of the web process, which suits
+the platform's scale (a handful of runs a day); progress is written to the ``AnalysisRun`` row,
+so any worker can show it. A run interrupted by a restart stays "running" with its last step;
+:func:`mark_abandoned` marks such runs failed at start-up.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from csceval.errors import InputError
+from csceval.pipeline import run_project
+from csceval.web.audit_trail.services import audit_record
+from csceval.web.evaluation.models import AnalysisRun
+from csceval.web.evaluation.project_io import project_files, write_project
+
+ExtraIndicators = Callable[[], Iterable[tuple[str, int, str, str]]]
+_extra_sources: list[ExtraIndicators] = []
+
+
+def register_indicator_source(source: ExtraIndicators) -> None:
+    """Let another app (pilot returns) add approved values to every snapshot."""
+    if source not in _extra_sources:
+        _extra_sources.append(source)
+
+
+def approved_indicator_rows() -> list[tuple[str, int, str, str]]:
+    """Indicator rows from every registered source (approved pilot returns)."""
+    return [row for source in _extra_sources for row in source()]
+
+
+def runs_folder() -> Path:
+    return Path(settings.CSCEVAL_DATA_DIR) / "runs"
+
+
+def _update(run_id: int, **fields: object) -> None:
+    AnalysisRun.objects.filter(pk=run_id).update(**fields)
+
+
+def execute(run_id: int) -> None:
+    """Do the run (blocking). Failures are recorded on the run, never raised."""
+    folder = runs_folder() / str(run_id)
+    shutil.rmtree(folder, ignore_errors=True)
+    _update(
+        run_id, status=AnalysisRun.Status.RUNNING, step="building the snapshot", folder=str(folder)
+    )
+    try:
+        write_project(folder / "project", project_files(approved_indicator_rows()))
+
+        def progress(step: str, fraction: float) -> None:
+            _update(run_id, step=step, progress=round(fraction, 3))
+
+        summary = run_project(
+            folder / "project", folder / "output", command=f"web run {run_id}", progress=progress
+        )
+        _update(
+            run_id,
+            status=AnalysisRun.Status.DONE,
+            step="done",
+            progress=1.0,
+            summary=summary.lines()[:3],
+            finished_at=timezone.now(),
+        )
+    except InputError as exc:
+        _update(
+            run_id,
+            status=AnalysisRun.Status.FAILED,
+            step="the snapshot is not a valid project",
+            error="\n".join(p.render() for p in exc.problems),
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        _update(
+            run_id,
+            status=AnalysisRun.Status.FAILED,
+            step="failed",
+            error=f"{type(exc).__name__}: {exc}",
+            finished_at=timezone.now(),
+        )
+
+
+def start_run(*, actor: object, background: bool = True) -> AnalysisRun:
+    """Queue a run (audited) and start it in a thread once the queueing commits."""
+    with transaction.atomic():
+        run = AnalysisRun.objects.create(started_by=actor)
+        audit_record(
+            actor=actor.get_username(),  # type: ignore[attr-defined]
+            action="analysis.run",
+            object_type="analysis_run",
+            object_id=str(run.pk),
+            new_values={"status": run.status},
+        )
+        if background:
+            transaction.on_commit(lambda: _start_thread(run.pk))
+    if not background:
+        execute(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def _start_thread(run_id: int) -> None:
+    def target() -> None:
+        try:
+            execute(run_id)
+        finally:
+            close_old_connections()
+
+    threading.Thread(target=target, name=f"csceval-run-{run_id}", daemon=True).start()
+
+
+def mark_abandoned() -> int:
+    """Mark runs left 'running' or 'queued' by a stopped process as failed."""
+    return AnalysisRun.objects.filter(
+        status__in=[AnalysisRun.Status.RUNNING, AnalysisRun.Status.QUEUED]
+    ).update(
+        status=AnalysisRun.Status.FAILED,
+        step="interrupted",
+        error="The server stopped during this run.",
+    )
+
+
+def report_file(run: AnalysisRun, relative: str) -> Path | None:
+    """A file of the run's report folder, or None if absent or outside it (no path tricks)."""
+    if run.status != AnalysisRun.Status.DONE or not run.folder:
+        return None
+    base = (Path(run.folder) / "output").resolve()
+    target = (base / relative).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
+        return None
+    return target

@@ -1,0 +1,179 @@
+"""Who may do what, where: roles grant verbs, memberships scope them to LAs.
+
+Every view asks :func:`authorize` (or :func:`scoped_la_codes` for lists) before it reads or
+writes anything. The rules are server-side only; hiding a button is cosmetic.
+
+Methodological choices (security checklist SEC-A1..A8):
+
+- A verb is granted by an unexpired membership whose role carries it. The membership's LA is the
+  scope: a 3-digit LA code, or ``*`` for every site of the evaluation. ``*`` must be granted
+  explicitly and only to cross-LA roles (a database constraint forbids it for LA coordinators and
+  auditors); there is no "no LA means all" default.
+- Superusers (the evaluation admin made by ``csceval createadmin``) hold every verb on every LA;
+  the audit trail records what they do like anyone else's actions.
+- Objects of another LA are reported as missing (404), not forbidden, so their existence does not
+  leak; a verb the user lacks on their own LA is forbidden (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from csceval.web.accounts.models import ALL_LAS, Role
+from csceval.web.accounts.selectors import memberships_for
+
+
+class Verb(StrEnum):
+    """Things a user can do. The permissions matrix in docs/permissions.md lists them by role."""
+
+    SITE_VIEW = "site.view"
+    RETURN_EDIT = "return.edit"
+    RETURN_REVIEW = "return.review"
+    CASE_VIEW = "case.view"
+    CASE_AUDIT = "case.audit"
+    EXPORT_AGGREGATE = "export.aggregate"
+    EXPORT_ROWLEVEL = "export.rowlevel"
+    AUDIT_READ = "audit.read"
+    EVALUATION_CONFIGURE = "evaluation.configure"
+    MEMBERSHIP_MANAGE = "membership.manage"
+    ANALYSIS_RUN = "analysis.run"
+    REPORT_VIEW = "report.view"
+    CROSS_LA_VIEW = "cross_la.view"
+
+
+VERB_MEANINGS: dict[Verb, str] = {
+    Verb.SITE_VIEW: "See a site's page, its data returns and their review history.",
+    Verb.RETURN_EDIT: "Download the LA's return template, upload, fix and submit its returns.",
+    Verb.RETURN_REVIEW: "Review returns: mark them as having issues, approve, lock, unlock.",
+    Verb.CASE_VIEW: "See case-level records (sampled cases and their audits, pseudonymised).",
+    Verb.CASE_AUDIT: "Rate sampled case files with an audit instrument.",
+    Verb.EXPORT_AGGREGATE: "Export disclosure-controlled tables.",
+    Verb.EXPORT_ROWLEVEL: "Export row-level data (with a stated purpose; audited).",
+    Verb.AUDIT_READ: "Read and export the audit trail (reading it is audited).",
+    Verb.EVALUATION_CONFIGURE: "Set up the evaluation and its sites; import a project.",
+    Verb.MEMBERSHIP_MANAGE: "Grant and revoke memberships.",
+    Verb.ANALYSIS_RUN: "Run the analysis and publish a report.",
+    Verb.REPORT_VIEW: "Read published (disclosure-controlled) reports.",
+    Verb.CROSS_LA_VIEW: "See figures that compare several LAs side by side.",
+}
+
+ROLE_VERBS: dict[str, frozenset[Verb]] = {
+    # Keys are Role values (Role members are str at run time; mypy sees Django's tuples).
+    "evaluation_admin": frozenset(Verb),
+    "evaluator": frozenset(
+        {
+            Verb.SITE_VIEW,
+            Verb.RETURN_REVIEW,
+            Verb.CASE_VIEW,
+            Verb.EXPORT_AGGREGATE,
+            Verb.EXPORT_ROWLEVEL,
+            Verb.AUDIT_READ,
+            Verb.ANALYSIS_RUN,
+            Verb.REPORT_VIEW,
+            Verb.CROSS_LA_VIEW,
+        }
+    ),
+    "la_coordinator": frozenset({Verb.SITE_VIEW, Verb.RETURN_EDIT, Verb.REPORT_VIEW}),
+    "auditor": frozenset({Verb.SITE_VIEW, Verb.CASE_VIEW, Verb.CASE_AUDIT}),
+    "viewer": frozenset({Verb.SITE_VIEW, Verb.REPORT_VIEW}),
+}
+
+MFA_REQUIRED_ROLES: frozenset[str] = frozenset(
+    role
+    for role, verbs in ROLE_VERBS.items()
+    if verbs & {Verb.CASE_VIEW, Verb.EXPORT_ROWLEVEL, Verb.MEMBERSHIP_MANAGE}
+)
+"""Roles that must use TOTP two-factor authentication: they see case-level data, export rows or
+manage access (SEC-B1)."""
+
+
+def _grants(user: Any) -> list[tuple[str, frozenset[Verb]]]:
+    """(LA code or ``*``, verbs) for each of the user's unexpired memberships."""
+    return [(m.la_code, ROLE_VERBS[m.role]) for m in memberships_for(user)]
+
+
+def has_verb(user: Any, verb: Verb, la_code: str | None = None) -> bool:
+    """Whether ``user`` may do ``verb`` on LA ``la_code`` (None: on at least one LA)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        verb in verbs and (la_code is None or scope in (ALL_LAS, la_code))
+        for scope, verbs in _grants(user)
+    )
+
+
+def scoped_la_codes(user: Any, verb: Verb, all_codes: Iterable[str]) -> list[str]:
+    """The LA codes among ``all_codes`` on which ``user`` may do ``verb``, in order."""
+    codes = list(all_codes)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return codes
+    scopes = {scope for scope, verbs in _grants(user) if verb in verbs}
+    return codes if ALL_LAS in scopes else [c for c in codes if c in scopes]
+
+
+def authorize(user: Any, verb: Verb, la_code: str | None = None) -> None:
+    """Raise unless ``user`` may do ``verb`` on ``la_code``.
+
+    404 when the user has no membership at all on that LA (the object's existence must not leak),
+    403 when they can see the LA but lack the verb.
+    """
+    if has_verb(user, verb, la_code):
+        return
+    if la_code not in (None, ALL_LAS) and not has_verb(user, Verb.SITE_VIEW, la_code):
+        raise Http404("No such page")
+    raise PermissionDenied(f"Not allowed: {verb}")
+
+
+def verbs_for(user: Any) -> set[Verb]:
+    """Every verb the user holds on at least one LA (for navigation links)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return set(Verb)
+    return {verb for _, verbs in _grants(user) for verb in verbs}
+
+
+def permissions_matrix_markdown() -> str:
+    """docs/permissions.md: the role x verb matrix, generated from :data:`ROLE_VERBS`."""
+    roles = [Role(value) for value in ROLE_VERBS]
+    lines = [
+        "# Permissions: roles and what they may do",
+        "",
+        "Each membership gives a user one role in one LA (or in every site, `*`, for cross-LA",
+        "roles) until it expires. A user with no unexpired membership sees nothing. Objects of an",
+        "LA outside the user's memberships are answered with 404; a verb the role lacks, with 403.",
+        f"Two-factor authentication (TOTP) is required for: "
+        f"{', '.join(r.label for r in roles if r in MFA_REQUIRED_ROLES)}.",
+        "",
+        "| verb | meaning | " + " | ".join(r.label for r in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for verb in Verb:
+        marks = " | ".join("yes" if verb in ROLE_VERBS[r] else "" for r in roles)
+        lines.append(f"| `{verb}` | {VERB_MEANINGS[verb]} | {marks} |")
+    return "\n".join(lines) + "\n"
+
+
+def get_scoped_or_404(
+    user: Any, verb: Verb, queryset: Any, *, la_of: Any = None, **lookup: Any
+) -> Any:
+    """The object matching ``lookup`` if ``user`` may do ``verb`` on its LA.
+
+    ``la_of(obj)`` gives the object's LA code (default: ``obj.la_code``). An object outside the
+    user's LAs is answered exactly like a missing one (404); a missing verb on a visible LA is 403.
+    """
+    from django.shortcuts import get_object_or_404
+
+    obj = get_object_or_404(queryset, **lookup)
+    la_code = la_of(obj) if la_of is not None else obj.la_code
+    authorize(user, verb, la_code)
+    return obj
