@@ -14,14 +14,20 @@ from csceval.web.accounts.services import membership_grant
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(username: str, *memberships: tuple[str, str], superuser: bool = False) -> Any:
-    """A user holding ``(la_code, role)`` memberships that expire in 30 days."""
+def make_user(
+    username: str,
+    *memberships: tuple[str, str],
+    superuser: bool = False,
+    password: str | None = None,
+) -> Any:
+    """A user holding ``(la_code, role)`` memberships that expire in 30 days.
+
+    Without ``password`` the account has an unusable one (no Argon2 hashing, which is slow by
+    design); :func:`sign_in` does not need it.
+    """
     model = get_user_model()
-    user = (
-        model.objects.create_superuser(username, password=PASSWORD)
-        if superuser
-        else model.objects.create_user(username, password=PASSWORD)
-    )
+    create = model.objects.create_superuser if superuser else model.objects.create_user
+    user = create(username, password=password)
     for la_code, role in memberships:
         membership_grant(
             actor=None,

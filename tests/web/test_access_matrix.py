@@ -1,0 +1,207 @@
+"""The access-control matrix: every URL pattern x every actor x own LA / other LA (SEC-A1, A2).
+
+Each named URL pattern must have an entry in ``ROUTES`` saying which verb it needs and at what
+scope; a new URL without one fails :func:`test_every_url_pattern_is_in_the_matrix`. The expected
+answer for each actor is derived from the declared policy (``permissions.ROLE_VERBS``) and then
+checked against what the view really does:
+
+- anonymous users are sent to the login page (public pages excepted);
+- an object of an LA outside the actor's memberships is answered 404, exactly like a missing one;
+- a verb the actor's role lacks is answered 403;
+- an allowed request is neither 403, 404 nor a redirect to login, and never a server error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from web_helpers import make_user, sign_in
+
+from csceval.web.accounts.models import ALL_LAS, Membership
+from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
+from csceval.web.permissions import ROLE_VERBS, Verb
+
+pytestmark = pytest.mark.django_db
+
+OWN, OTHER = "901", "902"
+"""The actor's LA and another LA; each has a site and objects of every type."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: str | None = None
+    scope: str | None = None  # OWN or ALL_LAS; None: no membership
+    anonymous: bool = False
+
+    def verbs(self) -> frozenset[Verb]:
+        return ROLE_VERBS[self.role] if self.role else frozenset()
+
+    def sees(self, la_code: str) -> bool:
+        return self.scope in (ALL_LAS, la_code)
+
+
+ACTORS = [
+    Actor("anonymous", anonymous=True),
+    Actor("no-membership"),
+    *(Actor(f"{role}@own", role, OWN) for role in ROLE_VERBS),
+    *(Actor(f"{role}@all", role, ALL_LAS) for role in ("evaluation_admin", "evaluator", "viewer")),
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one URL pattern and what it needs.
+
+    ``scope``: ``public`` (anyone), ``signed-in`` (any signed-in user), ``any`` (the verb on at
+    least one LA), ``all`` (the verb on every site, ``*``), ``object`` (the verb on the LA of the
+    object in the URL; called for an OWN and an OTHER object).
+    """
+
+    verb: Verb | None
+    scope: str
+    kwargs: Callable[[dict[str, Any], str], dict[str, Any]] = field(default=lambda ctx, la: {})
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+    ends_at_login: bool = False
+    """Success is a redirect to the login page (signing out)."""
+
+
+def _site(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"la_code": la}
+
+
+def _run(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"run_id": ctx["run"].pk}
+
+
+ROUTES: dict[str, Route] = {
+    "login": Route(None, "public"),
+    "accessibility": Route(None, "public"),
+    "home": Route(None, "signed-in"),
+    "logout": Route(None, "public", method="post", ends_at_login=True),
+    "password_change": Route(None, "signed-in"),
+    "mfa_setup": Route(None, "signed-in"),
+    "mfa_verify": Route(None, "signed-in"),
+    "evaluation:site_list": Route(None, "signed-in"),
+    "evaluation:site_detail": Route(Verb.SITE_VIEW, "object", _site),
+    "evaluation:site_create": Route(Verb.EVALUATION_CONFIGURE, "all"),
+    "evaluation:site_edit": Route(Verb.EVALUATION_CONFIGURE, "all", _site),
+    "evaluation:setup": Route(Verb.EVALUATION_CONFIGURE, "all"),
+    "evaluation:run_list": Route(Verb.REPORT_VIEW, "any"),
+    "evaluation:run_start": Route(Verb.ANALYSIS_RUN, "all", method="post"),
+    "evaluation:run_detail": Route(Verb.REPORT_VIEW, "any", _run),
+    "evaluation:run_file": Route(
+        Verb.REPORT_VIEW, "any", lambda ctx, la: {"run_id": ctx["run"].pk, "path": "report.xlsx"}
+    ),
+    "evaluation:audit_list": Route(Verb.AUDIT_READ, "all"),
+    "evaluation:audit_export": Route(Verb.AUDIT_READ, "all"),
+    "evaluation:people": Route(Verb.MEMBERSHIP_MANAGE, "all"),
+    "evaluation:membership_remove": Route(
+        Verb.MEMBERSHIP_MANAGE,
+        "all",
+        lambda ctx, la: {"membership_id": ctx["spare_membership"].pk},
+        method="post",
+    ),
+}
+
+
+def _named_patterns(patterns: list[Any], namespace: str = "") -> list[str]:
+    names: list[str] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names += _named_patterns(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            names.append(f"{namespace}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>")
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix() -> None:
+    names = _named_patterns(get_resolver().url_patterns)
+    missing = sorted(set(names) - set(ROUTES))
+    assert not missing, f"URL patterns without an access-matrix entry: {missing}"
+    assert len(names) == len(set(names)), "two URL patterns share a name"
+
+
+def _expected(route: Route, actor: Actor, la: str) -> str:
+    """'allowed', 'login', '403' or '404'."""
+    if route.scope == "public":
+        return "allowed"
+    if actor.anonymous:
+        return "login"
+    if route.scope == "signed-in":
+        return "allowed"
+    assert route.verb is not None
+    has = route.verb in actor.verbs()
+    if route.scope == "any":
+        return "allowed" if has else "403"
+    if route.scope == "all":
+        return "allowed" if has and actor.scope == ALL_LAS else "403"
+    if not actor.sees(la):
+        return "404"
+    return "allowed" if has else "403"
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> dict[str, Any]:
+    """Objects of every type in the OWN and the OTHER LA."""
+    EvaluationSetup.objects.create(
+        settings_json={
+            "evaluation": {"name": "Matrix", "frameworks": ["F"], "price_year": "2019-20"},
+            "periods": {"first_year": 2015, "last_year": 2020},
+            "analysis": {"indicators": ["cla_rate_per_10k"]},
+        }
+    )
+    for code in (OWN, OTHER):
+        Site.objects.create(la_code=code, name=f"Site {code}", role="comparator")
+    report = tmp_path / "run" / "output"
+    (report / "report").mkdir(parents=True)
+    (report / "report" / "index.html").write_text("<html><style>p{}</style><p>r</p></html>")
+    (report / "report.xlsx").write_bytes(b"PK")
+    run = AnalysisRun.objects.create(status=AnalysisRun.Status.DONE, folder=str(tmp_path / "run"))
+    spare = make_user("spare", (OWN, "viewer"))
+    return {"run": run, "spare_membership": Membership.objects.get(user=spare)}
+
+
+def _client(actor: Actor) -> Client:
+    client = Client()
+    if actor.anonymous:
+        return client
+    memberships = [(actor.scope, actor.role)] if actor.role and actor.scope else []
+    return sign_in(client, make_user(f"u-{actor.name}".replace("@", "-"), *memberships))
+
+
+CASES = [
+    pytest.param(name, actor, la, id=f"{name}|{actor.name}|{'own' if la == OWN else 'other'}")
+    for name, route in ROUTES.items()
+    for actor in ACTORS
+    for la in ((OWN, OTHER) if route.scope == "object" else (OWN,))
+]
+
+
+@pytest.mark.parametrize(("name", "actor", "la"), CASES)
+def test_access(name: str, actor: Actor, la: str, ctx: dict[str, Any]) -> None:
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(ctx, la) or None)
+    client = _client(actor)
+    response = getattr(client, route.method)(url, route.data)
+    expected = _expected(route, actor, la)
+    status = response.status_code
+    location = response.get("Location", "")
+    assert status < 500, f"{name}: server error"
+    if expected == "login":
+        assert status == 302, f"{name}: anonymous got {status}"
+        assert location.startswith("/login/"), f"{name}: anonymous sent to {location}"
+    elif expected == "allowed":
+        assert status not in (403, 404), f"{name}: {actor.name} refused with {status}"
+        if not route.ends_at_login:
+            assert not location.startswith("/login/"), f"{name}: {actor.name} sent to login"
+    else:
+        assert str(status) == expected, f"{name}: {actor.name} got {status}, want {expected}"
