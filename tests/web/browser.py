@@ -1,0 +1,239 @@
+"""Browser-journey support: a real server process, headless Debian Chromium, axe-core checks.
+
+The server is ``csceval serve`` (gunicorn) in a subprocess, on its own database: a SQLite file,
+or a fresh PostgreSQL database when the tests run with a PostgreSQL ``DATABASE_URL``. It is set
+up the way an evaluation would be: ``csceval migrate``, ``csceval import-project`` of a
+synthetic project, and users with memberships (the evaluator with a TOTP device whose key the
+tests know, so they can type a real code).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PASSWORD = "a long and memorable passphrase"
+BIN = Path(sys.executable).parent
+
+_SETUP_USERS = """
+import json, os, sys
+from datetime import timedelta
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from csceval.web.accounts.services import membership_grant
+from csceval.web.evaluation.models import Site
+
+password, = sys.argv[1:]
+pilot = Site.objects.filter(role="pilot").order_by("la_code").first()
+other = Site.objects.filter(role="pilot").order_by("la_code").last()
+users = {"coordinator": (pilot.la_code, "la_coordinator"), "evaluator": ("*", "evaluator"),
+         "admin": ("*", "evaluation_admin"), "other_coordinator": (other.la_code, "la_coordinator")}
+keys = {}
+for name, (la_code, role) in users.items():
+    user = get_user_model().objects.create_user(name, password=password)
+    membership_grant(actor=None, user=user, la_code=la_code, role=role,
+                     expires_at=timezone.now() + timedelta(days=30))
+    if role in ("evaluator", "evaluation_admin"):
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        keys[name] = device.key
+print(json.dumps({"keys": keys, "pilot": [pilot.la_code, pilot.name],
+                  "other": [other.la_code, other.name]}))
+"""
+
+
+@dataclass
+class Server:
+    url: str
+    keys: dict[str, str]
+    pilot: tuple[str, str]
+    other: tuple[str, str]
+    data: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{args[:3]} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def _postgres_database(url: str, name: str, *, drop: bool = False) -> str:
+    import psycopg
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def require_chromium() -> None:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {CHROMIUM} is missing (make test installs it)")
+        pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (`make browser` installs it)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    require_chromium()
+    data = tmp_path_factory.mktemp("server")
+    env = {
+        **os.environ,
+        "CSCEVAL_WEB_DATA": str(data),
+        "CSCEVAL_SECRET_KEY": secrets.token_urlsafe(32),
+        "DJANGO_SETTINGS_MODULE": "csceval.web.settings",
+    }
+    env.pop("CSCEVAL_ENV", None)
+    base_url = os.environ.get("DATABASE_URL", "")
+    pg_name = f"csceval_journey_{secrets.token_hex(4)}"
+    if base_url.startswith("postgres"):
+        env["DATABASE_URL"] = _postgres_database(base_url, pg_name)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{data / 'web.sqlite3'}"
+    csceval = str(BIN / "csceval")
+    _run([csceval, "migrate"], env)
+    _run([csceval, "simulate", "--out", str(data / "project"), "--quiet"], env)
+    _run([csceval, "import-project", str(data / "project")], env)
+    setup = json.loads(_run([sys.executable, "-c", _SETUP_USERS, PASSWORD], env))
+    port = _free_port()
+    log = (data / "server.log").open("w")
+    process = subprocess.Popen(
+        [csceval, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urlopen(f"{url}/login/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"the server did not start: {(data / 'server.log').read_text()}")
+        yield Server(url, setup["keys"], tuple(setup["pilot"]), tuple(setup["other"]), data)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+        if base_url.startswith("postgres"):
+            _postgres_database(base_url, pg_name, drop=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def totp(key_hex: str) -> str:
+    """The code an authenticator app would show now for a django-otp TOTP key."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(key_hex), digits=6).token():06d}"
+
+
+class Visitor:
+    """One person's browser session, checking every page it sees with axe-core."""
+
+    def __init__(self, browser: Any, server: Server) -> None:
+        self.server = server
+        self.context = browser.new_context(accept_downloads=True)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("response", self._response)
+        self.checked: set[str] = set()
+        self.expected_errors: set[str] = set()
+
+    def _console(self, message: Any) -> None:
+        # Failed loads are reported with their URL by _response instead.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            self.problems.append(f"console error on {self.page.url}: {message.text}")
+
+    def _response(self, response: Any) -> None:
+        path = urlsplit(response.url).path
+        if response.status >= 400 and path not in self.expected_errors:
+            self.problems.append(f"{response.status} for {response.url}")
+
+    def go(self, path: str, *, expect_error: bool = False) -> Any:
+        if expect_error:
+            self.expected_errors.add(path)
+        response = self.page.goto(self.server.url + path)
+        self.check()
+        return response
+
+    def check(self) -> None:
+        """axe-core on the current page: no serious or critical violation."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.page.wait_for_load_state("load")
+        results = Axe().run(self.page)
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']}"
+            for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")
+        ]
+        assert not bad, f"axe on {self.page.url}: {bad}"
+        self.checked.add(urlsplit(self.page.url).path)
+
+    def sign_in(self, username: str) -> None:
+        self.go("/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button:has-text('Sign in')")
+        self.page.wait_for_load_state("load")
+        if "/account/two-factor/verify/" in self.page.url:
+            self.check()
+            self.page.fill("#id_token", totp(self.server.keys[username]))
+            self.page.click("button.govuk-button")
+            self.page.wait_for_load_state("load")
+        self.check()
+
+    def sign_out(self) -> None:
+        self.page.click("button:has-text('Sign out')")
+        self.page.wait_for_load_state("load")
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.problems, self.problems
