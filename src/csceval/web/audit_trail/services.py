@@ -62,14 +62,41 @@ def audit_record(
     return event
 
 
-def verify_chain() -> list[ChainProblem]:
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest event's sequence number and hash: publish it elsewhere (a ticket, an email,
+    the evaluation's log book) so that deleting the newest events can be detected later."""
+
+    sequence: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.sequence}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChainHead:
+        """``SEQUENCE:HASH`` as printed by ``csceval audit head`` (ValueError if malformed)."""
+        sequence, _, digest = text.strip().partition(":")
+        if not sequence.isdigit() or len(digest) != 64:
+            raise ValueError("write the anchor as SEQUENCE:HASH, as `csceval audit head` prints it")
+        return cls(int(sequence), digest.lower())
+
+
+def chain_head() -> ChainHead:
+    """The head of the chain now (sequence 0 and the genesis hash when it is empty)."""
+    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+    return ChainHead(last.sequence, last.hash) if last else ChainHead(0, GENESIS_HASH)
+
+
+def verify_chain(anchor: ChainHead | None = None) -> list[ChainProblem]:
     """Check every stored event; an empty list means the chain is intact.
 
     Notes
     -----
     Detects an edited row (CSC-E6001), a row whose link to the one before is wrong
     (CSC-E6002) and missing rows between the first and the last (CSC-E6003). Removing the
-    newest rows cannot be seen from the chain alone; publishing the head hash elsewhere does that.
+    newest rows cannot be seen from the chain alone: given an ``anchor`` (a head published
+    earlier), the chain must still contain that event with that hash (CSC-E6050).
     """
     problems: list[ChainProblem] = []
     expected_sequence = 1
@@ -101,4 +128,15 @@ def verify_chain() -> list[ChainProblem]:
             )
         expected_sequence = event.sequence + 1
         previous_hash = event.hash
+    if anchor is not None and anchor.sequence > 0:
+        anchored = AuditEvent.objects.filter(sequence=anchor.sequence).only("hash").first()
+        if anchored is None or anchored.hash != anchor.hash:
+            problems.append(
+                ChainProblem(
+                    "CSC-E6050",
+                    anchor.sequence,
+                    "the anchored head is missing or differs (events up to it were deleted or "
+                    "rewritten)",
+                )
+            )
     return problems
