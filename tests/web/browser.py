@@ -11,19 +11,16 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
-from urllib.request import urlopen
+from urllib.parse import urlsplit
 
 import pytest
+
+from csceval.simulate import simulate_project
+from csceval.web.devserver import platform
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,7 +34,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "a long and memorable passphrase"
-BIN = Path(sys.executable).parent
 
 _SETUP_USERS = """
 import json, os, sys
@@ -77,29 +73,6 @@ class Server:
     data: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _run(args: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"{args[:3]} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-def _postgres_database(url: str, name: str, *, drop: bool = False) -> str:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
 def require_chromium() -> None:
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
@@ -109,49 +82,19 @@ def require_chromium() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The platform with a synthetic evaluation imported and four users (see _SETUP_USERS)."""
     require_chromium()
     data = tmp_path_factory.mktemp("server")
-    env = {
-        **os.environ,
-        "CSCEVAL_WEB_DATA": str(data),
-        "CSCEVAL_SECRET_KEY": secrets.token_urlsafe(32),
-        "DJANGO_SETTINGS_MODULE": "csceval.web.settings",
-    }
-    env.pop("CSCEVAL_ENV", None)
-    base_url = os.environ.get("DATABASE_URL", "")
-    pg_name = f"csceval_journey_{secrets.token_hex(4)}"
-    if base_url.startswith("postgres"):
-        env["DATABASE_URL"] = _postgres_database(base_url, pg_name)
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{data / 'web.sqlite3'}"
-    csceval = str(BIN / "csceval")
-    _run([csceval, "migrate"], env)
-    _run([csceval, "simulate", "--out", str(data / "project"), "--quiet"], env)
-    _run([csceval, "import-project", str(data / "project")], env)
-    setup = json.loads(_run([sys.executable, "-c", _SETUP_USERS, PASSWORD], env))
-    port = _free_port()
-    log = (data / "server.log").open("w")
-    process = subprocess.Popen(
-        [csceval, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                with urlopen(f"{url}/login/", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"the server did not start: {(data / 'server.log').read_text()}")
-        yield Server(url, setup["keys"], tuple(setup["pilot"]), tuple(setup["other"]), data)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-        if base_url.startswith("postgres"):
-            _postgres_database(base_url, pg_name, drop=True)
+    simulate_project(data / "project", seed=2018)
+    with platform(
+        data,
+        project=data / "project",
+        setup_script=_SETUP_USERS,
+        setup_args=[PASSWORD],
+        database_url=os.environ.get("DATABASE_URL", ""),
+    ) as running:
+        setup = json.loads(running.setup_output)
+        yield Server(running.url, setup["keys"], tuple(setup["pilot"]), tuple(setup["other"]), data)
 
 
 @pytest.fixture(scope="module")
