@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from web_helpers import make_user, sign_in
 
 from csceval.web.accounts.models import ALL_LAS, Membership
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
+from csceval.web.implementation.models import SelfProfile
 from csceval.web.permissions import ROLE_VERBS, Verb
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,10 @@ def _site(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"la_code": la}
 
 
+def _profile(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"la_code": la, "time_point": "T1"}
+
+
 def _run(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"run_id": ctx["run"].pk}
 
@@ -109,6 +115,9 @@ ROUTES: dict[str, Route] = {
         lambda ctx, la: {"membership_id": ctx["spare_membership"].pk},
         method="post",
     ),
+    "implementation:index": Route(Verb.SITE_VIEW, "any"),
+    "implementation:profile": Route(Verb.SITE_VIEW, "object", _profile),
+    "implementation:review": Route(Verb.RETURN_REVIEW, "object", _profile, method="post"),
 }
 
 
@@ -155,12 +164,19 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
     EvaluationSetup.objects.create(
         settings_json={
             "evaluation": {"name": "Matrix", "frameworks": ["F"], "price_year": "2019-20"},
-            "periods": {"first_year": 2015, "last_year": 2020},
+            "periods": {
+                "first_year": 2015,
+                "last_year": 2020,
+                "time_points": [{"id": "T1", "start": "2018-09-01", "end": "2018-11-30"}],
+            },
             "analysis": {"indicators": ["cla_rate_per_10k"]},
         }
     )
     for code in (OWN, OTHER):
-        Site.objects.create(la_code=code, name=f"Site {code}", role="comparator")
+        site = Site.objects.create(
+            la_code=code, name=f"Site {code}", role="pilot", implementation_start=date(2018, 4, 1)
+        )
+        SelfProfile.objects.create(site=site, time_point="T1", status="submitted")
     report = tmp_path / "run" / "output"
     (report / "report").mkdir(parents=True)
     (report / "report" / "index.html").write_text("<html><style>p{}</style><p>r</p></html>")

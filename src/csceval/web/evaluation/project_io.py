@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -266,7 +266,40 @@ def project_files(
         ).encode("utf-8")
     for other in ProjectFile.objects.all():
         files[other.path] = bytes(other.content)
+    for relative, merge in _table_sources.items():
+        merged = merge(files.get(relative))
+        if merged is not None:
+            files[relative] = merged
     return files
+
+
+TableSource = Callable[[bytes | None], bytes | None]
+"""``(the imported file or None) -> the file to export (None: leave it as it is)``."""
+
+_table_sources: dict[str, TableSource] = {}
+
+
+def register_table_source(relative: str, source: TableSource) -> None:
+    """Let an app merge what it collected into a project file (e.g. data/self_profiles.csv)."""
+    _table_sources[relative] = source
+
+
+def merge_csv_rows(
+    imported: bytes | None,
+    header: Sequence[str],
+    key: Sequence[str],
+    rows: Iterable[dict[str, str]],
+) -> bytes | None:
+    """The imported CSV with ``rows`` added, replacing imported rows with the same key."""
+    collected = list(rows)
+    if imported is None and not collected:
+        return None
+    existing = list(csv.DictReader(io.StringIO(imported.decode("utf-8-sig")))) if imported else []
+    replaced = {tuple(row[k] for k in key) for row in collected}
+    kept = [row for row in existing if tuple(row.get(k, "") for k in key) not in replaced]
+    return _csv_text(
+        header, ([row.get(c, "") for c in header] for row in [*kept, *collected])
+    ).encode("utf-8")
 
 
 def write_project(out: Path, files: dict[str, bytes]) -> None:
