@@ -64,3 +64,58 @@ def test_a_coordinator_cannot_reach_another_las_site(browser, server: Server) ->
     visitor.go("/sites/")
     assert visitor.page.locator(f"text={server.other[1]}").count() == 0
     visitor.close()
+
+
+def test_self_profile_is_completed_reviewed_and_reaches_the_progress_map(
+    browser, server: Server
+) -> None:
+    """Issue 7: a coordinator completes T1, an evaluator accepts it, the next report shows it."""
+    la_code, name = server.pilot
+    coordinator = Visitor(browser, server)
+    page = coordinator.page
+    coordinator.sign_in("coordinator")
+    coordinator.go("/self-profiles/")
+    page.click(f"a[href='/self-profiles/{la_code}/T1/']")
+    page.wait_for_load_state("load")
+    coordinator.check()
+    ratings = page.locator("input[name^='rating_']")
+    ratings.first.fill("10")
+    page.click("button:has-text('Save and come back later')")
+    page.wait_for_load_state("load")
+    assert ratings.first.input_value() == "10"
+    coordinator.expected_errors.add(f"/self-profiles/{la_code}/T1/")  # 400: ratings missing
+    page.click("button:has-text('Submit for review')")
+    page.wait_for_load_state("load")
+    coordinator.check()
+    assert page.locator(".govuk-error-summary").is_visible()  # the other ratings are missing
+    for i in range(ratings.count()):
+        ratings.nth(i).fill("10")
+    page.click("button:has-text('Submit for review')")
+    page.wait_for_url("**/self-profiles/")
+    coordinator.check()
+    coordinator.close()
+
+    outsider = Visitor(browser, server)
+    outsider.sign_in("other_coordinator")
+    path = f"/self-profiles/{la_code}/T1/"
+    assert outsider.go(path, expect_error=True).status == 404
+    outsider.close()
+
+    evaluator = Visitor(browser, server)
+    page = evaluator.page
+    evaluator.sign_in("evaluator")
+    evaluator.go(path)
+    page.click("button:has-text('Accept for analysis')")
+    page.wait_for_load_state("load")
+    assert page.locator("text=Reviewed").count() >= 1
+    evaluator.go("/analysis/")
+    page.click("button:has-text('Run analysis')")
+    page.wait_for_selector("text=Read the report", timeout=180_000)
+    page.click("text=Read the report")
+    page.wait_for_load_state("load")
+    table = page.locator("table", has=page.locator("caption", has_text="T1")).first
+    row = table.locator("tr", has_text=name)
+    cells = row.locator("td").all_inner_texts()
+    assert cells, f"{name} is not in the T1 progress map"
+    assert all(text.strip() == "10" for text in cells if text.strip()), cells
+    evaluator.close()

@@ -24,6 +24,8 @@ from csceval.project.settings import EvaluationSettings, Site
 from csceval.project.tables import TABLES
 
 SETTINGS_FILE = "evaluation.toml"
+THEORY_OF_CHANGE_FILE = "theory_of_change.toml"
+"""Optional: the project's own theory of change (else the framework default is used)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,11 @@ class Project:
 
     def input_files(self) -> dict[str, str]:
         """SHA-256 of every input file, by path relative to the project root."""
-        paths = [self.root / SETTINGS_FILE, *(self.root / t.file for t in TABLES)]
+        paths = [
+            self.root / SETTINGS_FILE,
+            self.root / THEORY_OF_CHANGE_FILE,
+            *(self.root / t.file for t in TABLES),
+        ]
         return {
             str(p.relative_to(self.root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in paths
@@ -113,6 +119,13 @@ def _from_pydantic(error: Any) -> Problem:
     )
 
 
+def _project_files_problems(root: Path) -> list[Problem]:
+    """Problems in the project's other files (a theory of change of its own, ...)."""
+    from csceval.implementation.theory_of_change import check_theory_file
+
+    return check_theory_file(root)
+
+
 def validate_project(root: Path) -> list[Problem]:
     """Every problem in the project folder (an empty list means it is valid)."""
     try:
@@ -145,6 +158,7 @@ def load_project(root: Path) -> Project:
             tables[schema.name] = frame
     if settings is not None and len(tables) == len(TABLES) and not problems:
         problems += check_tables(settings, tables)
+    problems += _project_files_problems(root)
     if problems or settings is None:
         raise InputError(problems)
     return Project(root=root, settings=settings, tables=tables)

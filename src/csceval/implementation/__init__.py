@@ -1,0 +1,1 @@
+"""Theory of change and implementation: the model, plans, self-profiles and the progress map."""
