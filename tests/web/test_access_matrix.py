@@ -97,6 +97,7 @@ ROUTES: dict[str, Route] = {
     "mfa_verify": Route(None, "signed-in"),
     "evaluation:site_list": Route(None, "signed-in"),
     "evaluation:site_detail": Route(Verb.SITE_VIEW, "object", _site),
+    "evaluation:site_benchmarks": Route(Verb.SITE_VIEW, "object", _site),
     "evaluation:site_create": Route(Verb.EVALUATION_CONFIGURE, "all"),
     "evaluation:site_edit": Route(Verb.EVALUATION_CONFIGURE, "all", _site),
     "evaluation:setup": Route(Verb.EVALUATION_CONFIGURE, "all"),

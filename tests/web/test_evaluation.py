@@ -127,6 +127,15 @@ def test_a_run_publishes_a_report_that_only_report_readers_get(imported: Path) -
     assert "'sha256-" in page["Content-Security-Policy"]
     assert client.get(f"/analysis/{run.pk}/files/report.xlsx").status_code == 200
     assert AuditEvent.objects.filter(action="report.download").count() == 2
+    pilot = Site.objects.filter(role="pilot").order_by("la_code").first()
+    coordinator = sign_in(Client(), make_user("coord", (pilot.la_code, "la_coordinator")))
+    benchmarks = coordinator.get(f"/sites/{pilot.la_code}/benchmarks/")
+    assert benchmarks.status_code == 200
+    assert b"Statistical neighbours" in benchmarks.content
+    assert b"<svg" in benchmarks.content
+    assert "script-src" not in benchmarks["Content-Security-Policy"]
+    other = Site.objects.exclude(la_code=pilot.la_code).first()
+    assert coordinator.get(f"/sites/{other.la_code}/benchmarks/").status_code == 404
     auditor = sign_in(Client(), make_user("aud", (Site.objects.first().la_code, "auditor")))
     assert auditor.get(f"/analysis/{run.pk}/files/report/index.html").status_code == 403
 

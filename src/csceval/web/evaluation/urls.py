@@ -13,6 +13,7 @@ urlpatterns = [
     path("sites/new/", views.site_edit, name="site_create"),
     path("sites/<str:la_code>/", views.site_detail, name="site_detail"),
     path("sites/<str:la_code>/edit/", views.site_edit, name="site_edit"),
+    path("sites/<str:la_code>/benchmarks/", views.site_benchmarks, name="site_benchmarks"),
     path("setup/", views.setup, name="setup"),
     path("analysis/", views.run_list, name="run_list"),
     path("analysis/start/", views.run_start, name="run_start"),

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from csceval.web.accounts.models import ALL_LAS, Membership
 from csceval.web.accounts.services import membership_grant, membership_revoke
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.audit_trail.services import audit_record
+from csceval.web.evaluation.benchmarks import benchmark_page, latest_snapshot
 from csceval.web.evaluation.forms import MembershipForm, SetupForm, SiteForm
 from csceval.web.evaluation.links import site_links
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
@@ -60,10 +62,36 @@ def site_detail(request: HttpRequest, la_code: str) -> HttpResponse:
         "evaluation/site_detail.html",
         {
             "site": site,
-            "links": site_links(request, site),
+            "links": [
+                {
+                    "text": "How this LA compares with its neighbours, region and England",
+                    "href": reverse("evaluation:site_benchmarks", args=[site.la_code]),
+                },
+                *site_links(request, site),
+            ],
             "can_configure": has_verb(request.user, Verb.EVALUATION_CONFIGURE, ALL_LAS),
         },
     )
+
+
+@require_GET
+def site_benchmarks(request: HttpRequest, la_code: str) -> HttpResponse:
+    site = get_scoped_or_404(request.user, Verb.SITE_VIEW, Site.objects, la_code=la_code)
+    latest = latest_snapshot()
+    html = benchmark_page(latest[1], latest[0], site.la_code, site.name) if latest else None
+    if html is None:
+        return render(request, "evaluation/no_benchmarks.html", {"site": site})
+    with transaction.atomic():
+        audit_record(
+            actor=_actor(request),
+            action="report.view",
+            object_type="site_benchmarks",
+            object_id=site.la_code,
+            new_values={"analysis_run": latest[0].pk if latest else None},
+        )
+    page = HttpResponse(html, content_type="text/html; charset=utf-8")
+    page["Content-Security-Policy"] = report_csp(html)
+    return page
 
 
 @require_http_methods(["GET", "POST"])
