@@ -1,0 +1,1 @@
+"""Costs and value: the implementation cost ledger and cost-benefit analysis (issue 6)."""

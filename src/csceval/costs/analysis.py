@@ -1,0 +1,188 @@
+"""The cost strand's analysis: ledger in one price base, costs per site and year, CBA and PSA.
+
+Choices recorded here and in docs/methods.md:
+
+- Every cost is converted to the evaluation's ``price_year`` with the deflator (price_base.py).
+- Year 0 of the appraisal is the first of the evaluation's financial years. Years covered by the
+  ledger carry its costs; after them, when ``ongoing_costs_continue``, each site's ongoing costs
+  of the last ledger year recur every year to the horizon (the framework must be maintained for
+  its benefits to last).
+- Savings accrue in full from ``benefits_start_year`` to the end of the horizon.
+- Costs per child divide a site's cost in a financial year by its children in need and children
+  looked after at 31 March at the end of that year (``data/indicators.csv``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from csceval.costs.categories import CATEGORIES
+from csceval.costs.cba import ActivityChange, BenefitLine, CBAModel, CBAResult
+from csceval.costs.inputs import activity_changes_of, deflator_of, unit_costs_of
+from csceval.costs.ledger import ledger_in_prices
+from csceval.costs.price_base import Deflator
+from csceval.costs.psa import PSAResult, run_psa
+from csceval.costs.unit_costs import UnitCost
+from csceval.project import Project
+from csceval.project.settings import CostSettings
+
+PER_CHILD = {"cin_count_31mar": "per_child_in_need", "cla_count_31mar": "per_looked_after_child"}
+
+
+@dataclass(frozen=True)
+class CostsResult:
+    """What the cost strand found (pure data, no I/O)."""
+
+    base_year: str
+    settings: CostSettings
+    deflator: Deflator
+    financial_years: tuple[str, ...]
+    site_names: dict[str, str]
+    ledger: pd.DataFrame
+    """Each ledger row with ``cost_gbp`` (own prices) and ``real_gbp`` (base-year prices)."""
+    by_site_year: pd.DataFrame
+    by_category: pd.DataFrame
+    site_costs: NDArray[np.float64]
+    """Sites x appraisal years, base-year prices, before optimism bias (rows: ``sites``)."""
+    sites: tuple[str, ...]
+    unit_costs: dict[str, UnitCost]
+    """Unit costs used, in base-year prices."""
+    original_unit_costs: dict[str, UnitCost]
+    """The same unit costs as given, in their own price years."""
+    model: CBAModel | None
+    cba: CBAResult | None
+    psa: PSAResult | None
+
+    @property
+    def total_cost(self) -> float:
+        return float(self.ledger["real_gbp"].sum())
+
+
+def _by_site_year(
+    ledger: pd.DataFrame, project: Project, years: Sequence[str], names: dict[str, str]
+) -> pd.DataFrame:
+    rows = []
+    indicators = project.table("indicators")
+    for code in names:
+        for fy in years:
+            mine = ledger[(ledger["la_code"] == code) & (ledger["financial_year"] == fy)]
+            one_off = float(mine.loc[mine["one_off_or_ongoing"] == "one_off", "real_gbp"].sum())
+            ongoing = float(mine.loc[mine["one_off_or_ongoing"] == "ongoing", "real_gbp"].sum())
+            row: dict[str, object] = {
+                "la_code": code,
+                "site": names[code],
+                "financial_year": fy,
+                "one_off": one_off,
+                "ongoing": ongoing,
+                "total": one_off + ongoing,
+            }
+            year_end = int(fy[:4]) + 1
+            for indicator, column in PER_CHILD.items():
+                hit = indicators[
+                    (indicators["la_code"] == code)
+                    & (indicators["year"] == year_end)
+                    & (indicators["indicator"] == indicator)
+                ]["value"]
+                n = float(hit.iloc[0]) if len(hit) else np.nan
+                row[column] = (one_off + ongoing) / n if n > 0 else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _by_category(ledger: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
+    table = (
+        ledger.pivot_table(
+            index="category", columns="financial_year", values="real_gbp", aggfunc="sum"
+        )
+        .reindex(index=list(CATEGORIES), columns=list(years))
+        .fillna(0.0)
+    )
+    table["total"] = table.sum(axis=1)
+    table = table[table["total"] != 0]
+    out = table.reset_index()
+    out.insert(1, "title", out["category"].map(CATEGORIES))
+    return out
+
+
+def site_cost_timeline(
+    ledger: pd.DataFrame, sites: Sequence[str], years: Sequence[str], settings: CostSettings
+) -> NDArray[np.float64]:
+    """Sites x appraisal years of implementation costs (base-year prices)."""
+    horizon = max(settings.horizon_years, len(years))
+    out = np.zeros((len(sites), horizon))
+    for s, code in enumerate(sites):
+        mine = ledger[ledger["la_code"] == code]
+        for t, fy in enumerate(years):
+            out[s, t] = mine.loc[mine["financial_year"] == fy, "real_gbp"].sum()
+        if settings.ongoing_costs_continue and years:
+            last = mine[(mine["financial_year"] == years[-1])]
+            out[s, len(years) :] = last.loc[
+                last["one_off_or_ongoing"] == "ongoing", "real_gbp"
+            ].sum()
+    return out
+
+
+def benefit_lines(
+    changes: Sequence[ActivityChange], unit_costs: dict[str, UnitCost], settings: CostSettings
+) -> tuple[BenefitLine, ...]:
+    """Each change valued at its unit cost (base prices); SE of the cost as stated or assumed."""
+    lines = []
+    for change in changes:
+        u = unit_costs[change.activity]
+        se = u.se_gbp if u.se_gbp is not None else settings.unit_cost_se_share * u.cost_gbp
+        lines.append(BenefitLine(change, u.unit, u.cost_gbp, se, u.source))
+    return tuple(lines)
+
+
+def analyse_costs(project: Project, changes: Sequence[ActivityChange] | None = None) -> CostsResult:
+    """The cost strand; ``changes`` (e.g. from the impact strand) replace the project's table."""
+    settings = project.settings
+    cost_settings = settings.costs
+    base = settings.evaluation.price_year
+    deflator = deflator_of(project.tables)
+    ledger = ledger_in_prices(project.table("cost_ledger"), deflator, base)
+    years = tuple(settings.periods.financial_years)
+    names = {s.la_code: s.name for s in project.pilots if s.la_code in set(ledger["la_code"])}
+    names = dict(sorted(names.items()))
+    sites = tuple(names)
+    original = unit_costs_of(project.tables)
+    unit_costs = {k: u.in_prices_of(deflator, base) for k, u in original.items()}
+    timeline = site_cost_timeline(ledger, sites, years, cost_settings)
+    chosen = tuple(changes) if changes is not None else activity_changes_of(project.tables)
+    model = cba = psa = None
+    if chosen:
+        horizon = timeline.shape[1]
+        profile = (np.arange(horizon) >= cost_settings.benefits_start_year).astype(float)
+        model = CBAModel(
+            costs=timeline.sum(axis=0),
+            lines=benefit_lines(chosen, unit_costs, cost_settings),
+            benefit_profile=profile,
+            optimism_bias=cost_settings.optimism_bias,
+            schedule=cost_settings.discount_schedule,
+            cost_se_share=cost_settings.cost_se_share,
+        )
+        cba = model.evaluate()
+        site_pv = timeline @ model.factors
+        psa = run_psa(model, cost_settings.draws, cost_settings.seed, site_pv_costs=site_pv)
+    return CostsResult(
+        base_year=base,
+        settings=cost_settings,
+        deflator=deflator,
+        financial_years=years,
+        site_names=names,
+        ledger=ledger,
+        by_site_year=_by_site_year(ledger, project, years, names),
+        by_category=_by_category(ledger, years),
+        site_costs=timeline,
+        sites=sites,
+        unit_costs=unit_costs,
+        original_unit_costs=original,
+        model=model,
+        cba=cba,
+        psa=psa,
+    )
