@@ -1,0 +1,101 @@
+"""The strand end to end on the synthetic project: tables, checks, report section."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csceval.case_audit.analysis import analyse_quality
+from csceval.case_audit.section import render_quality
+from csceval.errors import InputError
+from csceval.pipeline import STRANDS, policy_of
+from csceval.project import load_project
+from csceval.simulate import simulate_project
+
+
+@pytest.fixture(scope="module")
+def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("quality") / "project"
+    simulate_project(out, seed=2018)
+    return out
+
+
+def test_the_synthetic_project_has_samples_audits_and_truth(project_dir: Path) -> None:
+    samples = pd.read_csv(project_dir / "data" / "case_samples.csv", dtype=str)
+    audits = pd.read_csv(project_dir / "data" / "case_audits.csv", dtype=str)
+    truth = json.loads((project_dir / "truth.json").read_text())["case_audits"]
+    assert set(samples["status"]) >= {"sampled", "reserve"}
+    assert samples["pseudonym"].str.fullmatch(r"P-[A-Z2-7]{16}").all()
+    assert not (project_dir / "data" / "case_samples.csv").read_text().count("SYN-")
+    assert set(audits["is_second_rating"]) == {"true", "false"}
+    assert set(truth["framework_minus_contrast_overall"]) == {"T1", "T2"}
+    assert set(truth["site_groups"].values()) == {"framework", "contrast"}
+
+
+def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None:
+    project = load_project(project_dir)
+    strand = next(s for s in STRANDS if s.id == "quality-of-recording")
+    assert strand.available(project)
+    section = render_quality(analyse_quality(project), policy_of(project))
+    ids = {t.id for t in section.tables}
+    assert ids == {
+        "quality-overall-trend",
+        "quality-by-group",
+        "quality-comparison",
+        "quality-by-site",
+        "quality-reliability",
+    }
+    assert section.charts[0].table_id == "quality-overall-trend"
+    assert any("T2" in f.text for f in section.findings)
+    site_table = section.table("quality-by-site").table
+    assert (site_table.cells["n_cases"] == "10").all()
+
+
+def test_small_groups_are_withheld(project_dir: Path) -> None:
+    project = load_project(project_dir)
+    result = analyse_quality(project)
+    few = result.cases.groupby(["la_code", "time_point"]).head(3)
+    small = type(result)(
+        **{**result.__dict__, "cases": few, "sites": result.sites.assign(n_cases=3)}
+    )
+    section = render_quality(small, policy_of(project))
+    cells = section.table("quality-by-site").table.cells
+    assert (cells["n_cases"] == "c").all()
+    assert (cells["overall"] == "c").all()
+
+
+def _broken(project_dir: Path, tmp_path: Path, edit: dict[str, str]) -> list[str]:
+    copy = tmp_path / "copy"
+    shutil.copytree(project_dir, copy)
+    path = copy / "data" / "case_audits.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if edit.pop("duplicate", ""):
+        frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+        frame.loc[len(frame) - 1, "rater_id"] = "another-rater"
+    for column, value in edit.items():
+        frame.loc[0, column] = value
+    frame.to_csv(path, index=False, lineterminator="\n")
+    with pytest.raises(InputError) as caught:
+        load_project(copy)
+    return [p.code for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("edit", "code"),
+    [
+        ({"instrument_version": "9.9"}, "CSC-E3231"),
+        ({"item": "no_such_item"}, "CSC-E3232"),
+        ({"value": "7"}, "CSC-E3233"),
+        ({"time_point": "T9"}, "CSC-E3234"),
+        ({"pseudonym": "P-AAAAAAAAAAAAAAAA"}, "CSC-E3235"),
+        ({"duplicate": "yes"}, "CSC-E3236"),
+    ],
+)
+def test_broken_audits_give_coded_problems(
+    project_dir: Path, tmp_path: Path, edit: dict[str, str], code: str
+) -> None:
+    assert code in _broken(project_dir, tmp_path, edit)
