@@ -228,6 +228,10 @@ def project_files(
     settings = current_settings()
     if settings is None:
         raise LookupError("the evaluation has not been set up yet")
+    # Values for years outside the analysis period (e.g. a return for a year not yet in the
+    # plan) wait in the database until the period is extended; they are not analysed.
+    first, last = settings.periods.first_year, settings.periods.last_year
+    extra_indicators = [row for row in extra_indicators if first <= row[1] <= last]
     files: dict[str, bytes] = {
         SETTINGS_FILE: settings_to_toml(
             settings, header="Written by csceval export-project from the web platform."

@@ -1,0 +1,14 @@
+"""Export pages (every pattern named: the access-matrix test lists them)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from csceval.web.exports import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:dataset_id>/", views.export, name="export"),
+]
