@@ -176,3 +176,77 @@ def test_mpdta_simple_att_matches_r_did(shared_data: Path) -> None:
     )
     assert code == 0, output
     assert json.loads(output)["simple"]["overall"]["att"] == pytest.approx(-0.0399513, abs=5e-7)
+
+
+def test_sdid_recovers_the_effect_and_prints_json(toy_panel: Path) -> None:
+    common = ("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y")
+    code, output = run("sdid", *common, "--group", "first", "--reps", "20", "--json")
+    assert code == 0, output
+    result = json.loads(output)
+    assert result["method"] == "sdid"
+    assert [c["start"] for c in result["cohorts"]] == [2008]
+    assert result["cohorts"][0]["treated"] == ["u0", "u3"]
+    assert result["se"] > 0
+    code, output = run("sdid", *common, "--treated", "u0", "--start", "2008", "--se", "none")
+    assert code == 0, output
+    assert "overall effect" in output
+    assert "cohort 2008" in output
+
+
+@pytest.mark.parametrize(
+    "extra", [(), ("--treated", "u0"), ("--treated", "u0", "--start", "2008", "--group", "first")]
+)
+def test_sdid_needs_the_treated_units_one_way(toy_panel: Path, extra: tuple[str, ...]) -> None:
+    code, output = run(
+        "sdid",
+        *("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y"),
+        *extra,
+    )
+    assert code == 2
+    assert "CSC-E7105" in output
+
+
+def test_sdid_refuses_a_start_without_pre_periods(toy_panel: Path) -> None:
+    code, output = run(
+        "sdid",
+        *("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y"),
+        *("--treated", "u0", "--start", "2001"),
+    )
+    assert code == 2
+    assert "CSC-E7103" in output
+    assert "pre-periods" in output
+
+
+def test_its_prints_level_and_slope_and_json(toy_panel: Path) -> None:
+    common = ("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y")
+    args = ("its", *common, "--treated", "u0", "--start", "2008", "--comparison", "u1")
+    code, output = run(*args, "--comparison", "u2")
+    assert code == 0, output
+    assert "level change" in output
+    assert "slope change" in output
+    code, output = run(*args, "--json")
+    assert code == 0, output
+    assert json.loads(output)["comparison"] == ["u1"]
+    code, output = run("its", *common, "--treated", "u0", "--start", "2001")
+    assert code == 2
+    assert "CSC-E7103" in output
+
+
+def test_calibrate_reports_size_and_coverage(toy_panel: Path) -> None:
+    common = ("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y")
+    args = ("calibrate", *common, "--adoption-years", "2006,2008", "--draws", "2")
+    code, output = run(*args, "--method", "its", "--method", "did", "--json")
+    assert code == 0, output
+    (result,) = json.loads(output)["results"]
+    assert set(result["methods"]) == {"its", "did"}
+    assert result["methods"]["its"]["tests"] == 4
+    code, output = run(*args, "--method", "its")
+    assert code == 0, output
+    assert "Controlled ITS" in output
+    assert "coverage" in output
+    code, output = run("calibrate", *common, "--adoption-years", "2006,soon")
+    assert code == 2
+    assert "CSC-E7106" in output
+    code, output = run("calibrate", *common, "--adoption-years", "2001")
+    assert code == 2
+    assert "CSC-E7103" in output

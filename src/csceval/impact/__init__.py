@@ -1,11 +1,15 @@
 """Impact on key indicators: comparator selection and the estimators.
 
-The estimators are libraries for now (synthetic control, Callaway-Sant'Anna); the impact strand
-that runs them on a project and reports them arrives with its issue.
+The estimators (synthetic control, Callaway-Sant'Anna, synthetic DiD, ITS) and their size
+calibration are libraries for now; the impact strand that runs them on a project and reports
+them arrives with its issue.
 """
 
+from csceval.impact.calibrate import CalibrationResult, calibrate
 from csceval.impact.comparators import ComparatorSet, choose_comparators
 from csceval.impact.did import AggregateResult, ATTgtResult, aggte, att_gt
+from csceval.impact.its import ITSResult, its
+from csceval.impact.sdid import CohortFit, SDIDResult, synthdid
 from csceval.impact.synth import (
     PooledSynthResult,
     Predictor,
@@ -22,18 +26,25 @@ from csceval.impact.synth import (
 __all__ = [
     "ATTgtResult",
     "AggregateResult",
+    "CalibrationResult",
+    "CohortFit",
     "ComparatorSet",
+    "ITSResult",
     "PooledSynthResult",
     "Predictor",
+    "SDIDResult",
     "SynthPanel",
     "SynthResult",
     "SynthSpec",
     "aggte",
     "att_gt",
+    "calibrate",
     "choose_comparators",
     "fit_synth",
+    "its",
     "leave_one_out",
     "placebo_in_space",
     "placebo_in_time",
     "pooled_synth",
+    "synthdid",
 ]

@@ -16,11 +16,16 @@ from typing import Any
 
 import click
 import pandas as pd
+from rich.progress import Progress, TaskID
 
 from csceval.errors import Problem
+from csceval.impact.calibrate import METHODS as CALIBRATION_METHODS
+from csceval.impact.calibrate import calibrate as run_calibration
 from csceval.impact.did import aggte, att_gt
+from csceval.impact.its import its
+from csceval.impact.sdid import synthdid
 from csceval.impact.synth import Predictor, SynthPanel, SynthSpec, fit_synth, placebo_in_space
-from csceval.terminal import fail, out
+from csceval.terminal import err, fail, out
 
 PREDICTOR = re.compile(r"^(?P<var>[^:]+):(?P<start>\d{4})(?:-(?P<end>\d{4}))?$")
 
@@ -216,3 +221,273 @@ def did(
             f"95% CI {low:.4g} to {high:.4g})"
         )
     out.print(f"  pre-trend test: W = {result.pretest_w:.4g}, p = {result.pretest_p:.3g}")
+
+
+def adoption_from(
+    path: Path,
+    data: pd.DataFrame,
+    unit: str,
+    treated: tuple[str, ...],
+    start: int | None,
+    group: str | None,
+) -> dict[str, int]:
+    """Treated unit -> first treated period, from ``--treated``/``--start`` or ``--group``."""
+    if bool(treated) == bool(group) or (treated and start is None):
+        fail(
+            Problem(
+                "CSC-E7105",
+                "say which units are treated either with --treated (one or more) and --start, "
+                "or with --group (a column of first treated periods, 0 = never)",
+                file=str(path),
+            )
+        )
+    if treated:
+        assert start is not None
+        return {str(t): start for t in treated}
+    assert group is not None
+    firsts = data.groupby(unit)[group].agg(["min", "max"])
+    uneven = firsts.index[firsts["min"] != firsts["max"]]
+    if len(uneven):
+        fail(
+            Problem(
+                "CSC-E7103",
+                "the estimator cannot use this input: the --group column varies within a unit",
+                file=str(path),
+                column=group,
+                value=str(uneven[0]),
+            )
+        )
+    return {str(u): int(g) for u, g in firsts["min"].items() if pd.notna(g) and g > 0}
+
+
+@impact.command()
+@click.option("--data", "path", required=True, type=click.Path(path_type=Path))
+@click.option("--unit", required=True)
+@click.option("--time", "time_col", required=True)
+@click.option("--outcome", required=True)
+@click.option("--treated", multiple=True, help="A treated unit's label (repeat for several).")
+@click.option("--start", type=int, help="First treated period of the --treated units.")
+@click.option(
+    "--group", help="Instead of --treated: column of the first treated period, 0 = never."
+)
+@click.option("--method", type=click.Choice(["sdid", "sc", "did"]), default="sdid")
+@click.option(
+    "--se", "inference", type=click.Choice(["placebo", "jackknife", "none"]), default="placebo"
+)
+@click.option("--reps", "n_reps", type=int, default=200, help="Placebo replications.")
+@click.option("--seed", type=int, default=0)
+@click.option("--json", "as_json", is_flag=True)
+def sdid(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcome: str,
+    treated: tuple[str, ...],
+    start: int | None,
+    group: str | None,
+    method: str,
+    inference: str,
+    n_reps: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Synthetic difference-in-differences (per adoption cohort and overall)."""
+    columns = {"unit": unit, "time": time_col, "outcome": outcome}
+    if group:
+        columns["group"] = group
+    data = read_panel(path, columns)
+    data[unit] = data[unit].astype(str)
+    adoption = adoption_from(path, data, unit, treated, start, group)
+    panel = estimate(
+        path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=[outcome])
+    )
+    result = estimate(
+        path,
+        lambda: synthdid(
+            panel,
+            outcome,
+            adoption,
+            method=method,  # type: ignore[arg-type]
+            inference=inference,  # type: ignore[arg-type]
+            n_reps=n_reps,
+            seed=seed,
+        ),
+    )
+    if as_json:
+        out.print(dumps(result.to_dict()), markup=False, soft_wrap=True)
+        return
+    name = {"sdid": "Synthetic DiD", "sc": "Synthetic control", "did": "DiD"}[method]
+    out.print(f"{name} (synthdid solver), outcome {outcome}")
+    low, high = result.ci
+    out.print(
+        f"  overall effect {result.tau:.4g} (SE {result.se:.4g}, {inference}; "
+        f"95% CI {low:.4g} to {high:.4g}; randomization p = {result.p_value:.3g})"
+    )
+    for c in result.cohorts:
+        out.print(f"  cohort {c.start}: {len(c.treated)} unit(s), effect {c.tau:.4g}")
+    for note in result.notes:
+        out.print(f"  note: {note}")
+
+
+@impact.command(name="its")
+@click.option("--data", "path", required=True, type=click.Path(path_type=Path))
+@click.option("--unit", required=True)
+@click.option("--time", "time_col", required=True)
+@click.option("--outcome", required=True)
+@click.option("--treated", required=True, help="The pilot's label.")
+@click.option("--start", required=True, type=int, help="First period after the interruption.")
+@click.option(
+    "--comparison",
+    "comparisons",
+    multiple=True,
+    help="A comparison unit (repeat); none = single ITS.",
+)
+@click.option("--lags", type=int, help="Newey-West lags (default floor(4 (n/100)^(2/9))).")
+@click.option("--json", "as_json", is_flag=True)
+def its_command(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcome: str,
+    treated: str,
+    start: int,
+    comparisons: tuple[str, ...],
+    lags: int | None,
+    as_json: bool,
+) -> None:
+    """Interrupted time series (segmented regression, Newey-West SEs) for one pilot."""
+    data = read_panel(path, {"unit": unit, "time": time_col, "outcome": outcome})
+    data[unit] = data[unit].astype(str)
+    panel = estimate(
+        path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=[outcome])
+    )
+    result = estimate(
+        path, lambda: its(panel, outcome, treated, start, comparison=comparisons, lags=lags)
+    )
+    payload = result.to_dict()
+    if as_json:
+        out.print(dumps(payload), markup=False, soft_wrap=True)
+        return
+    kind = f"controlled by {len(result.comparison)} unit(s)" if result.comparison else "single"
+    out.print(f"Interrupted time series ({kind}) for {treated}, {outcome}, from {start}")
+    terms: Any = payload["terms"]
+    for name in ("level_change", "slope_change"):
+        term = terms[name]
+        low, high = term["ci"]
+        out.print(
+            f"  {name.replace('_', ' ')} {term['estimate']:.4g} (SE {term['se']:.4g}; "
+            f"95% CI {low:.4g} to {high:.4g}; p = {term['p_value']:.3g})"
+        )
+    low, high = payload["effect_ci"]
+    out.print(f"  average post-period effect {result.effect:.4g} (95% CI {low:.4g} to {high:.4g})")
+    out.print(f"  Newey-West lags {result.lags}; t with {result.df} df")
+
+
+def advance(bar: Progress, task: TaskID, done: int) -> None:
+    """Move a progress bar to ``done`` draws."""
+    bar.update(task, completed=done)
+
+
+@impact.command()
+@click.option("--data", "path", required=True, type=click.Path(path_type=Path))
+@click.option("--unit", required=True)
+@click.option("--time", "time_col", required=True)
+@click.option("--outcome", "outcomes", required=True, multiple=True, help="Repeat for several.")
+@click.option(
+    "--adoption-years",
+    required=True,
+    help="The pilots' adoption years, one per pilot, comma-separated (e.g. 2019,2019,2020).",
+)
+@click.option("--exclude", multiple=True, help="A unit never drawn (the real adopters).")
+@click.option(
+    "--method", "methods", multiple=True, type=click.Choice(list(CALIBRATION_METHODS)),
+    help="Methods to calibrate (default all).",
+)  # fmt: skip
+@click.option("--draws", "n_draws", type=int, default=100, help="Pseudo-pilot sets to draw.")
+@click.option("--alpha", type=float, default=0.05)
+@click.option("--seed", type=int, default=0)
+@click.option("--synth-draws", type=int, default=199, help="Draws of the pooled synth test.")
+@click.option("--bootstrap", "n_boot", type=int, default=499, help="CS-DiD bootstrap draws.")
+@click.option("--sdid-se", type=click.Choice(["jackknife", "placebo"]), default="jackknife")
+@click.option("--sdid-reps", type=int, default=50, help="Placebo replications (--sdid-se placebo).")
+@click.option("--json", "as_json", is_flag=True)
+def calibrate(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcomes: tuple[str, ...],
+    adoption_years: str,
+    exclude: tuple[str, ...],
+    methods: tuple[str, ...],
+    n_draws: int,
+    alpha: float,
+    seed: int,
+    synth_draws: int,
+    n_boot: int,
+    sdid_se: str,
+    sdid_reps: int,
+    as_json: bool,
+) -> None:
+    """Real size and coverage of each test on pseudo-pilots drawn from non-adopters."""
+    try:
+        years = [int(y) for y in adoption_years.split(",") if y.strip()]
+    except ValueError:
+        fail(
+            Problem(
+                "CSC-E7106",
+                "--adoption-years is not a comma-separated list of years",
+                value=adoption_years,
+                fix="write one year per pilot, e.g. 2019,2019,2020,2021",
+            )
+        )
+    columns = {"unit": unit, "time": time_col} | {f"outcome {o}": o for o in outcomes}
+    data = read_panel(path, columns)
+    data[unit] = data[unit].astype(str)
+    panel = estimate(
+        path,
+        lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=list(outcomes)),
+    )
+    results = []
+    with Progress(console=err, transient=True, disable=as_json) as bar:
+        for outcome in outcomes:
+            task = bar.add_task(f"calibrating {outcome}", total=n_draws)
+            results.append(
+                estimate(
+                    path,
+                    partial(
+                        run_calibration,
+                        panel,
+                        outcome,
+                        years,
+                        exclude=exclude,
+                        methods=methods or CALIBRATION_METHODS,
+                        n_draws=n_draws,
+                        alpha=alpha,
+                        seed=seed,
+                        synth_draws=synth_draws,
+                        n_boot=n_boot,
+                        sdid_inference=sdid_se,
+                        sdid_reps=sdid_reps,
+                        progress=partial(advance, bar, task),
+                    ),
+                )
+            )
+    if as_json:
+        out.print(dumps({"results": [r.to_dict() for r in results]}), markup=False, soft_wrap=True)
+        return
+    for result in results:
+        out.print(
+            f"{result.outcome}: {result.n_draws} draws of {len(result.adoption_years)} "
+            f"pseudo-pilots from {result.n_candidates} candidates, "
+            f"{result.years[0]}-{result.years[1]}; nominal level {result.alpha:g}"
+        )
+        for stat in result.methods.values():
+            row = stat.to_dict()
+            size = f"size {stat.size:.3f} (MC error {stat.size_mc_error:.3f}, {stat.tests} tests)"
+            cover = (
+                f"; coverage {stat.coverage:.3f} ({stat.coverage_mc_error:.3f})"
+                if stat.intervals
+                else ""
+            )
+            failed = f"; {stat.failures} failed" if stat.failures else ""
+            out.print(f"  {row['label']}: {size}{cover}{failed}")

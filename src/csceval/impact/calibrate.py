@@ -1,0 +1,359 @@
+"""The real size and coverage of each impact test, measured on a panel where nothing happened.
+
+:func:`calibrate` draws sets of pseudo-pilots at random from units that never adopted (the
+candidates), gives them the real pilots' adoption years, runs each method as the report would,
+and counts how often its nominal ``alpha`` test rejects and how often its interval covers
+zero. The true effect of a pseudo-pilot is zero, so the rejection rate is the test's actual
+size and the coverage its actual coverage, on the panel's own noise, trends and shocks.
+
+Methods (``METHODS``):
+
+- ``synth_pooled``: pooled synthetic control, the mean effect over all pseudo-pilots tested
+  against re-drawn pseudo-pilot sets (:func:`pooled_synth`; randomization p-value). One test
+  per draw; no interval.
+- ``synth_rmspe``: each pseudo-pilot's in-space placebo test (post/pre RMSPE ratio rank). One
+  test per pseudo-pilot and draw; no interval.
+- ``did``: Callaway-Sant'Anna, never-treated controls, simple aggregation, multiplier
+  bootstrap; rejects when the 95% interval excludes zero. One test per draw.
+- ``sdid``: synthetic DiD by cohort, aggregated; jackknife (default) or placebo standard error,
+  normal interval. One test per draw.
+- ``its``: controlled interrupted time series of each pseudo-pilot against the mean of the
+  other candidates; HAC t-test of the average post-period effect. One test per pseudo-pilot
+  and draw.
+
+The Monte Carlo error of a rate ``p`` from ``n`` tests is ``sqrt(p (1 - p) / n)`` (tests of
+pseudo-pilots within one draw are not independent, so for ``synth_rmspe`` and ``its`` it is
+a lower bound). Candidates are the units with the outcome observed in every year of its span
+(the years where any unit has a value), minus ``exclude`` (the real adopters).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy.stats import norm
+
+from csceval.impact.did import aggte, att_gt
+from csceval.impact.its import its
+from csceval.impact.sdid import synthdid
+from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
+from csceval.impact.synth_fit import json_float
+
+FloatArray = npt.NDArray[np.float64]
+METHODS: tuple[str, ...] = ("synth_pooled", "synth_rmspe", "did", "sdid", "its")
+LABELS: dict[str, str] = {
+    "synth_pooled": "Synthetic control, pooled randomization test",
+    "synth_rmspe": "Synthetic control, per-pilot RMSPE-ratio test",
+    "did": "Callaway-Sant'Anna, bootstrap interval",
+    "sdid": "Synthetic DiD",
+    "its": "Controlled ITS, Newey-West",
+}
+
+
+@dataclass
+class MethodCalibration:
+    """Counts for one method over all draws."""
+
+    method: str
+    tests: int = 0
+    rejections: int = 0
+    intervals: int = 0
+    covered: int = 0
+    failures: int = 0
+    estimates: list[float] = field(default_factory=list, repr=False)
+    first_failure: str = ""
+
+    @property
+    def size(self) -> float:
+        """Rejection rate at the nominal level (NaN without tests)."""
+        return self.rejections / self.tests if self.tests else math.nan
+
+    @property
+    def size_mc_error(self) -> float:
+        """Monte Carlo standard error of :attr:`size`."""
+        p = self.size
+        return math.sqrt(p * (1 - p) / self.tests) if self.tests else math.nan
+
+    @property
+    def coverage(self) -> float:
+        """Share of intervals containing zero (NaN for methods without intervals)."""
+        return self.covered / self.intervals if self.intervals else math.nan
+
+    @property
+    def coverage_mc_error(self) -> float:
+        """Monte Carlo standard error of :attr:`coverage`."""
+        p = self.coverage
+        return math.sqrt(p * (1 - p) / self.intervals) if self.intervals else math.nan
+
+    def record(self, reject: bool, estimate: float, covered: bool | None = None) -> None:
+        """Add one test."""
+        self.tests += 1
+        self.rejections += int(reject)
+        self.estimates.append(estimate)
+        if covered is not None:
+            self.intervals += 1
+            self.covered += int(covered)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe mapping."""
+        est = np.asarray(self.estimates, dtype=np.float64)
+        return {
+            "method": self.method,
+            "label": LABELS[self.method],
+            "tests": self.tests,
+            "rejections": self.rejections,
+            "size": json_float(self.size),
+            "size_mc_error": json_float(self.size_mc_error),
+            "intervals": self.intervals,
+            "coverage": json_float(self.coverage),
+            "coverage_mc_error": json_float(self.coverage_mc_error),
+            "mean_estimate": json_float(float(est.mean())) if est.size else None,
+            "sd_estimate": json_float(float(est.std(ddof=1))) if est.size > 1 else None,
+            "failures": self.failures,
+            "first_failure": self.first_failure,
+        }
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """Size and coverage per method for one outcome."""
+
+    outcome: str
+    adoption_years: tuple[int, ...]
+    n_draws: int
+    alpha: float
+    seed: int
+    n_candidates: int
+    years: tuple[int, int]
+    methods: dict[str, MethodCalibration]
+    settings: dict[str, object]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe mapping."""
+        return {
+            "outcome": self.outcome,
+            "adoption_years": list(self.adoption_years),
+            "n_draws": self.n_draws,
+            "alpha": self.alpha,
+            "seed": self.seed,
+            "n_candidates": self.n_candidates,
+            "years": list(self.years),
+            "settings": self.settings,
+            "methods": {m: c.to_dict() for m, c in self.methods.items()},
+            "notes": list(self.notes),
+        }
+
+    def table(self) -> pd.DataFrame:
+        """One row per method: tests, size and coverage with their Monte Carlo errors."""
+        rows = [c.to_dict() for c in self.methods.values()]
+        cols = ["label", "tests", "size", "size_mc_error", "coverage", "coverage_mc_error"]
+        return pd.DataFrame(rows, columns=["method", *cols]).set_index("method")
+
+
+def candidate_panel(
+    panel: SynthPanel, outcome: str, exclude: Sequence[str]
+) -> tuple[SynthPanel, tuple[str, ...], list[str]]:
+    """The outcome's span of years and the units observed in all of them (not excluded)."""
+    y = panel.variable(outcome)
+    years = np.flatnonzero(np.isfinite(y).any(axis=1))
+    if years.size == 0:
+        raise ValueError(f"{outcome} has no values")
+    span = np.arange(years[0], years[-1] + 1)
+    observed = np.isfinite(y[span]).sum(axis=0) == len(span)
+    complete = [bool(observed[j]) for j in range(len(panel.units))]
+    excluded = {str(u) for u in exclude}
+    keep = [u for u, ok in zip(panel.units, complete, strict=True) if ok and u not in excluded]
+    notes = [
+        f"{complete.count(False)} unit(s) left out: {outcome} missing in some year "
+        f"{panel.times[span[0]]}-{panel.times[span[-1]]}"
+    ]
+    cols = np.asarray([panel.index_of(u) for u in keep], dtype=np.intp)
+    sub = SynthPanel(
+        units=tuple(keep),
+        times=tuple(panel.times[i] for i in span),
+        values={outcome: y[np.ix_(span, cols)]},
+    )
+    return sub, tuple(keep), notes
+
+
+def calibrate(
+    panel: SynthPanel,
+    outcome: str,
+    adoption_years: Sequence[int],
+    *,
+    exclude: Sequence[str] = (),
+    methods: Sequence[str] = METHODS,
+    n_draws: int = 100,
+    alpha: float = 0.05,
+    seed: int = 0,
+    synth_draws: int = 199,
+    n_boot: int = 499,
+    sdid_inference: str = "jackknife",
+    sdid_reps: int = 50,
+    progress: Callable[[int], None] | None = None,
+) -> CalibrationResult:
+    """Measure each method's rejection rate and coverage on pseudo-pilots (true effect 0).
+
+    ``adoption_years`` has one entry per pilot. ``progress`` is called after each draw with
+    the number of draws done. Raises ``ValueError`` if a method is unknown, an adoption year
+    leaves fewer than two years before it or none from it, or there are too few candidates.
+    """
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {METHODS}")
+    if not adoption_years:
+        raise ValueError("no adoption years given")
+    sub, candidates, notes = candidate_panel(panel, outcome, exclude)
+    times = sub.times
+    for year in adoption_years:
+        if year - times[0] < 2 or year > times[-1]:
+            raise ValueError(
+                f"adoption year {year} needs two years before it and one from it within "
+                f"{outcome}'s years {times[0]}-{times[-1]}"
+            )
+    n_pilots = len(adoption_years)
+    if len(candidates) < n_pilots + 3:
+        raise ValueError(
+            f"{len(candidates)} candidate unit(s) with complete {outcome}: too few for "
+            f"{n_pilots} pseudo-pilots and their controls"
+        )
+    stats = {m: MethodCalibration(m) for m in methods}
+    rng = np.random.default_rng(seed)
+    spec = SynthSpec(outcome, v_method="equal")
+    z = float(norm.ppf(1 - alpha / 2))
+    y = sub.variable(outcome)
+    for draw in range(n_draws):
+        picked = rng.choice(len(candidates), n_pilots, replace=False)
+        treated = {candidates[i]: int(t) for i, t in zip(picked, adoption_years, strict=True)}
+        controls = [u for u in candidates if u not in treated]
+        draw_seed = seed * 100_003 + draw
+        synth = [m for m in ("synth_pooled", "synth_rmspe") if m in stats]
+        for method in [m for m in stats if m not in synth] + synth[:1]:
+            try:
+                if method in synth:
+                    _synth(stats, sub, spec, treated, controls, synth_draws, draw_seed, alpha)
+                elif method == "did":
+                    _did(stats[method], sub, y, outcome, treated, n_boot, draw_seed)
+                elif method == "sdid":
+                    _sdid(
+                        stats[method], sub, outcome, treated, controls, z,
+                        sdid_inference, sdid_reps, draw_seed,
+                    )  # fmt: skip
+                else:
+                    _its(stats[method], sub, outcome, treated, controls, alpha)
+            except ValueError as exc:
+                for name in synth if method in synth else [method]:
+                    stats[name].failures += 1
+                    stats[name].first_failure = stats[name].first_failure or str(exc)
+        if progress is not None:
+            progress(draw + 1)
+    settings: dict[str, object] = {
+        "synth": "outcome-only, equal V (every pre-period outcome)",
+        "synth_draws": synth_draws,
+        "did": f"never-treated, doubly robust, simple aggregation, {n_boot} bootstrap draws",
+        "sdid": sdid_inference
+        + (f", {sdid_reps} replications" if sdid_inference == "placebo" else ""),
+        "its": "pilot minus mean of the other candidates; Newey-West, rule-of-thumb lag",
+    }
+    return CalibrationResult(
+        outcome=outcome,
+        adoption_years=tuple(int(t) for t in adoption_years),
+        n_draws=n_draws,
+        alpha=alpha,
+        seed=seed,
+        n_candidates=len(candidates),
+        years=(times[0], times[-1]),
+        methods=stats,
+        settings=settings,
+        notes=tuple(notes),
+    )
+
+
+def _synth(
+    stats: dict[str, MethodCalibration],
+    sub: SynthPanel,
+    spec: SynthSpec,
+    treated: dict[str, int],
+    controls: list[str],
+    n_draws: int,
+    seed: int,
+    alpha: float,
+) -> None:
+    """One pooled fit serves both synthetic-control tests."""
+    result = pooled_synth(sub, spec, treated, controls, n_draws=n_draws, seed=seed)
+    if "synth_pooled" in stats:
+        stats["synth_pooled"].record(result.p_value <= alpha, result.att)
+    if "synth_rmspe" in stats:
+        for unit in treated:
+            p_value = result.placebos[unit].p_value
+            stats["synth_rmspe"].record(p_value <= alpha, float(result.fits[unit].att))
+
+
+def _did(
+    stat: MethodCalibration,
+    sub: SynthPanel,
+    y: FloatArray,
+    outcome: str,
+    treated: dict[str, int],
+    n_boot: int,
+    seed: int,
+) -> None:
+    n_t, n_u = y.shape
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(n_u), n_t),
+            "time": np.tile(np.asarray(sub.times), n_u),
+            outcome: y.T.ravel(),
+            "group": np.repeat([treated.get(u, 0) for u in sub.units], n_t),
+        }
+    )
+    res = att_gt(
+        frame, outcome, unit="unit", time="time", group="group",
+        inference="bootstrap", n_boot=n_boot, seed=seed,
+    )  # fmt: skip
+    agg = aggte(res, "simple")
+    low, high = agg.overall_ci
+    stat.record(not low <= 0 <= high, agg.overall_att, low <= 0 <= high)
+
+
+def _sdid(
+    stat: MethodCalibration,
+    sub: SynthPanel,
+    outcome: str,
+    treated: dict[str, int],
+    controls: list[str],
+    z: float,
+    inference: str,
+    n_reps: int,
+    seed: int,
+) -> None:
+    fit = synthdid(
+        sub, outcome, treated, controls=controls,
+        inference=inference,  # type: ignore[arg-type]
+        n_reps=n_reps, seed=seed,
+    )  # fmt: skip
+    if not math.isfinite(fit.se):
+        raise ValueError("synthetic DiD standard error not defined: " + "; ".join(fit.notes))
+    low, high = fit.tau - z * fit.se, fit.tau + z * fit.se
+    stat.record(not low <= 0 <= high, fit.tau, low <= 0 <= high)
+
+
+def _its(
+    stat: MethodCalibration,
+    sub: SynthPanel,
+    outcome: str,
+    treated: dict[str, int],
+    controls: list[str],
+    alpha: float,
+) -> None:
+    for unit, start in treated.items():
+        res = its(sub, outcome, unit, start, comparison=controls)
+        low, high = res.ci(res.effect, res.effect_se)
+        p_value = res.p_value(res.effect, res.effect_se)
+        stat.record(p_value <= alpha, res.effect, low <= 0 <= high)
