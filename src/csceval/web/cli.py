@@ -1,6 +1,11 @@
 """``csceval web ...``: serve, migrate, createadmin, audit-verify.
 
 Django is imported inside the commands, so mounting ``web_group`` costs nothing at start-up.
+
+``serve`` has two modes, chosen by ``DATABASE_URL``. Local mode (a SQLite file, the default) backs
+the file up, migrates it and listens on a loopback address only (one person's machine). Server
+mode (PostgreSQL) refuses to start until ``csceval migrate`` has run, so that a deployment never
+migrates behind the operator's back. Both run gunicorn, a production WSGI server.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ import os
 import secrets
 import shutil
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -18,11 +23,16 @@ SETTINGS_MODULE = "csceval.web.settings"
 
 
 def setup_django() -> None:
-    """Point Django at csceval's settings and load the apps."""
+    """Point Django at csceval's settings and load the apps (exit 2 on a settings problem)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
 
 
 def backup_sqlite(path: Path, *, now: datetime | None = None) -> Path | None:
@@ -73,17 +83,82 @@ def web_group() -> None:
     """The web application (Django): serve it, migrate it, check its audit trail."""
 
 
-@web_group.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-def serve(port: int) -> None:
-    """Local mode: back up the SQLite file, migrate, then serve on 127.0.0.1."""
-    setup_django()
-    from django.core.management import call_command
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+ONE_TIME_PASSWORD_HOURS = 24
 
-    _migrate(backup=True)
-    click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C stops it)")
-    # Local single-user mode: the development server, also serving the GOV.UK assets.
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, insecure_serving=True)
+
+def _is_sqlite() -> bool:
+    from django.conf import settings
+
+    return bool(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"))
+
+
+def gunicorn_argv(bind: str, workers: int) -> list[str]:
+    """The command line that runs csceval.web under gunicorn."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "csceval.web.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--graceful-timeout",
+        "10",
+        "--access-logfile",
+        "-",
+    ]
+
+
+@web_group.command()
+@click.option(
+    "--bind",
+    default=None,
+    help="HOST:PORT to listen on [default: 127.0.0.1:PORT]. Local mode allows loopback only.",
+)
+@click.option("--port", default=8000, show_default=True, help="Port, when --bind is not given.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="gunicorn worker processes [default: 1 in local mode, 2 in server mode].",
+)
+def serve(bind: str | None, port: int, workers: int | None) -> None:
+    """Run the web platform under gunicorn.
+
+    Local mode (SQLite): back up the file, migrate, serve on 127.0.0.1. Server mode
+    (PostgreSQL from DATABASE_URL): refuse until `csceval migrate` has run, then serve.
+    """
+    setup_django()
+    from django.conf import settings
+    from django.db import connections
+
+    bind = bind or f"127.0.0.1:{port}"
+    local = _is_sqlite()
+    if local:
+        host = bind.rsplit(":", 1)[0]
+        if host not in LOOPBACK_HOSTS:
+            click.echo(
+                f"CSC-E6009 local mode (SQLite) listens only on 127.0.0.1, not {host!r}; "
+                "use PostgreSQL (DATABASE_URL) for a shared server.",
+                err=True,
+            )
+            sys.exit(2)
+        _migrate(backup=True)
+    else:
+        require_migrated()
+        if not getattr(settings, "PRODUCTION", False):
+            click.echo(
+                "Note: CSCEVAL_ENV is not 'production' (no HTTPS-only cookies or redirect).",
+                err=True,
+            )
+    connections.close_all()
+    argv = gunicorn_argv(bind, workers or (1 if local else 2))
+    click.echo(f"Serving on http://{bind}/ ({'local' if local else 'server'} mode)")
+    sys.stdout.flush()
+    # Replace this process, so that signals (Ctrl+C, SIGTERM) reach gunicorn's master directly.
+    os.execv(sys.executable, argv)
 
 
 @web_group.command()
@@ -95,45 +170,87 @@ def migrate() -> None:
 
 @web_group.command()
 @click.option("--username", required=True, help="Name of the new administrator.")
-def createadmin(username: str) -> None:
-    """Create a superuser with a random one-time password, printed once."""
+@click.option(
+    "--valid-hours",
+    type=click.IntRange(1, 168),
+    default=ONE_TIME_PASSWORD_HOURS,
+    show_default=True,
+    help="Hours before the one-time password stops working.",
+)
+def createadmin(username: str, valid_hours: int) -> None:
+    """Create a superuser with a random one-time password, printed once.
+
+    The password must be changed at first sign-in and stops working after --valid-hours; the
+    administrator then sets up two-factor authentication. There are no default accounts.
+    """
     setup_django()
     require_migrated()
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
+    from csceval.web.accounts.services import issue_one_time_password
     from csceval.web.audit_trail.services import audit_record
+    from csceval.web.security import clock
 
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         click.echo(f"CSC-E6004 a user named {username!r} already exists; choose another name.")
         sys.exit(2)
     password = secrets.token_urlsafe(18)
+    expires_at = clock.now() + timedelta(hours=valid_hours)
     with transaction.atomic():
         user = user_model.objects.create_superuser(username=username, password=password)
+        issue_one_time_password(user=user, expires_at=expires_at)
         audit_record(
             actor="cli",
             action="user.create_admin",
             object_type="user",
             object_id=str(user.pk),
-            new_values={"username": username, "is_superuser": True},
+            new_values={
+                "username": username,
+                "is_superuser": True,
+                "one_time_password_expires_at": expires_at.isoformat(),
+            },
         )
-    click.echo(f"Created administrator {username!r}. One-time password (shown only now):")
+    click.echo(
+        f"Created administrator {username!r}. One-time password, shown only now; it must be "
+        f"changed at first sign-in and stops working at {expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
     click.echo(password)
 
 
 @web_group.command("audit-verify")
-def audit_verify() -> None:
+@click.option(
+    "--anchor",
+    metavar="SEQUENCE:HASH",
+    help="A head printed earlier by `csceval audit head`: also detects deleted newest events.",
+)
+def audit_verify(anchor: str | None) -> None:
     """Check the audit trail's hash chain: exit 0 if intact, 2 with coded problems if not."""
     setup_django()
     require_migrated()
     from csceval.web.audit_trail.models import AuditEvent
-    from csceval.web.audit_trail.services import verify_chain
+    from csceval.web.audit_trail.services import ChainHead, verify_chain
 
-    problems = verify_chain()
+    try:
+        head = ChainHead.parse(anchor) if anchor else None
+    except ValueError as exc:
+        click.echo(f"CSC-E6050 --anchor {anchor!r}: {exc}", err=True)
+        sys.exit(2)
+    problems = verify_chain(head)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         click.echo(f"The audit trail has been tampered with: {len(problems)} problem(s).", err=True)
         sys.exit(2)
     click.echo(f"The audit trail is intact ({AuditEvent.objects.count()} events).")
+
+
+@web_group.command("audit-head")
+def audit_head() -> None:
+    """Print the chain's head (SEQUENCE:HASH) to publish elsewhere and check later."""
+    setup_django()
+    require_migrated()
+    from csceval.web.audit_trail.services import chain_head
+
+    click.echo(str(chain_head()))

@@ -4,21 +4,32 @@ The database comes from ``DATABASE_URL``: a SQLite file by default (local, singl
 PostgreSQL when ``DATABASE_URL=postgresql://user[:password]@host[:port]/name``.
 ``CSCEVAL_SECRET_KEY`` gives the secret key; without it a random key is kept in a file next to
 the SQLite database (local mode only).
+
+Production mode (``CSCEVAL_ENV=production``; see docs/security.md) turns DEBUG off whatever
+``CSCEVAL_DEBUG`` says, requires ``CSCEVAL_SECRET_KEY`` and ``CSCEVAL_ALLOWED_HOSTS``, sends
+cookies only over HTTPS under ``__Host-`` names and redirects HTTP to HTTPS. Behind a
+TLS-terminating proxy set ``CSCEVAL_TRUST_X_FORWARDED_PROTO=1`` (only if the proxy always
+sets or strips that header). Local mode is for one person on 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 WEB_DIR = Path(__file__).resolve().parent
 REPO_ROOT = WEB_DIR.parents[2]
 DATA_DIR = Path(os.environ.get("CSCEVAL_WEB_DATA", Path.cwd() / "var")).resolve()
+CSCEVAL_DATA_DIR = DATA_DIR
+"""Where the platform keeps its files: the SQLite database, analysis runs and their reports."""
 DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'csceval-web.sqlite3'}"
 
 
@@ -43,10 +54,18 @@ def database_from_url(url: str) -> dict[str, Any]:
     raise ValueError(f"DATABASE_URL must start with sqlite:// or postgresql://, not {url!r}")
 
 
+PRODUCTION = os.environ.get("CSCEVAL_ENV", "local") == "production"
+
+
 def _secret_key() -> str:
     key = os.environ.get("CSCEVAL_SECRET_KEY")
     if key:
         return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "CSC-E6007 CSCEVAL_ENV=production needs the secret key in CSCEVAL_SECRET_KEY "
+            "(at least 50 random characters, never stored in the repository)."
+        )
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -56,12 +75,19 @@ def _secret_key() -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _allowed_hosts() -> list[str]:
+    hosts = [h.strip() for h in os.environ.get("CSCEVAL_ALLOWED_HOSTS", "").split(",") if h.strip()]
+    if PRODUCTION and not hosts:
+        raise ImproperlyConfigured(
+            "CSC-E6008 CSCEVAL_ENV=production needs CSCEVAL_ALLOWED_HOSTS "
+            "(comma-separated host names the service answers to)."
+        )
+    return hosts or ["127.0.0.1", "localhost"]
+
+
 SECRET_KEY = _secret_key()
-DEBUG = os.environ.get("CSCEVAL_DEBUG", "") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("CSCEVAL_ALLOWED_HOSTS", "").split(",") if h] or [
-    "127.0.0.1",
-    "localhost",
-]
+DEBUG = not PRODUCTION and os.environ.get("CSCEVAL_DEBUG", "") == "1"
+ALLOWED_HOSTS = _allowed_hosts()
 
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 DATABASES = {"default": database_from_url(DATABASE_URL)}
@@ -71,18 +97,35 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "axes",
     "csceval.web.accounts",
     "csceval.web.audit_trail",
+    "csceval.web.evaluation",
+    "csceval.web.implementation",
+    "csceval.web.exports",
+    "csceval.web.returns",
+    "csceval.web.case_audits",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "csceval.web.security.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "csceval.web.security.middleware.AccountGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csceval.web.security.middleware.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "csceval.web.urls"
@@ -103,19 +146,76 @@ TEMPLATES = [
     }
 ]
 
+# --- Passwords (SEC-B2, SEC-B3): Argon2id only; length 15..128, no composition rules. --------
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "csceval.web.accounts.passwords.LengthValidator"},
+    {"NAME": "csceval.web.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "csceval.web.accounts.passwords.SimilarityValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # throttles every authenticate(request=...) call
+    "csceval.web.accounts.backends.AccountBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Login throttling (SEC-B4): per username AND IP, so nobody can lock a victim out from
+# elsewhere; 5 failures give a 15-minute cool-off that further attempts do not extend.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# --- Sessions (SEC-C1..C3, C5): server-side (database), limits enforced by middleware. -----
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+CSCEVAL_SESSION_IDLE = timedelta(minutes=30)
+CSCEVAL_SESSION_ABSOLUTE = timedelta(hours=12)
+SESSION_COOKIE_AGE = int(CSCEVAL_SESSION_ABSOLUTE.total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# --- 2FA (SEC-B1): TOTP, issuer shown in the authenticator app. -----------------------------
+OTP_TOTP_ISSUER = "csceval"
+
+# --- Headers (SEC-C6). HSTS is sent only over HTTPS (SecurityMiddleware). -------------------
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": ["'none'"],
+        "base-uri": [SELF],
+    }
+}
+
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("CSCEVAL_SSL_REDIRECT", "1") != "0"
+    if os.environ.get("CSCEVAL_TRUST_X_FORWARDED_PROTO", "") == "1":
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if "*" not in host]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -123,14 +223,30 @@ USE_I18N = False
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# GOV.UK Frontend from npm (`npm ci` in the repo root, run by `make install`).
+# --- Static assets: GOV.UK Frontend and htmx from npm (`npm ci`, run by `make install`). -----
 # The ready-built CSS points at /assets/fonts and /assets/images, so STATIC_URL is /assets/.
-GOVUK_DIST = Path(
-    os.environ.get(
-        "CSCEVAL_GOVUK_FRONTEND_DIST", REPO_ROOT / "node_modules/govuk-frontend/dist/govuk"
-    )
-)
+# WhiteNoise serves exactly the files csceval.web.staticfiles.AssetFinder lists (no
+# collectstatic step; nothing else from node_modules is reachable).
+NODE_MODULES = Path(os.environ.get("CSCEVAL_NODE_MODULES", REPO_ROOT / "node_modules"))
 STATIC_URL = "/assets/"
-STATICFILES_DIRS: list[Any] = (
-    [GOVUK_DIST / "assets", ("govuk", GOVUK_DIST)] if GOVUK_DIST.is_dir() else []
-)
+STATICFILES_FINDERS = ["csceval.web.staticfiles.AssetFinder"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
+
+# --- Application log (docs/security.md, log inventory): warnings and errors to stderr. --------
+# Django's default sends request errors nowhere when DEBUG is off; this keeps them (tracebacks
+# only, never request bodies) in the process's stderr, which the host's journal collects.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "WARNING"},
+        "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}

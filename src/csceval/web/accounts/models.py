@@ -1,6 +1,8 @@
-"""Membership: a user's role in one local authority, until it expires."""
+"""Membership: a user's role in one local authority, until it expires; AccountState."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -15,7 +17,12 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
 
 
-la_code_validator = RegexValidator(r"^\d{3}\Z", "An LA code is a 3-digit DfE LA number.")
+ALL_LAS = "*"
+"""The la_code of a membership that covers every site of the evaluation (cross-LA roles only)."""
+
+la_code_validator = RegexValidator(
+    r"^(\d{3}|\*)\Z", "An LA code is a 3-digit DfE LA number, or * for every site."
+)
 
 
 class Membership(models.Model):
@@ -36,6 +43,14 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="membership_role_known"
             ),
+            # LA coordinators and auditors work for one LA: never every site.
+            models.CheckConstraint(
+                condition=~(
+                    models.Q(la_code=ALL_LAS)
+                    & models.Q(role__in=[Role.LA_COORDINATOR, Role.AUDITOR])
+                ),
+                name="membership_la_roles_scoped",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -49,3 +64,30 @@ class Membership(models.Model):
             "role": self.role,
             "expires_at": self.expires_at.isoformat(),
         }
+
+
+class AccountState(models.Model):
+    """Per-user security state: a one-time password that must be changed and that expires.
+
+    ``csceval createadmin`` sets both fields; changing the password clears them. An account whose
+    one-time password has expired cannot sign in (``backends.AccountBackend``) and any session it
+    still has ends on the next request.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_state"
+    )
+    must_change_password = models.BooleanField(default=False)
+    one_time_password_expires_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"account state of {self.user}"
+
+    def one_time_password_expired(self, now: Any) -> bool:
+        """Whether the user still holds a one-time password past its expiry."""
+        return (
+            self.must_change_password
+            and self.one_time_password_expires_at is not None
+            and now >= self.one_time_password_expires_at
+        )

@@ -55,3 +55,43 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
         old_values=old_values,
         new_values=None,
     )
+
+
+def password_change(*, request: Any, user: Any, new_password: str) -> None:
+    """Set a new password, clear any one-time password, audit it, keep this session only.
+
+    ``update_session_auth_hash`` rotates the session key; other sessions of the user stop
+    working because their stored password hash no longer matches.
+    """
+    from django.contrib.auth import update_session_auth_hash
+
+    from csceval.web.accounts.models import AccountState
+    from csceval.web.security import clock
+
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        state, _ = AccountState.objects.select_for_update().get_or_create(user=user)
+        was_one_time = state.must_change_password
+        state.must_change_password = False
+        state.one_time_password_expires_at = None
+        state.password_changed_at = clock.now()
+        state.save()
+        audit_record(
+            actor=_actor_name(user),
+            action="auth.password_changed",
+            object_type="user",
+            object_id=str(user.pk),
+            new_values={"replaced_one_time_password": was_one_time},
+        )
+    update_session_auth_hash(request, user)
+
+
+def issue_one_time_password(*, user: Any, expires_at: datetime) -> None:
+    """Mark ``user``'s password as one-time: it must be changed and stops working at expiry."""
+    from csceval.web.accounts.models import AccountState
+
+    AccountState.objects.update_or_create(
+        user=user,
+        defaults={"must_change_password": True, "one_time_password_expires_at": expires_at},
+    )

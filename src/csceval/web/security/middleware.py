@@ -1,0 +1,137 @@
+"""Middleware for session limits, first-login and 2FA gates, and no-store caching.
+
+Methodological choices (security checklist SEC-C2, C3, C6, B1, B5):
+
+- Sessions end after 30 minutes without a request or 12 hours after sign-in, whichever comes
+  first (``CSCEVAL_SESSION_IDLE`` and ``CSCEVAL_SESSION_ABSOLUTE``). The server-side session is
+  deleted (not just the cookie) and the end is audited.
+- A user whose account must change its one-time password, or who must use 2FA, can reach only the
+  page that resolves it, sign-out and the accessibility statement until it is resolved. An expired
+  one-time password ends the session.
+- Every response to a signed-in user carries ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from csceval.web.security import clock
+
+AUTH_AT = "csceval_auth_at"
+SEEN_AT = "csceval_seen_at"
+ALWAYS_OPEN = frozenset({"logout", "accessibility"})
+
+
+def _read_time(session: Any, key: str) -> datetime | None:
+    value = session.get(key)
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def mark_session_start(session: Any, at: datetime | None = None) -> None:
+    """Record sign-in time (called when a user logs in)."""
+    stamp = (at or clock.now()).isoformat()
+    session[AUTH_AT] = stamp
+    session[SEEN_AT] = stamp
+
+
+def end_session(request: HttpRequest, *, reason: str) -> None:
+    """Delete the server-side session, audit why, and continue as an anonymous user."""
+    from csceval.web.audit_trail.services import audit_record
+
+    user = request.user
+    with transaction.atomic():
+        audit_record(
+            actor=user.get_username(),
+            action="auth.session_ended",
+            object_type="user",
+            object_id=str(user.pk),
+            new_values={"reason": reason},
+        )
+    request.session.flush()
+    request.user = AnonymousUser()
+
+
+class SessionLimitsMiddleware:
+    """End sessions idle for longer than the idle limit or older than the absolute limit."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = clock.now()
+            started = _read_time(request.session, AUTH_AT)
+            seen = _read_time(request.session, SEEN_AT)
+            if started is None:
+                mark_session_start(request.session, now)
+            elif now - started > settings.CSCEVAL_SESSION_ABSOLUTE:
+                end_session(request, reason="absolute_timeout")
+            elif seen is not None and now - seen > settings.CSCEVAL_SESSION_IDLE:
+                end_session(request, reason="idle_timeout")
+            else:
+                request.session[SEEN_AT] = now.isoformat()
+        return self.get_response(request)
+
+
+class AccountGateMiddleware:
+    """Send users who must verify 2FA, change a one-time password or set up 2FA to that page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        from csceval.web.accounts.mfa import has_confirmed_device, mfa_required
+        from csceval.web.accounts.models import AccountState
+
+        match = request.resolver_match
+        name = match.url_name if match is not None else None
+        state = AccountState.objects.filter(user=user).first()
+        if state is not None and state.one_time_password_expired(clock.now()):
+            end_session(request, reason="one_time_password_expired")
+            return redirect(settings.LOGIN_URL)
+        if name in ALWAYS_OPEN:
+            return None
+        verified = bool(getattr(user, "is_verified", lambda: False)())
+        needed: str | None = None
+        if not verified and has_confirmed_device(user):
+            needed = "mfa_verify"
+        elif state is not None and state.must_change_password:
+            needed = "password_change"
+        elif not verified and mfa_required(user):
+            needed = "mfa_setup"
+        if needed is None or name == needed:
+            return None
+        return redirect(needed)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response to a signed-in user (SEC-C6)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response
