@@ -10,7 +10,7 @@ from rich.console import Console
 
 from csceval.errors import Problem
 
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)  # paths and summaries stay on one line
 err = Console(stderr=True, highlight=False)
 MAX_SHOWN = 60
 
