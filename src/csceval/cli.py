@@ -15,6 +15,9 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from csceval import __version__
+from csceval.childlevel.cli import simulate_child_level_command
+from csceval.costs.cli import costs
+from csceval.data.cli import data_group
 from csceval.errors import InputError, Problem
 from csceval.impact.cli import impact
 from csceval.reliability.cli import reliability
@@ -22,6 +25,7 @@ from csceval.simulate import SimulationSummary, simulate_project
 from csceval.terminal import MAX_SHOWN, err, fail
 from csceval.terminal import out as console
 from csceval.web.cli import web_group
+from csceval.web.evaluation.cli import export_project, import_project
 
 
 @contextmanager
@@ -134,10 +138,16 @@ def _run(project: Path, out: Path, quiet: bool) -> None:
 
 main.add_command(impact)
 main.add_command(reliability)
+main.add_command(data_group)
+main.add_command(costs)
+main.add_command(simulate_child_level_command)
 for _name in ("serve", "migrate", "createadmin"):
     main.add_command(web_group.commands[_name])
+main.add_command(export_project)
+main.add_command(import_project)
 audit = click.Group("audit", help="The web platform's hash-chained audit trail.")
 audit.add_command(web_group.commands["audit-verify"], name="verify")
+audit.add_command(web_group.commands["audit-head"], name="head")
 main.add_command(audit)
 
 

@@ -142,12 +142,14 @@ def indicators_page() -> str:
         "Years are years ending 31 March (workforce: the 30 September snapshot). A rate for "
         "year Y uses the ONS mid-(Y-1) population aged 0-17, as DfE does.",
         "",
-        "| id | title | unit | better | definition | source |",
-        "|---|---|---|---|---|---|",
+        "| id | title | unit | better | definition | numerator | denominator | year | source "
+        "| DfE file |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| `{i.id}` | {i.title} | {i.unit_label} | {i.better.value} | {i.definition} | "
-        f"{i.source} |"
+        f"{i.numerator_text} | {i.denominator_text or '-'} | {i.year_convention} | {i.source} | "
+        f"{i.dfe_file} |"
         for i in CATALOGUE
     ]
     return "\n".join([*lines, ""])

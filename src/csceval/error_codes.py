@@ -1,7 +1,11 @@
 """The stable error codes: each user mistake has one, documented in ``docs/errors.md``.
 
-Ranges: E1xxx ``evaluation.toml``; E2xxx ``data/`` tables; E5xxx commands and output folders;
-E6xxx the web application.
+Ranges: E1xxx ``evaluation.toml``; E2xxx ``data/`` tables; E31xx theory of change and
+implementation (E3101-E3149 the theory-of-change file, E3150-E3199 plans and self-profiles);
+E32xx quality of recording (case lists, samples, audit instruments, case audits);
+E40xx DfE open data and LA files (csceval.data); E41xx child-level returns (SSDA903, CIN census)
+and child-level indicators;
+E5xxx commands and output folders; E6xxx the web application.
 A test checks that every code used in the source is listed here and in the docs.
 """
 
@@ -52,16 +56,157 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E2016": "An LA's last year is before its first year.",
     "CSC-E2017": "A value is given for a year in which the LA did not exist.",
     "CSC-E2018": "So many problems in one table that reading stopped (probably the wrong file).",
+    # E3001-E3099: costs and cost-benefit tables (csceval.costs).
+    "CSC-E3001": "Cost ledger: the category is not one of the cost categories.",
+    "CSC-E3002": "Cost ledger: hours, an amount or a unit cost is negative.",
+    "CSC-E3003": "Cost ledger: the price year of a figure is missing.",
+    "CSC-E3004": "A price year is not written like 2017-18, or the deflator series does not "
+    "cover it (add it to data/deflators.csv).",
+    "CSC-E3005": "Cost ledger: the financial year is not one of the evaluation's "
+    "periods.financial_years.",
+    "CSC-E3006": "Cost ledger: kind is not cash or time, or one_off_or_ongoing is not one_off "
+    "or ongoing.",
+    "CSC-E3007": "Cost ledger: a cash row lacks amount_gbp, or a time row lacks hours or "
+    "unit_cost_gbp (or a row gives both an amount and hours).",
+    "CSC-E3008": "Cost ledger: the source of a figure is missing.",
+    "CSC-E3009": "Cost ledger or activity changes: the LA is not a pilot site of the evaluation.",
+    "CSC-E3010": "Cost ledger import: the XLSX file cannot be read, or the sheet is missing.",
+    "CSC-E3011": "Cost ledger import: a required column is missing from the sheet's header row, "
+    "or a column is not a ledger column.",
+    "CSC-E3012": "Activity changes: the activity has no unit cost (add it to data/unit_costs.csv).",
+    "CSC-E3013": "Activity changes or unit costs: a standard error is negative.",
+    "CSC-E3014": "Unit costs or deflators: a cost or an index is not above zero.",
+    # E3101-E3149: theory_of_change.toml (csceval.implementation.theory_of_change).
+    "CSC-E3101": "theory_of_change.toml is not valid TOML; the message gives the line and column.",
+    "CSC-E3102": "theory_of_change.toml has a missing, unknown or wrongly typed setting.",
+    "CSC-E3103": "Two theories, or two nodes of one theory, share an id.",
+    "CSC-E3104": "A theory-of-change node has an unknown kind (input, activity, output or "
+    "outcome).",
+    "CSC-E3105": "A theory-of-change edge starts or ends at a node the theory does not have.",
+    "CSC-E3106": "A theory-of-change edge goes backwards in the chain (e.g. from an outcome to "
+    "an activity).",
+    "CSC-E3107": "The theory of change has a cycle; the message names the nodes on it.",
+    "CSC-E3108": "A node's evidence names an unknown indicator, instrument or strand.",
+    "CSC-E3109": "A theory of change has no nodes, or the file has no theory.",
+    # E3150-E3199: implementation plans and self-profiles (csceval.implementation.elements).
+    "CSC-E3150": "A self-profile rating is outside 0-10 or not a whole number.",
+    "CSC-E3151": "A milestone or self-profile names an unknown implementation element.",
+    "CSC-E3152": "A self-profile's time point is not one of the evaluation's periods.time_points.",
+    "CSC-E3153": "A milestone or self-profile is for an LA that is not a pilot site.",
+    "CSC-E3154": "A milestone's status does not fit its dates (achieved without an achieved "
+    "date, or an achieved date with another status).",
+    "CSC-E3155": "A self-profile row lacks a required value or repeats a pilot, time point and "
+    "element.",
     "CSC-E7101": "csceval impact: the panel file cannot be read as CSV.",
     "CSC-E7102": "csceval impact: a column named by an option is not in the panel file.",
     "CSC-E7103": "csceval impact: the estimator cannot use the input (the message says why: no "
     "pre-period, no donors, an unbalanced panel, ...).",
     "CSC-E7104": "csceval impact: a --predictor is not written as VARIABLE:YEAR or "
     "VARIABLE:FIRST-LAST.",
+    "CSC-E7105": "csceval impact sdid: the treated units are given neither, or both, by "
+    "--treated with --start and by --group.",
+    "CSC-E7106": "csceval impact calibrate: --adoption-years is not a comma-separated list of "
+    "years.",
     "CSC-E7201": "csceval reliability: the ratings file cannot be read as CSV.",
     "CSC-E7202": "csceval reliability: a unit, rater or value column is not in the file.",
     "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "
     "options (the message says why).",
+    "CSC-E3201": "Case audit: the pseudonym key is missing or too short (the LA supplies it; "
+    "csceval never stores it).",
+    "CSC-E3202": "Case list: the file cannot be read (not UTF-8 CSV or XLSX, or empty).",
+    "CSC-E3203": "Case list: a required column (case_id, stratum) is missing, or a derived "
+    "table lacks a documented column.",
+    "CSC-E3204": "Case list: a column's name shows it holds direct identifiers (names, dates of "
+    "birth, UPN, NHS number, address, postcode); the upload is refused.",
+    "CSC-E3205": "Case list: a value looks like a direct identifier (a valid NHS number, a UPN, a "
+    "full postcode); the upload is refused and the value is shown masked.",
+    "CSC-E3206": "Case list: a case id or stratum is empty.",
+    "CSC-E3207": "Case list: the same case id appears twice.",
+    "CSC-E3208": "Case list: a date is not YYYY-MM-DD, or a case closes before it opens.",
+    "CSC-E3209": "Case list: no cases to sample from.",
+    "CSC-E3211": "Case sample: an impossible sampling setting (sample size, allocation, reserve).",
+    "CSC-E3212": "Case sample: a replacement names a case that is not in the sample, or the "
+    "stratum has no reserve case left.",
+    "CSC-E3221": "Audit instrument: the file cannot be read as TOML.",
+    "CSC-E3222": "Audit instrument: a field is missing, unknown or of the wrong type.",
+    "CSC-E3223": "Audit instrument: two sections, items or scales share an id.",
+    "CSC-E3224": "Audit instrument: a response scale is malformed (fewer than two anchors, "
+    "values out of order).",
+    "CSC-E3225": "Audit instrument: an item names an unknown scale, or a scoring rule is "
+    "impossible.",
+    "CSC-E3231": "Case audits: the instrument (id and version) is not a known instrument.",
+    "CSC-E3232": "Case audits: the item is not in the instrument.",
+    "CSC-E3233": "Case audits: the value is not on the item's response scale.",
+    "CSC-E3234": "Case audits: the LA is not a site, or the time point is not in evaluation.toml.",
+    "CSC-E3235": "Case audits: the audited case is not in data/case_samples.csv as sampled.",
+    "CSC-E3236": "Case audits: the same rater rated the same item of the same case twice, or a "
+    "case-item has more than one reconciled rating.",
+    # E4001-E4099: DfE open data and LA files (csceval.data readers, build-panel, fetch).
+    "CSC-E4001": "DfE/EES CSV: the file cannot be read (missing, not UTF-8, empty, or a row with "
+    "the wrong number of cells).",
+    "CSC-E4002": "DfE/EES CSV: a required column is missing (the standard EES columns, or one a "
+    "reader needs).",
+    "CSC-E4003": "DfE/EES CSV: a column name appears twice.",
+    "CSC-E4004": "DfE/EES CSV: time_period is not a 4-digit year (2019) or a 6-digit pair of "
+    "years (201819).",
+    "CSC-E4005": "DfE/EES CSV: geographic_level is not an EES level (National, Regional, Local "
+    "authority, ...).",
+    "CSC-E4006": "DfE/EES CSV: an LA code is malformed (old: 3 digits; new: E + 8 digits).",
+    "CSC-E4007": "DfE/EES CSV: a geography cell that the row's level needs is empty.",
+    "CSC-E4008": "DfE/EES CSV: an indicator cell is neither a number nor an EES symbol "
+    "(c x z u low k : ~ -).",
+    "CSC-E4009": "DfE/EES CSV: so many problems that reading stopped (probably the wrong file).",
+    "CSC-E4010": "LA reference file: cannot be read, or a required column is missing.",
+    "CSC-E4011": "LA reference file: an LA code is not a 3-digit DfE LA number.",
+    "CSC-E4012": "Statistical neighbours: not a DfE 2021 or 2025 model file, or not 10 neighbours.",
+    "CSC-E4013": "Statistical neighbours: a closeness band is not Extremely close, Very Close, "
+    "Close, Somewhat "
+    "close or Not Close.",
+    "CSC-E4014": "Statistical neighbours: an LA is listed twice.",
+    "CSC-E4015": "ONS population file: no rows for children aged 0 to 17.",
+    "CSC-E4016": "LAIT file: cannot be read, or a required column is missing.",
+    "CSC-E4020": "Annex A: the workbook cannot be opened as XLSX.",
+    "CSC-E4021": "Annex A: no sheet is recognisably one of Lists 1-11.",
+    "CSC-E4022": "Annex A: a list's header row lacks a required column (Child Unique ID, ...).",
+    "CSC-E4023": "Annex A: a date cell is not a date (or a dd/mm/yyyy text date).",
+    "CSC-E4024": "Annex A: the pseudonymisation key is missing or shorter than 16 bytes.",
+    "CSC-E4030": "CSWW census XML: the file is not well-formed XML.",
+    "CSC-E4031": "CSWW census XML: the root is not Message, or the collection is not CSWW.",
+    "CSC-E4032": "CSWW census XML: a number or date field holds something else.",
+    "CSC-E4033": "CSWW census XML: a required element is missing (Header, CSWWWorker's FTE, ...).",
+    "CSC-E4040": "csceval data fetch: a download failed after every retry.",
+    "CSC-E4041": "csceval data fetch: a downloaded file is not a CSV, or is empty.",
+    "CSC-E4050": "csceval data build-panel: the source folder lacks a required DfE file.",
+    "CSC-E4051": "csceval data build-panel: --out is an existing folder that is not an earlier "
+    "build-panel output.",
+    # E4101-E4199: child-level returns (SSDA903, CIN census) and child-level indicators.
+    "CSC-E4101": "SSDA903: a file cannot be read (missing, not UTF-8, empty, or a CSV row with "
+    "the wrong number of cells).",
+    "CSC-E4102": "SSDA903 CSV: the header row matches no 903 table.",
+    "CSC-E4103": "SSDA903 CSV: a 903 column is missing from the table, or repeated.",
+    "CSC-E4104": "SSDA903: a date cell is not a date (dd/mm/YYYY).",
+    "CSC-E4105": "SSDA903: a coded cell (RNE, LS, CIN, PLACE for the year, SEX, ...) is not a "
+    "valid code.",
+    "CSC-E4106": "SSDA903: a required cell (CHILD; DECOM, RNE, LS or PLACE of an episode) is "
+    "blank.",
+    "CSC-E4107": "SSDA903 XML: the file is not well-formed XML.",
+    "CSC-E4108": "SSDA903 XML: the root element is not EXPSSDA903.",
+    "CSC-E4109": "SSDA903: an episode ends (DEC) before it starts (DECOM).",
+    "CSC-E4110": "SSDA903 CSV (warning): a column that is not part of the 903 table is ignored.",
+    "CSC-E4111": "SSDA903 (warning): SEX is coded as in another collection year (1/2 vs M/F/U).",
+    "CSC-E4121": "CIN census: the file cannot be read as XML.",
+    "CSC-E4122": "CIN census: the root element is not Message, or there are no Child records.",
+    "CSC-E4123": "CIN census: a Child has no LAchildID.",
+    "CSC-E4124": "CIN census: a date element is not a date (YYYY-MM-DD).",
+    "CSC-E4125": "CIN census: a CINdetails block has no CINreferralDate.",
+    "CSC-E4126": "CIN census (warning): an element not in the 2017-2026 schemas is ignored.",
+    "CSC-E4127": "CIN census (warning): a value outside its code list or range (e.g. "
+    "ReferralNFA 'true', a year-1066 date) is read leniently.",
+    "CSC-E4141": "Child-level indicators: the collection year is outside 2011-2027 (the "
+    "bank-holiday table's range).",
+    "CSC-E4151": "csceval simulate-child-level: an LA code or year is not in the simulated panel.",
+    "CSC-E4152": "csceval simulate-child-level: the panel's values cannot be realised as "
+    "child-level records (the message names the LA, year and constraint).",
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
     "CSC-E5002": "The output cannot be written (a file stands where a folder should, or no "
     "permission).",
@@ -74,4 +219,52 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E6004": "csceval createadmin: a user with that username already exists.",
     "CSC-E6005": "The web database is not migrated yet: run `csceval migrate`.",
     "CSC-E6006": "The web database cannot be reached (check DATABASE_URL).",
+    "CSC-E6007": "CSCEVAL_ENV=production without CSCEVAL_SECRET_KEY (the secret key must come "
+    "from the environment).",
+    "CSC-E6008": "CSCEVAL_ENV=production without CSCEVAL_ALLOWED_HOSTS.",
+    "CSC-E6009": "csceval serve: local mode (SQLite) listens only on a loopback address; use "
+    "PostgreSQL for a shared server.",
+    "CSC-E6050": "csceval audit verify --anchor: the chain no longer holds the anchored head "
+    "(the newest events were deleted or the chain rewritten).",
+    "CSC-E6051": "csceval export-project: the output folder exists and is not empty, or cannot "
+    "be written.",
+    "CSC-E6052": "csceval export-project: the web platform's evaluation has not been set up yet.",
+    # E6101-E6199: pilot data returns and exports (csceval.web.returns, csceval.web.exports).
+    "CSC-E6101": "Return upload: the file is not an Excel workbook (.xlsx), or cannot be opened.",
+    "CSC-E6102": "Return upload: the file is too large, or too large when unpacked (zip bomb).",
+    "CSC-E6103": "Return upload: a sheet of the template is missing (renamed or deleted).",
+    "CSC-E6104": "Return upload: a column heading differs from the template's.",
+    "CSC-E6105": "Return upload: the template is for another LA or another period.",
+    "CSC-E6106": "Return upload: an indicator id is not one of the template's.",
+    "CSC-E6107": "Return upload: a value is not a number.",
+    "CSC-E6108": "Return upload: a value is out of range (negative, a percentage above 100, or "
+    "implausibly large).",
+    "CSC-E6109": "Return upload: a count is not a whole number, or a value has more than four "
+    "decimal places.",
+    "CSC-E6110": "Return upload: an indicator is listed twice.",
+    "CSC-E6111": "Return upload: a sheet has more rows than the template allows.",
+    "CSC-E6112": "Return upload: a cost line's category is missing or not in the list.",
+    "CSC-E6113": "Return upload: a cost line's one-off/ongoing is missing or not in the list.",
+    "CSC-E6114": "Return upload: a cost line's cash/time is missing or not in the list.",
+    "CSC-E6115": "Return upload: a cost line's amounts do not fit its kind (cash needs an amount; "
+    "staff time needs hours and a cost per hour).",
+    "CSC-E6116": "Return upload: a cost line's description or source is missing or too long.",
+    "CSC-E6117": "Return: the action is not possible in the return's status (e.g. uploading to a "
+    "submitted return).",
+    "CSC-E6118": "Return: nothing to submit (no values uploaded yet).",
+    "CSC-E6119": "Return upload: the workbook has no values at all.",
+    "CSC-E6120": "Return review: a comment or reason is required (has issues, unlock) or empty.",
+    "CSC-E6131": "Export: the file format is not one of CSV, XLSX, SAV, DTA.",
+    "CSC-E6132": "Export: a row-level export needs a stated purpose.",
+    # E6201-E6249: case-file audits in the web platform (csceval.web.case_audits).
+    "CSC-E6201": "Case sample: the site's sample at this time point is already being audited, so "
+    "it cannot be drawn again.",
+    "CSC-E6202": "Case audit: the case already has its raters (a second rater must be another "
+    "auditor, and only cases chosen for a second rating get one).",
+    "CSC-E6203": "Case audit: a completed rating cannot be changed.",
+    "CSC-E6204": "Case audit reconciliation: an agreed answer is missing or not one of the "
+    "item's answers.",
+    "CSC-E6205": "Case audit reconciliation: nothing to reconcile (both ratings must be completed "
+    "and differ).",
+    "CSC-E6206": "Case sample: a case that is being rated cannot be replaced by a reserve case.",
 }

@@ -65,6 +65,8 @@ def test_demo_writes_every_output(demo: Path) -> None:
     assert provenance["seed"] == 2018
     assert "data/indicators.csv" in provenance["inputs"]
     assert provenance["command"].startswith("csceval")
+    costs = openpyxl.load_workbook(out / "costs_workbook.xlsx")  # the costs strand's audit book
+    assert len(costs.sheetnames) >= 3
 
 
 def test_england_rate_is_the_pooled_rate(demo: Path) -> None:

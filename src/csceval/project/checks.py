@@ -8,14 +8,16 @@ from collections.abc import Iterator, Mapping
 
 import pandas as pd
 
+from csceval.case_audit.checks import check_case_audit_tables
 from csceval.errors import Problem
+from csceval.implementation.elements import check_milestones, check_self_profiles
 from csceval.indicators import BY_ID, Kind
 from csceval.project.schema import LA_CODE_PATTERN
 from csceval.project.settings import COMPARATOR_METHODS, SITE_ROLES, EvaluationSettings
 
 TOML = "evaluation.toml"
 FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
-ESTIMATORS: tuple[str, ...] = ("descriptive",)
+ESTIMATORS: tuple[str, ...] = ("descriptive", "synth", "did", "sdid", "its")
 """Estimators an analysis plan may name; strands add theirs here as they arrive."""
 
 
@@ -268,6 +270,12 @@ def check_tables(settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame
         tables["reorganisations"], "data/reorganisations.csv", ("old_la_code", "new_la_code"), known
     )
     problems += _check_indicator_rows(settings, tables["indicators"], las)
+    problems += check_milestones(settings, tables["implementation_milestones"])
+    problems += check_self_profiles(settings, tables["self_profiles"])
+    from csceval.costs.inputs import check_cost_tables  # csceval.costs imports the project
+
+    problems += check_cost_tables(settings, tables)
+    problems += check_case_audit_tables(settings, tables)
     return problems
 
 

@@ -70,6 +70,20 @@ class Site(_Strict):
     neighbour_group: str | None = None
 
 
+class CostSettings(_Strict):
+    """``[costs]``: the cost-benefit analysis (optional; defaults documented in docs/methods.md)."""
+
+    horizon_years: int = Field(default=10, ge=1, le=100)
+    discount_schedule: Literal["standard", "health"] = "standard"
+    optimism_bias: float = Field(default=0.1, ge=0.0, le=2.0)
+    benefits_start_year: int = Field(default=1, ge=0)
+    ongoing_costs_continue: bool = True
+    unit_cost_se_share: float = Field(default=0.2, ge=0.0, le=1.0)
+    cost_se_share: float = Field(default=0.1, ge=0.0, le=1.0)
+    draws: int = Field(default=10_000, ge=100, le=10_000_000)
+    seed: int = 20180401
+
+
 class EvaluationSettings(_Strict):
     """The whole ``evaluation.toml``."""
 
@@ -78,6 +92,7 @@ class EvaluationSettings(_Strict):
     analysis: AnalysisPlan
     sites: list[Site] = Field(min_length=1)
     disclosure: DisclosureSettings = DisclosureSettings()
+    costs: CostSettings = CostSettings()
     format_version: Literal[1] = 1
 
     def sites_with_role(self, *roles: str) -> list[Site]:

@@ -21,6 +21,9 @@ from csceval.disclosure import ColumnRole
 from csceval.report.model import (
     CORE_SYMBOLS,
     SYMBOL_MEANINGS,
+    BarChart,
+    Figure,
+    Heatmap,
     LineChart,
     Prose,
     Report,
@@ -28,7 +31,7 @@ from csceval.report.model import (
     TableBlock,
     provenance_json,
 )
-from csceval.report.svg import render_line_chart
+from csceval.report.svg import render_bar_chart, render_heatmap, render_line_chart
 
 STRENGTH_LABELS = {"none": "None", "low": "Low", "moderate": "Moderate", "high": "High"}
 
@@ -89,7 +92,9 @@ def table_view(block: TableBlock, copy: int = 0) -> TableView:
 
 
 def _blocks(section: Section) -> list[dict[str, Any]]:
-    charted = {c.table_id for c in section.charts}
+    charted = {
+        b.table_id for b in section.blocks if isinstance(b, LineChart | Heatmap | Figure | BarChart)
+    }
     copies: dict[str, int] = {}
     out: list[dict[str, Any]] = []
     for block in section.blocks:
@@ -100,6 +105,17 @@ def _blocks(section: Section) -> list[dict[str, Any]]:
             table = section.table(block.table_id)
             n = copies[table.id] = copies.get(table.id, -1) + 1
             svg = Markup(render_line_chart(block, table.table))  # svg.py escapes all text
+            out.append({"kind": "chart", "chart": block, "svg": svg, "table": table_view(table, n)})
+        elif isinstance(block, Heatmap | Figure):
+            table = section.table(block.table_id)
+            n = copies[table.id] = copies.get(table.id, -1) + 1
+            drawn = block.svg if isinstance(block, Figure) else render_heatmap(block, table.table)
+            view = table_view(table, n)  # a Figure's SVG is built by code that escapes its text
+            out.append({"kind": "chart", "chart": block, "svg": Markup(drawn), "table": view})
+        elif isinstance(block, BarChart):
+            table = section.table(block.table_id)
+            n = copies[table.id] = copies.get(table.id, -1) + 1
+            svg = Markup(render_bar_chart(block, table.table))  # svg.py escapes all text
             out.append({"kind": "chart", "chart": block, "svg": svg, "table": table_view(table, n)})
         elif block.id not in charted:
             out.append({"kind": "table", "table": table_view(block)})

@@ -18,7 +18,7 @@ from typing import Literal
 
 from csceval.disclosure import PublishedTable
 
-Emphasis = Literal["focus", "comparison", "benchmark"]
+Emphasis = Literal["focus", "comparison", "benchmark", "faint"]
 Strength = Literal["none", "low", "moderate", "high"]
 
 #: Ids are used as HTML ids, CSV file names and XLSX sheet names.
@@ -103,6 +103,81 @@ class LineChart:
 
 
 @dataclass(frozen=True, slots=True)
+class Heatmap:
+    """A grid of coloured cells (rows x columns) from the published values of ``table_id``.
+
+    Each row of the table is a row of the grid, labelled by the ``row`` column; each of
+    ``columns`` is a column of the grid. Colours run over ``domain`` (sequential, or diverging
+    around 0 when ``diverging``); every cell also prints its published text.
+    """
+
+    id: str
+    title: str
+    table_id: str
+    row: str
+    columns: tuple[Series, ...]
+    description: str
+    domain: tuple[float, float]
+    diverging: bool = False
+    value_label: str = ""
+
+    def __post_init__(self) -> None:
+        _check_id("Chart", self.id)
+        if not self.columns:
+            raise ValueError(f"Heatmap {self.id!r} has no columns")
+        if not self.description.strip():
+            raise ValueError(f"Heatmap {self.id!r} needs a description (its text alternative)")
+        if not self.domain[0] < self.domain[1]:
+            raise ValueError(f"Heatmap {self.id!r}: domain must run from low to high")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A pre-rendered, accessible SVG figure (``role="img"``, ``<title>``, ``<desc>``) whose
+    text equivalent is the table ``table_id`` of the same section."""
+
+    id: str
+    title: str
+    svg: str
+    description: str
+    table_id: str
+
+    def __post_init__(self) -> None:
+        _check_id("Chart", self.id)
+        if not self.description.strip():
+            raise ValueError(f"Figure {self.id!r} needs a description (its text alternative)")
+        if 'role="img"' not in self.svg or "<title" not in self.svg or "<desc" not in self.svg:
+            raise ValueError(f"Figure {self.id!r}: the SVG needs role=img, <title> and <desc>")
+
+
+@dataclass(frozen=True, slots=True)
+class BarChart:
+    """Horizontal bars from the published values of ``table_id``: one group per row.
+
+    Each row of the table is a group of bars labelled by its ``label`` column; each of
+    ``series`` draws a bar from ``base`` to its value. With two series (an input's low and high
+    value) and ``base`` the central result it is a tornado chart.
+    """
+
+    id: str
+    title: str
+    table_id: str
+    label: str
+    series: tuple[Series, ...]
+    x_label: str
+    description: str
+    base: float = 0.0
+    base_label: str = ""
+
+    def __post_init__(self) -> None:
+        _check_id("Chart", self.id)
+        if not self.series:
+            raise ValueError(f"Bar chart {self.id!r} has no series")
+        if not self.description.strip():
+            raise ValueError(f"Bar chart {self.id!r} needs a description (its text alternative)")
+
+
+@dataclass(frozen=True, slots=True)
 class Prose:
     """Plain text; blank lines separate paragraphs."""
 
@@ -117,7 +192,7 @@ class Finding:
     strength: Strength | None = None
 
 
-Block = TableBlock | LineChart | Prose
+Block = TableBlock | LineChart | Heatmap | Figure | BarChart | Prose
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +208,11 @@ class Section:
     def __post_init__(self) -> None:
         _check_id("Section", self.id)
         tables = {b.id: b for b in self.blocks if isinstance(b, TableBlock)}
+        for figure in self.blocks:
+            if isinstance(figure, Heatmap | Figure):
+                _check_figure_table(self.id, figure, tables)
+            if isinstance(figure, BarChart):
+                _check_bar_table(self.id, figure, tables)
         for chart in self.charts:
             block = tables.get(chart.table_id)
             if block is None:
@@ -168,6 +248,41 @@ class Section:
             if block.id == table_id:
                 return block
         raise KeyError(table_id)
+
+
+def _check_figure_table(
+    section: str, figure: Heatmap | Figure, tables: dict[str, TableBlock]
+) -> None:
+    """A heatmap or figure must name a table of its section (and, a heatmap, its columns)."""
+    block = tables.get(figure.table_id)
+    if block is None:
+        raise ValueError(
+            f"Chart {figure.id!r} in section {section!r} names table {figure.table_id!r}, "
+            f"which is not a table of that section (tables: {sorted(tables)})"
+        )
+    if isinstance(figure, Heatmap):
+        for column in (figure.row, *(c.column for c in figure.columns)):
+            if column not in block.column_names:
+                raise ValueError(
+                    f"Chart {figure.id!r} uses column {column!r}, which is not in table "
+                    f"{block.id!r} (columns: {list(block.column_names)})"
+                )
+
+
+def _check_bar_table(section: str, chart: BarChart, tables: dict[str, TableBlock]) -> None:
+    """A bar chart must name a table of its section, its columns and their published values."""
+    block = tables.get(chart.table_id)
+    if block is None:
+        raise ValueError(
+            f"Chart {chart.id!r} in section {section!r} names table {chart.table_id!r}, "
+            f"which is not a table of that section (tables: {sorted(tables)})"
+        )
+    for column in (chart.label, *(s.column for s in chart.series)):
+        if column not in block.column_names:
+            raise ValueError(
+                f"Chart {chart.id!r} uses column {column!r}, which is not in table "
+                f"{block.id!r} (columns: {list(block.column_names)})"
+            )
 
 
 @dataclass(frozen=True, slots=True)

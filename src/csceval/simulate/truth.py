@@ -7,6 +7,7 @@ from typing import Any
 
 from csceval.indicators import CATALOGUE
 from csceval.simulate import calibration as cal
+from csceval.simulate.case_audit import case_audit_truth
 from csceval.simulate.pilots import EFFECTS, FADE_MONTHS, SELECTION_TILT
 from csceval.simulate.world import World
 
@@ -125,6 +126,7 @@ def truth(world: World) -> dict[str, Any]:
             }
             for g in world.gaps
         ],
+        "case_audits": case_audit_truth(world),
     }
 
 

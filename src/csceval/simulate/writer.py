@@ -15,13 +15,25 @@ import numpy as np
 
 from csceval.project.schema import TableSchema
 from csceval.project.tables import (
+    ACTIVITY_CHANGES,
+    COST_LEDGER,
+    DEFLATORS,
     INDICATORS,
     LOCAL_AUTHORITIES,
     REORGANISATIONS,
     STATISTICAL_NEIGHBOURS,
+    UNIT_COSTS,
 )
 from csceval.simulate import calibration as cal
+from csceval.simulate.case_audit import case_audit_files
+from csceval.simulate.costs import (
+    activity_change_rows,
+    cost_ledger_rows,
+    deflator_rows,
+    unit_cost_rows,
+)
 from csceval.simulate.formatting import dfe_values
+from csceval.simulate.implementation import TIME_POINTS, implementation_files
 from csceval.simulate.pilots import FRAMEWORK
 from csceval.simulate.truth import GENERATOR_VERSION, truth_json
 from csceval.simulate.world import World
@@ -81,6 +93,12 @@ def project_files(world: World) -> tuple[dict[str, str], int, int]:
         STATISTICAL_NEIGHBOURS.file: _csv(STATISTICAL_NEIGHBOURS, list(neighbours)),
         REORGANISATIONS.file: _csv(REORGANISATIONS, [list(r) for r in reorganisations]),
         INDICATORS.file: _csv(INDICATORS, indicators),
+        COST_LEDGER.file: _csv(COST_LEDGER, cost_ledger_rows(world)),
+        UNIT_COSTS.file: _csv(UNIT_COSTS, unit_cost_rows()),
+        ACTIVITY_CHANGES.file: _csv(ACTIVITY_CHANGES, activity_change_rows(world)),
+        DEFLATORS.file: _csv(DEFLATORS, deflator_rows()),
+        **implementation_files(world.design.pilots, world.seed),
+        **case_audit_files(world),
         "truth.json": truth_json(world),
         "README.md": readme(world),
     }
@@ -124,10 +142,7 @@ def evaluation_toml(world: World) -> str:
         f"last_year = {cal.LAST_YEAR}",
         'financial_years = ["2017-18", "2018-19"]',
     ]
-    for tp, start, end, label in (
-        ("T1", "2018-09-01", "2018-11-30", "Autumn 2018"),
-        ("T2", "2019-09-01", "2019-11-30", "Autumn 2019"),
-    ):
+    for tp, start, end, label in TIME_POINTS:
         lines += ["", "[[periods.time_points]]", f'id = "{tp}"', f"start = {start}",
                   f"end = {end}", f'label = "{label}"']  # fmt: skip
     lines += [
@@ -136,7 +151,7 @@ def evaluation_toml(world: World) -> str:
         "indicators = [",
         *(f"    {_s(i)}," for i in ANALYSIS_INDICATORS),
         "]",
-        'estimators = ["descriptive"]',
+        'estimators = ["descriptive", "synth", "did", "sdid"]',
         'comparators = "statistical_neighbours"',
     ]
     for p in world.design.pilots:
