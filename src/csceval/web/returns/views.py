@@ -144,22 +144,27 @@ def _tasks(ret: PilotReturn, can: dict[str, bool]) -> list[dict[str, Any]]:
     ]
 
 
+def _detail_page(
+    request: HttpRequest, ret: PilotReturn, problems: list[Problem] | None = None
+) -> HttpResponse:
+    """The return's page (task list, comments), with the problems of a refused action if any."""
+    can = _can(request, ret)
+    context = {
+        "ret": ret,
+        "can": can,
+        "tasks": _tasks(ret, can),
+        "comments": ret.comments.all(),
+        "comment_form": CommentForm() if can["edit"] or can["review"] else None,
+        "comment_url": _comment_url(ret, can),
+    }
+    if problems:
+        context["problem_list"] = _problem_list(problems, "#actions")
+    return render(request, "returns/detail.html", context, status=400 if problems else 200)
+
+
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ret = _return(request, Verb.SITE_VIEW, pk)
-    can = _can(request, ret)
-    return render(
-        request,
-        "returns/detail.html",
-        {
-            "ret": ret,
-            "can": can,
-            "tasks": _tasks(ret, can),
-            "comments": ret.comments.all(),
-            "comment_form": CommentForm() if can["edit"] or can["review"] else None,
-            "comment_url": _comment_url(ret, can),
-        },
-    )
+    return _detail_page(request, _return(request, Verb.SITE_VIEW, pk))
 
 
 @require_GET
@@ -358,18 +363,4 @@ def _comment_url(ret: PilotReturn, can: dict[str, bool]) -> str | None:
 
 
 def _refused(request: HttpRequest, ret: PilotReturn, exc: InputError) -> HttpResponse:
-    can = _can(request, ret)
-    return render(
-        request,
-        "returns/detail.html",
-        {
-            "ret": ret,
-            "can": can,
-            "tasks": _tasks(ret, can),
-            "comments": ret.comments.all(),
-            "comment_form": CommentForm() if can["edit"] or can["review"] else None,
-            "comment_url": _comment_url(ret, can),
-            "problem_list": _problem_list(exc.problems, "#actions"),
-        },
-        status=400,
-    )
+    return _detail_page(request, ret, exc.problems)
