@@ -25,9 +25,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web_helpers import make_user, sign_in
 
 from csceval.web.accounts.models import ALL_LAS, Membership
+from csceval.web.case_audits.models import CaseSample, SampledCase
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
 from csceval.web.implementation.models import SelfProfile
 from csceval.web.permissions import ROLE_VERBS, Verb
+from csceval.web.returns.models import PilotReturn
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +85,16 @@ def _profile(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"la_code": la, "time_point": "T1"}
 
 
+def _ret(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"pk": ctx["returns"][la].pk}
+
+
 def _run(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"run_id": ctx["run"].pk}
+
+
+def _case(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"case_id": ctx["cases"][la].pk}
 
 
 ROUTES: dict[str, Route] = {
@@ -116,9 +126,41 @@ ROUTES: dict[str, Route] = {
         lambda ctx, la: {"membership_id": ctx["spare_membership"].pk},
         method="post",
     ),
+    "returns:index": Route(Verb.SITE_VIEW, "any"),
+    "returns:site": Route(Verb.SITE_VIEW, "object", _site),
+    "returns:start": Route(
+        Verb.RETURN_EDIT, "object", _site, method="post", data={"year": str(date.today().year)}
+    ),
+    "returns:detail": Route(Verb.SITE_VIEW, "object", _ret),
+    "returns:indicators": Route(Verb.SITE_VIEW, "object", _ret),
+    "returns:costs": Route(Verb.SITE_VIEW, "object", _ret),
+    "returns:template": Route(Verb.RETURN_EDIT, "object", _ret),
+    "returns:upload": Route(Verb.RETURN_EDIT, "object", _ret),
+    "returns:submit": Route(Verb.RETURN_EDIT, "object", _ret),
+    "returns:review": Route(Verb.RETURN_REVIEW, "object", _ret),
+    "returns:lock": Route(Verb.RETURN_REVIEW, "object", _ret, method="post"),
+    "returns:unlock": Route(Verb.EVALUATION_CONFIGURE, "object", _ret),
+    "returns:comment": Route(
+        Verb.RETURN_EDIT, "object", _ret, method="post", data={"text": "A comment"}
+    ),
+    "returns:review_comment": Route(
+        Verb.RETURN_REVIEW, "object", _ret, method="post", data={"text": "A comment"}
+    ),
+    "exports:index": Route(Verb.EXPORT_AGGREGATE, "any"),
+    "exports:export": Route(
+        Verb.EXPORT_AGGREGATE, "any", lambda ctx, la: {"dataset_id": "return_indicators"}
+    ),
     "implementation:index": Route(Verb.SITE_VIEW, "any"),
     "implementation:profile": Route(Verb.SITE_VIEW, "object", _profile),
     "implementation:review": Route(Verb.RETURN_REVIEW, "object", _profile, method="post"),
+    "case_audits:index": Route(Verb.SITE_VIEW, "any"),
+    "case_audits:draw": Route(Verb.RETURN_EDIT, "object", _site),
+    "case_audits:tasks": Route(Verb.CASE_VIEW, "object", _profile),
+    "case_audits:sample_csv": Route(Verb.CASE_VIEW, "object", _profile),
+    "case_audits:case": Route(Verb.CASE_AUDIT, "object", _case),
+    "case_audits:compare": Route(Verb.CASE_VIEW, "object", _case),
+    "case_audits:reconcile": Route(Verb.CASE_AUDIT, "object", _case, method="post"),
+    "case_audits:replace": Route(Verb.CASE_AUDIT, "object", _case, method="post"),
 }
 
 
@@ -173,18 +215,36 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
             "analysis": {"indicators": ["cla_rate_per_10k"]},
         }
     )
+    cases: dict[str, SampledCase] = {}
     for code in (OWN, OTHER):
         site = Site.objects.create(
             la_code=code, name=f"Site {code}", role="pilot", implementation_start=date(2018, 4, 1)
         )
         SelfProfile.objects.create(site=site, time_point="T1", status="submitted")
+        sample = CaseSample.objects.create(
+            site=site, time_point="T1", seed=1, case_list_sha256="0" * 64, n_requested=1,
+            allocation="equal", second_share=0, instrument="assessment-and-planning",
+            instrument_version="1.0",
+        )  # fmt: skip
+        cases[code] = SampledCase.objects.create(
+            sample=sample, pseudonym=f"P-{code}", stratum="cla", drawn_rank=1, status="sampled"
+        )
     report = tmp_path / "run" / "output"
     (report / "report").mkdir(parents=True)
     (report / "report" / "index.html").write_text("<html><style>p{}</style><p>r</p></html>")
     (report / "report.xlsx").write_bytes(b"PK")
     run = AnalysisRun.objects.create(status=AnalysisRun.Status.DONE, folder=str(tmp_path / "run"))
     spare = make_user("spare", (OWN, "viewer"))
-    return {"run": run, "spare_membership": Membership.objects.get(user=spare)}
+    returns = {
+        code: PilotReturn.objects.create(site=Site.objects.get(la_code=code), year=2026)
+        for code in (OWN, OTHER)
+    }
+    return {
+        "run": run,
+        "spare_membership": Membership.objects.get(user=spare),
+        "cases": cases,
+        "returns": returns,
+    }
 
 
 def _client(actor: Actor) -> Client:

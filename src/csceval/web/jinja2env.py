@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[tuple[str, str, tuple[str, ...], bool], ...] = (
     ("evaluation:site_list", "Sites", ("site.view",), False),
     ("returns:index", "Data returns", ("site.view",), False),
     ("implementation:index", "Self-profiles", ("site.view",), False),
+    ("case_audits:index", "Case-file audits", ("case.view", "return.edit"), False),
     ("evaluation:run_list", "Analysis", ("report.view", "analysis.run"), False),
     ("exports:index", "Exports", ("export.aggregate", "export.rowlevel"), False),
     ("evaluation:audit_list", "Audit trail", ("audit.read",), True),

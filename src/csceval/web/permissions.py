@@ -93,8 +93,16 @@ manage access (SEC-B1)."""
 
 
 def _grants(user: Any) -> list[tuple[str, frozenset[Verb]]]:
-    """(LA code or ``*``, verbs) for each of the user's unexpired memberships."""
-    return [(m.la_code, ROLE_VERBS[m.role]) for m in memberships_for(user)]
+    """(LA code or ``*``, verbs) for each of the user's unexpired memberships.
+
+    Read once per request: Django builds a new user object for every request, so caching on it
+    keeps "removal takes effect on the next request" while a page asks many questions of it.
+    """
+    cached: list[tuple[str, frozenset[Verb]]] | None = getattr(user, "_csceval_grants", None)
+    if cached is None:
+        cached = [(m.la_code, ROLE_VERBS[m.role]) for m in memberships_for(user)]
+        user._csceval_grants = cached
+    return cached
 
 
 def has_verb(user: Any, verb: Verb, la_code: str | None = None) -> bool:
