@@ -8,7 +8,7 @@ Afterwards the database is counted: every upload the clients saw succeed must be
 ``return.upload`` audit event, each return must hold exactly one value per indicator, every
 return must be submitted, and the audit chain must verify.
 
-Usage: ``python benchmarks/web_load.py [--users 50] [--seconds 120] [--workers 4]
+Usage: ``python benchmarks/web_load.py [--users 50] [--seconds 120] [--workers 4] [--think 1]
 [--database-url postgresql://postgres@127.0.0.1:5432/test]``
 """
 
@@ -104,7 +104,9 @@ def _filled(template: bytes) -> bytes:
     return out.getvalue()
 
 
-async def _user(base: str, username: str, la_code: str, seconds: float, stats: Stats) -> None:
+async def _user(
+    base: str, username: str, la_code: str, seconds: float, think: float, stats: Stats
+) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False) as client:
 
         async def call(kind: str, method: str, url: str, **kwargs: object) -> httpx.Response:
@@ -113,6 +115,8 @@ async def _user(base: str, username: str, la_code: str, seconds: float, stats: S
             stats.latencies[kind].append(time.perf_counter() - started)
             if response.status_code >= 400:
                 stats.errors.append(f"{username} {kind} {url}: {response.status_code}")
+            if think:
+                await asyncio.sleep(think)  # a person reads the page before the next click
             return response
 
         login = await call("login page", "GET", "/login/")
@@ -170,10 +174,12 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _load(base: str, users: list[list[str]], seconds: float) -> tuple[Stats, float]:
+async def _load(
+    base: str, users: list[list[str]], seconds: float, think: float
+) -> tuple[Stats, float]:
     stats = Stats()
     started = time.perf_counter()
-    await asyncio.gather(*(_user(base, u, la, seconds, stats) for u, la in users))
+    await asyncio.gather(*(_user(base, u, la, seconds, think, stats) for u, la in users))
     return stats, time.perf_counter() - started
 
 
@@ -182,6 +188,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="Seconds a user pauses after each page (0: none)."
+    )
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="csceval-load-") as tmp:
@@ -196,11 +205,12 @@ def main() -> None:
             workers=args.workers,
         ) as running:
             users = json.loads(running.setup_output)
-            stats, wall = asyncio.run(_load(running.url, users, args.seconds))
+            stats, wall = asyncio.run(_load(running.url, users, args.seconds, args.think))
             counted = json.loads(run([sys.executable, "-c", COUNT], running.env))
     everything = [x for values in stats.latencies.values() for x in values]
     print(
-        f"{len(users)} users, {args.seconds:.0f} s, {args.workers} gunicorn workers, "
+        f"{len(users)} users, {args.seconds:.0f} s, think time {args.think:g} s, "
+        f"{args.workers} gunicorn workers, "
         f"{len(everything)} requests in {wall:.1f} s ({len(everything) / wall:.1f}/s)"
     )
     print(f"errors: {len(stats.errors)}", *stats.errors[:10], sep="\n  ")
