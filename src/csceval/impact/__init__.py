@@ -1,8 +1,9 @@
 """Impact on key indicators: comparator selection and the estimators.
 
 The estimators (synthetic control, Callaway-Sant'Anna, synthetic DiD, ITS) and their size
-calibration are libraries for now; the impact strand that runs them on a project and reports
-them arrives with its issue.
+calibration are libraries with a CLI (``csceval impact ...``) for any panel; ``strand.py`` runs
+them on a project's pilots and ``section.py`` reports them with a verdict on the strength of
+evidence and each test's calibrated real size.
 """
 
 from csceval.impact.calibrate import CalibrationResult, calibrate

@@ -1,0 +1,277 @@
+"""The impact strand on synthetic England, its not-estimable cases and its verdict rule."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
+from csceval.impact import ComparatorSet
+from csceval.impact.section import render_impact, size_text
+from csceval.impact.strand import (
+    Estimate,
+    ImpactResult,
+    IndicatorImpact,
+    analyse_impact,
+    analyse_indicator,
+    calibrated_p,
+    calibrated_size,
+    impact_available,
+    load_calibration,
+    verdict,
+)
+from csceval.indicators.catalogue import BY_ID
+from csceval.pipeline import STRANDS, policy_of
+from csceval.project import Project, load_project
+from csceval.report.model import LineChart, Series, TableBlock
+from csceval.report.svg import render_line_chart
+from csceval.simulate import simulate_project
+
+CALIBRATION = load_calibration()
+ESTIMATORS = ("synth", "did", "sdid")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = tmp_path_factory.mktemp("impact") / "project"
+    simulate_project(root)
+    return load_project(root)
+
+
+@pytest.fixture(scope="module")
+def result(project: Project) -> ImpactResult:
+    return analyse_impact(project)
+
+
+def _impact(result: ImpactResult, indicator: str) -> IndicatorImpact:
+    return next(i for i in result.indicators if i.indicator.id == indicator)
+
+
+def test_strand_is_registered_and_available_on_the_demo(project: Project) -> None:
+    ids = [s.id for s in STRANDS]
+    assert ids.index("impact") > ids.index("benchmarking")
+    assert impact_available(project)
+
+
+def test_strand_runs_and_renders(result: ImpactResult, project: Project) -> None:
+    assert [i.indicator.id for i in result.indicators] == [
+        "referral_rate_per_10k",
+        "rereferral_within_12m_pct",
+        "cin_rate_per_10k",
+        "cpp_rate_per_10k",
+        "cla_rate_per_10k",
+    ]
+    assert len(result.adoption) == 10
+    section = render_impact(result, policy_of(project))
+    assert section.id == "impact"
+    assert len(section.findings) == len(result.indicators)
+    assert all(f.strength in ("none", "low", "moderate", "high") for f in section.findings)
+    table = section.table("impact-rereferral_within_12m_pct")
+    methods = list(table.table.cells["method"])
+    assert methods[0] == "Synthetic control, pooled (headline)"
+    assert {"Callaway-Sant'Anna DiD", "Synthetic DiD"} <= set(methods)
+    charts = {c.id for c in section.charts}
+    assert "impact-es-chart-cpp_rate_per_10k" in charts
+    assert "impact-gap-chart-cpp_rate_per_10k" in charts
+    gap = next(c for c in section.charts if c.id == "impact-gap-chart-cpp_rate_per_10k")
+    assert sum(s.emphasis == "faint" for s in gap.series) >= 5
+
+
+def test_pooled_synth_recovers_the_injected_rereferral_effect(
+    result: ImpactResult, project: Project
+) -> None:
+    """Truth: mean over pilots of (effect x exposure) over the post-adoption years."""
+    truth = json.loads((project.root / "truth.json").read_text())
+    effect = next(e for e in truth["effects"] if e["indicator"] == "rereferral_within_12m_pct")
+    impact = _impact(result, "rereferral_within_12m_pct")
+    last = project.settings.periods.last_year
+    per_pilot = [
+        np.mean(
+            [
+                effect["per_pilot"][code]
+                * truth["exposure"][code]["rereferral_within_12m_pct"][str(y)]
+                for y in range(result.adoption[code], last + 1)
+            ]
+        )
+        for code in impact.pilots_used
+    ]
+    true_att = float(np.mean(per_pilot))
+    head = impact.get("synth_pooled")
+    assert head is not None
+    assert true_att < 0
+    assert head.estimate < 0
+    assert head.low <= true_att <= head.high
+
+
+def test_null_indicators_get_no_strong_verdict(result: ImpactResult) -> None:
+    for indicator in ("cin_rate_per_10k", "referral_rate_per_10k"):
+        strength, _ = verdict(_impact(result, indicator), result.calibration)
+        assert strength in ("none", "low"), indicator
+
+
+def _values(
+    n_pilots: int = 3, n_donors: int = 12, years: range = range(2012, 2022)
+) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    codes = [f"P{i}" for i in range(n_pilots)] + [f"D{i}" for i in range(n_donors)]
+    data = 50 + rng.normal(0, 1, (len(codes), len(years))).cumsum(axis=1)
+    return pd.DataFrame(data, index=codes, columns=list(years))
+
+
+def _not_estimable_rows(impact: IndicatorImpact) -> list[str]:
+    assert impact.estimates, "expected explicit rows"
+    assert all(not e.estimable for e in impact.estimates)
+    assert all(math.isnan(e.estimate) for e in impact.estimates)
+    return [e.note for e in impact.estimates]
+
+
+def test_no_pre_period_is_an_explicit_row() -> None:
+    adoption = {"P0": 2012, "P1": 2013, "P2": 2012}
+    donors = tuple(f"D{i}" for i in range(12))
+    impact = analyse_indicator(
+        BY_ID["cpp_rate_per_10k"], _values(), adoption, donors, ESTIMATORS, CALIBRATION
+    )
+    notes = _not_estimable_rows(impact)
+    assert len(notes) == 3
+    assert all("not estimable" in n and "pre-period" in n for n in notes)
+
+
+def test_all_suppressed_is_an_explicit_row() -> None:
+    values = _values() * np.nan
+    donors = tuple(f"D{i}" for i in range(12))
+    adoption = {"P0": 2016, "P1": 2017, "P2": 2018}
+    impact = analyse_indicator(
+        BY_ID["cpp_rate_per_10k"], values, adoption, donors, ESTIMATORS, CALIBRATION
+    )
+    assert all("suppressed" in n for n in _not_estimable_rows(impact))
+
+
+def test_no_donors_is_an_explicit_row() -> None:
+    adoption = {"P0": 2016, "P1": 2017, "P2": 2018}
+    impact = analyse_indicator(
+        BY_ID["cpp_rate_per_10k"], _values(), adoption, (), ESTIMATORS, CALIBRATION
+    )
+    assert all("no donors" in n for n in _not_estimable_rows(impact))
+    # and the section renders it as rows, not a crash
+    res = ImpactResult(
+        indicators=(impact,),
+        comparators=ComparatorSet("named", (), ()),
+        adoption=adoption,
+        pilot_names={},
+        estimators=ESTIMATORS,
+        calibration=CALIBRATION,
+        notes=(),
+    )
+    section = render_impact(res, DisclosurePolicy())
+    cells = section.table("impact-cpp_rate_per_10k").table.cells
+    assert all("not estimable" in n for n in cells["note"])
+    assert section.findings[0].strength == "none"
+
+
+def test_a_pilot_with_suppressed_years_is_dropped_with_a_note() -> None:
+    values = _values()
+    values.loc["P1", 2014] = np.nan
+    values.loc["D3", 2020] = np.nan
+    donors = tuple(f"D{i}" for i in range(12))
+    adoption = {"P0": 2016, "P1": 2017, "P2": 2018}
+    impact = analyse_indicator(
+        BY_ID["cpp_rate_per_10k"], values, adoption, donors, ("synth",), CALIBRATION
+    )
+    assert impact.pilots_used == ("P0", "P2")
+    assert impact.n_donors == 11
+    assert any("1 pilot(s) dropped" in n for n in impact.notes)
+    assert any("1 comparator(s) dropped" in n for n in impact.notes)
+
+
+def _hand(
+    indicator: str, p: float, synth: float, did: float, sdid: float, pretrend: bool = False
+) -> IndicatorImpact:
+    rows = (
+        Estimate("synth_pooled", "SC", estimate=synth, low=synth - 1, high=synth + 1, p_value=p),
+        Estimate("did", "CS", estimate=did, low=did - 3, high=did + 3, pretrend=pretrend),
+        Estimate("sdid", "SDID", estimate=sdid, low=sdid - 3, high=sdid + 3),
+    )
+    return IndicatorImpact(BY_ID[indicator], rows, None, None, ("A",), 20, (2012, 2021), ())
+
+
+@pytest.mark.parametrize(
+    ("indicator", "p", "signs", "pretrend", "expected"),
+    [
+        ("cpp_rate_per_10k", 0.01, (-1, -1, -1), False, "high"),  # size 5.5%: high
+        ("rereferral_within_12m_pct", 0.01, (-1, -1, -1), False, "moderate"),  # size 10.5%
+        ("cla_rate_per_10k", 0.01, (-1, -1, -1), False, "moderate"),  # size not measured
+        ("cpp_rate_per_10k", 0.01, (-1, 1, -1), False, "low"),  # methods disagree
+        ("cpp_rate_per_10k", 0.01, (-1, -1, -1), True, "low"),  # pre-trends outside the band
+        ("cpp_rate_per_10k", 0.07, (-1, -1, -1), False, "low"),  # p in [0.05, 0.10)
+        ("cpp_rate_per_10k", 0.048, (-1, -1, -1), False, "low"),  # 0.048 x 1.1 >= 0.05
+        ("rereferral_within_12m_pct", 0.04, (-1, -1, -1), False, "low"),  # 0.04 x 2.1
+        ("cpp_rate_per_10k", 0.40, (-1, -1, -1), False, "none"),
+    ],
+)
+def test_verdict_rule(
+    indicator: str, p: float, signs: tuple[int, int, int], pretrend: bool, expected: str
+) -> None:
+    impact = _hand(indicator, p, *(2.0 * s for s in signs), pretrend=pretrend)
+    strength, reason = verdict(impact, CALIBRATION)
+    assert strength == expected, reason
+
+
+def test_calibrated_p_scales_by_real_size() -> None:
+    assert calibrated_p(0.04, 0.10) == pytest.approx(0.08)
+    assert calibrated_p(0.04, 0.03) == pytest.approx(0.04)  # never made smaller
+    assert calibrated_p(0.04, None) == pytest.approx(0.04)
+    assert calibrated_p(0.9, 0.2) == 1.0
+
+
+def test_verdict_low_when_only_a_secondary_interval_excludes_zero() -> None:
+    impact = _hand("cpp_rate_per_10k", 0.40, -2.0, -5.0, -2.0)
+    assert verdict(impact, CALIBRATION)[0] == "low"
+
+
+def test_calibrated_size_label_for_an_over_rejecting_method(result: ImpactResult) -> None:
+    assert calibrated_size(CALIBRATION, "did", "cpp_rate_per_10k") == pytest.approx(0.095)
+    assert size_text(0.095) == "9.5% (over-rejects)"
+    assert size_text(0.055) == "5.5%"
+    assert size_text(None) == "not measured"
+    did = _impact(result, "cpp_rate_per_10k").get("did")
+    assert did is not None
+    assert "over-rejects: real size 9.5%" in did.note
+    section = render_impact(result, DisclosurePolicy())
+    cells = section.table("impact-cpp_rate_per_10k").table.cells
+    row = list(cells["method"]).index("Callaway-Sant'Anna DiD")
+    assert cells["size"].iloc[row] == "9.5% (over-rejects)"
+
+
+def test_calibration_json_matches_docs_methods() -> None:
+    """The shipped figures are the table in docs/methods.md (bold = above 7%)."""
+    docs = (Path(__file__).parents[2] / "docs" / "methods.md").read_text()
+    for method, label in (("synth_pooled", "pooled randomization"), ("did", "Callaway")):
+        line = next(x for x in docs.splitlines() if x.startswith("|") and label in x)
+        shown = [float(c) for c in re.findall(r"(\d+\.\d)% \(", line)]
+        order = ("cin_rate_per_10k", "cpp_rate_per_10k", "referral_rate_per_10k",
+                 "rereferral_within_12m_pct")  # fmt: skip
+        sizes = [round(100 * (calibrated_size(CALIBRATION, method, i) or 0), 1) for i in order]
+        assert shown == sizes
+
+
+def test_faint_series_share_one_legend_entry() -> None:
+    frame = pd.DataFrame({"x": ["0", "1"], "a": [1.0, 2.0], "b": [0.5, 1.5], "c": [0.0, 1.0]})
+    cols = (
+        PublishedColumn("x", "x", ColumnRole.LABEL),
+        *(PublishedColumn(c, c, ColumnRole.VALUE, dp=1) for c in "abc"),
+    )
+    block = TableBlock("t", "t", protect(frame, TableSpec(columns=cols), DisclosurePolicy()))
+    chart = LineChart(
+        "ch", "t", "t", "x",
+        (Series("b", "Placebos", "faint"), Series("c", "Placebos", "faint"), Series("a", "Pilots")),
+        "y", "desc",
+    )  # fmt: skip
+    svg = render_line_chart(chart, block.table)
+    assert svg.count(">Placebos</text>") == 1
+    assert svg.count(">Pilots</text>") == 1
