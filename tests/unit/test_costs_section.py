@@ -54,6 +54,16 @@ def test_costs_in_one_price_base_add_up(result: CostsResult) -> None:
     assert result.site_costs[:, :2].sum() == pytest.approx(result.total_cost)
 
 
+def test_costs_per_child_and_per_social_worker(result: CostsResult, project: Project) -> None:
+    indicators = project.table("indicators").set_index(["la_code", "year", "indicator"])
+    row = result.by_site_year.iloc[0]
+    start = int(row["financial_year"][:4])  # 2017-18: CIN at 31 March 2018, FTE at Sept 2017
+    cin = float(indicators.loc[(row["la_code"], start + 1, "cin_count_31mar"), "value"])
+    fte = float(indicators.loc[(row["la_code"], start, "sw_fte"), "value"])
+    assert row["per_child_in_need"] == pytest.approx(row["total"] / cin)
+    assert row["per_social_worker_fte"] == pytest.approx(row["total"] / fte)
+
+
 def test_cba_uses_the_simulated_truth(result: CostsResult) -> None:
     assert result.cba is not None
     assert result.psa is not None

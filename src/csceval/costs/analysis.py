@@ -9,7 +9,8 @@ Choices recorded here and in docs/methods.md:
   its benefits to last).
 - Savings accrue in full from ``benefits_start_year`` to the end of the horizon.
 - Costs per child divide a site's cost in a financial year by its children in need and children
-  looked after at 31 March at the end of that year (``data/indicators.csv``).
+  looked after at 31 March at the end of that year, and per social worker by its children and
+  family social workers (FTE) at 30 September within it (``data/indicators.csv``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ from csceval.costs.unit_costs import UnitCost
 from csceval.project import Project
 from csceval.project.settings import CostSettings
 
-PER_CHILD = {"cin_count_31mar": "per_child_in_need", "cla_count_31mar": "per_looked_after_child"}
+PER_UNIT = {
+    "cin_count_31mar": ("per_child_in_need", 1),
+    "cla_count_31mar": ("per_looked_after_child", 1),
+    "sw_fte": ("per_social_worker_fte", 0),
+}
+"""Indicator -> (column, year offset): counts at 31 March are read at the end of the financial
+year (2017-18 -> 2018); the workforce at 30 September inside it (2017-18 -> 2017)."""
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,10 @@ def _by_site_year(
                 "ongoing": ongoing,
                 "total": one_off + ongoing,
             }
-            year_end = int(fy[:4]) + 1
-            for indicator, column in PER_CHILD.items():
+            for indicator, (column, offset) in PER_UNIT.items():
                 hit = indicators[
                     (indicators["la_code"] == code)
-                    & (indicators["year"] == year_end)
+                    & (indicators["year"] == int(fy[:4]) + offset)
                     & (indicators["indicator"] == indicator)
                 ]["value"]
                 n = float(hit.iloc[0]) if len(hit) else np.nan

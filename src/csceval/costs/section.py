@@ -92,12 +92,14 @@ def cost_tables(result: CostsResult, policy: DisclosurePolicy) -> list[Block]:
             _value("total", "Total", unit),
             _value("per_child_in_need", "Per child in need", child_unit, dp=0),
             _value("per_looked_after_child", "Per looked-after child", child_unit, dp=0),
+            _value("per_social_worker_fte", "Per social worker (FTE)", child_unit, dp=0),
         ],
         policy,
         id="costs-per-child",
-        title="Implementation costs, one-off and ongoing, and per child",
+        title="Implementation costs, one-off and ongoing, per child and per social worker",
         caption="Per child: the year's cost over children in need and children looked after "
-        "at 31 March at its end",
+        "at 31 March at its end; per social worker: over social workers (FTE) at 30 September "
+        "within it",
         source=f"{SOURCE}; children from data/indicators.csv",
     )
     cats = result.by_category.copy()

@@ -75,6 +75,7 @@ COLUMN_MAP: dict[str, dict[str, str]] = {
         "sw_vacancy_pct": "vacancy_rate_fte",
         "sw_absence_pct": "absence_rate_fte",
         "sw_caseload": "caseload_fte",
+        "sw_fte": "inpost_fte",
     },
 }
 CLA_GLOB = "cla_number_and_rate_per_10k_children_*.csv"

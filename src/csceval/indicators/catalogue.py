@@ -414,6 +414,17 @@ CATALOGUE: tuple[Indicator, ...] = (
         decimals=1,
     ),
     Indicator(
+        "sw_fte",
+        "Social workers (FTE)",
+        Kind.RATIO,
+        "Children and family social workers in post at 30 September, full-time equivalent.",
+        source=_CSWW,
+        unit="FTE",
+        numerator_text="children and family social workers in post (FTE)",
+        dfe_file=f"{_CSWW_FILE}: inpost_fte",
+        decimals=1,
+    ),
+    Indicator(
         "spend_per_child_gbp",
         "Spend on children's services per child",
         Kind.RATIO,

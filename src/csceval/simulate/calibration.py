@@ -235,6 +235,8 @@ SERIES_BY_ID = {s.id: s for s in SERIES}
 
 CIN_CENSUS = tuple(s.id for s in SERIES[:6] + SERIES[8:13])
 WORKFORCE = ("sw_turnover_pct", "sw_agency_pct", "sw_vacancy_pct", "sw_caseload")
+WORKFORCE_DERIVED = ("sw_fte",)
+"""Workforce indicators derived from others (simulate.panel), missing with the return."""
 
 # --- reorganisations, neighbours -----------------------------------------------------------
 

@@ -57,6 +57,8 @@ def _block_indicators(block: str) -> tuple[str, ...]:
         rate = cal.SERIES_BY_ID[s].rate_id
         if rate:
             ids.append(rate)
+    if block != "cin_census":
+        ids += cal.WORKFORCE_DERIVED
     return tuple(sorted(ids))
 
 

@@ -103,6 +103,7 @@ def build_panel(
     nan = np.full(population.shape, np.nan)
     pieces.append(_rows(geo, "population_0_17", mask, population, population, population,
                         population, nan, nan))  # fmt: skip
+    pieces.append(_social_workers(pd.concat(pieces, ignore_index=True)))
     panel = pd.concat(pieces, ignore_index=True)
     for gap in gaps:
         hit = (
@@ -112,6 +113,32 @@ def build_panel(
         )
         panel.loc[hit, "available"] = False
     return panel.sort_values(["la_code", "year", "indicator"], kind="stable").reset_index(drop=True)
+
+
+INPOST_PER_CASE_HOLDER = 1.56
+"""Social workers in post per case-holding FTE: the median LA ratio of ``inpost_fte`` to
+``case_holders_fte`` in DfE's CSWW indicators 2017-2025 (1,350 LA-years)."""
+
+
+def _social_workers(panel: pd.DataFrame) -> pd.DataFrame:
+    """``sw_fte``: children in need at 31 March over the caseload, scaled to all in post.
+
+    Derived rather than drawn, so the workforce is consistent with the caseload and the number of
+    children the LA works with (cases held approximated by children in need).
+    """
+    keys = ["la_code", "year"]
+    cin = panel[panel["indicator"] == "cin_count_31mar"].set_index(keys)
+    caseload = panel[panel["indicator"] == "sw_caseload"].set_index(keys)
+    both = cin.index.intersection(caseload.index)
+    out = pd.DataFrame(index=both).reset_index()
+    out["indicator"] = "sw_fte"
+    for column in ("observed", "counterfactual", "expected", "expected_counterfactual"):
+        ratio = cin.loc[both, column].to_numpy() / caseload.loc[both, column].to_numpy()
+        out[column] = np.round(ratio * INPOST_PER_CASE_HOLDER, 1)
+    out["numerator"] = np.nan
+    out["denominator"] = np.nan
+    out["available"] = True
+    return out[list(COLUMNS)]
 
 
 def _rows(
