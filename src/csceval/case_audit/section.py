@@ -58,7 +58,7 @@ def _group_table(result: QualityResult, policy: DisclosurePolicy) -> TableBlock:
         *(PublishedColumn(m, titles[m], ColumnRole.VALUE, unit="score", dp=1) for m in measures),
     ]
     frame = _withhold(frame, "n_cases", measures, policy)
-    table = protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy)
+    table = protect(frame, TableSpec(columns=tuple(columns)), policy)
     return TableBlock(
         id="quality-by-group",
         title="Quality of recording by time point: framework and contrast sites",
@@ -122,7 +122,7 @@ def _site_table(result: QualityResult, policy: DisclosurePolicy) -> TableBlock:
         *(PublishedColumn(m, titles[m], ColumnRole.VALUE, unit="score", dp=1) for m in measures),
     ]
     frame = _withhold(frame.reset_index(drop=True), "n_cases", measures, policy)
-    table = protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy)
+    table = protect(frame, TableSpec(columns=tuple(columns)), policy)
     return TableBlock(
         id="quality-by-site",
         title="Quality of recording by site and time point",

@@ -119,7 +119,7 @@ def _event_blocks(impact: IndicatorImpact, policy: DisclosurePolicy) -> list[Blo
     table = TableBlock(
         id=f"impact-es-{ind.id}"[:64],
         title=f"{ind.title}: Callaway-Sant'Anna event study",
-        table=protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy),
+        table=protect(frame, TableSpec(columns=tuple(columns)), policy),
         caption="Dynamic aggregation of the group-time effects, with a simultaneous (sup-t) "
         "95% band from the multiplier bootstrap clustered by LA",
         source=SOURCE,
@@ -158,7 +158,7 @@ def _gap_blocks(impact: IndicatorImpact, policy: DisclosurePolicy) -> list[Block
     table = TableBlock(
         id=f"impact-gap-{ind.id}"[:64],
         title=f"{ind.title}: synthetic-control gaps, pilots and placebos",
-        table=protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy),
+        table=protect(frame, TableSpec(columns=tuple(columns)), policy),
         caption="Gap = actual minus synthetic control, by years since adoption. Pilots: mean "
         "over pilots. Placebo k: a comparator LA refitted as if it had adopted with each pilot, "
         f"averaged the same way ({len(placebos)} comparators with the best pre-period fit)",

@@ -44,7 +44,7 @@ def _block(
     source: str = "",
     notes: tuple[str, ...] = (),
 ) -> TableBlock:
-    table = protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy)
+    table = protect(frame, TableSpec(columns=tuple(columns)), policy)
     return TableBlock(block_id, title, table, caption, source, notes)
 
 

@@ -159,7 +159,7 @@ def _table(bench: Benchmark, policy: DisclosurePolicy) -> TableBlock:
         columns[-3] = PublishedColumn("rank", "Rank (1 = highest)", ColumnRole.VALUE, dp=0)
         columns[-1] = PublishedColumn("quartile", "Quartile (1 = highest)", ColumnRole.VALUE, dp=0)
     frame = bench.series.assign(year=bench.series["year"].astype(str))
-    table = protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy)
+    table = protect(frame, TableSpec(columns=tuple(columns)), policy)
     return TableBlock(
         id=f"bench-{bench.la_code}-{ind.id}",
         title=f"{ind.title}: {bench.la_name} against its neighbours, region and England",

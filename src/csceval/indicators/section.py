@@ -81,7 +81,7 @@ def _published(trend: IndicatorTrend, policy: DisclosurePolicy) -> TableBlock:
     ]
     frame = trend.series.copy()
     frame["year"] = frame["year"].astype(str)
-    table = protect(frame[[c.name for c in columns]], TableSpec(columns=tuple(columns)), policy)
+    table = protect(frame, TableSpec(columns=tuple(columns)), policy)
     return TableBlock(
         id=f"trend-{ind.id}",
         title=f"{ind.title}: pilots, comparators and England by year",
