@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "a long and memorable passphrase"
 
 _SETUP_USERS = """
-import json, os, sys
+import json, sys
 from datetime import timedelta
 import django
 django.setup()
@@ -45,18 +45,21 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from csceval.web.accounts.services import membership_grant
 from csceval.web.evaluation.models import Site
+from csceval.web.permissions import MFA_REQUIRED_ROLES
 
 password, = sys.argv[1:]
 pilot = Site.objects.filter(role="pilot").order_by("la_code").first()
 other = Site.objects.filter(role="pilot").order_by("la_code").last()
 users = {"coordinator": (pilot.la_code, "la_coordinator"), "evaluator": ("*", "evaluator"),
-         "admin": ("*", "evaluation_admin"), "other_coordinator": (other.la_code, "la_coordinator")}
+         "admin": ("*", "evaluation_admin"), "other_coordinator": (other.la_code, "la_coordinator"),
+         "auditor_a": (pilot.la_code, "auditor"), "auditor_b": (pilot.la_code, "auditor"),
+         "other_auditor": (other.la_code, "auditor")}
 keys = {}
 for name, (la_code, role) in users.items():
     user = get_user_model().objects.create_user(name, password=password)
     membership_grant(actor=None, user=user, la_code=la_code, role=role,
                      expires_at=timezone.now() + timedelta(days=30))
-    if role in ("evaluator", "evaluation_admin"):
+    if role in MFA_REQUIRED_ROLES:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
         keys[name] = device.key
 print(json.dumps({"keys": keys, "pilot": [pilot.la_code, pilot.name],
@@ -80,9 +83,13 @@ def require_chromium() -> None:
         pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (`make browser` installs it)")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The platform with a synthetic evaluation imported and four users (see _SETUP_USERS)."""
+    """The platform with a synthetic evaluation imported and its users (see _SETUP_USERS).
+
+    One server for the whole test session: each journey works on its own objects (a return, a
+    self-profile, a case sample), so they can share it and the start-up is paid once.
+    """
     require_chromium()
     data = tmp_path_factory.mktemp("server")
     simulate_project(data / "project", seed=2018)

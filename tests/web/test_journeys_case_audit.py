@@ -7,66 +7,15 @@ differences are reconciled; an auditor of another LA cannot reach any of it.
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import PASSWORD, Server, Visitor, require_chromium
-
-from csceval.simulate import simulate_project
-from csceval.web.devserver import platform
+from browser import Server, Visitor
 
 pytestmark = pytest.mark.browser
 
 KEY = "journey-key-held-by-the-LA-only"
-
-_SETUP = """
-import json, sys
-from datetime import timedelta
-import django
-django.setup()
-from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from csceval.web.accounts.services import membership_grant
-from csceval.web.evaluation.models import Site
-
-password, = sys.argv[1:]
-pilot = Site.objects.filter(role="pilot").order_by("la_code").first()
-other = Site.objects.filter(role="pilot").order_by("la_code").last()
-users = {"coordinator": (pilot.la_code, "la_coordinator"), "auditor_a": (pilot.la_code, "auditor"),
-         "auditor_b": (pilot.la_code, "auditor"), "other_auditor": (other.la_code, "auditor")}
-keys = {}
-for name, (la_code, role) in users.items():
-    user = get_user_model().objects.create_user(name, password=password)
-    membership_grant(actor=None, user=user, la_code=la_code, role=role,
-                     expires_at=timezone.now() + timedelta(days=30))
-    if role == "auditor":
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-        keys[name] = device.key
-print(json.dumps({"keys": keys, "pilot": [pilot.la_code, pilot.name],
-                  "other": [other.la_code, other.name]}))
-"""
-
-
-@pytest.fixture(scope="module")
-def audit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The platform with a synthetic evaluation, a coordinator and three auditors."""
-    require_chromium()
-    data = tmp_path_factory.mktemp("audit-server")
-    simulate_project(data / "project", seed=2018)
-    with platform(
-        data,
-        project=data / "project",
-        setup_script=_SETUP,
-        setup_args=[PASSWORD],
-        database_url=os.environ.get("DATABASE_URL", ""),
-    ) as running:
-        setup = json.loads(running.setup_output)
-        yield Server(running.url, setup["keys"], tuple(setup["pilot"]), tuple(setup["other"]), data)
 
 
 def _write(path: Path, text: str) -> str:
@@ -119,9 +68,8 @@ def _draw_sample(visitor: Visitor, la_code: str, tmp: Path) -> None:
 
 
 def test_auditors_rate_second_rate_and_reconcile_a_case(
-    browser: Any, audit_server: Server, tmp_path: Path
+    browser: Any, server: Server, tmp_path: Path
 ) -> None:
-    server = audit_server
     la_code = server.pilot[0]
     tasks = f"/case-audits/{la_code}/T1/"
 

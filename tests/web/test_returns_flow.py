@@ -25,7 +25,7 @@ from returns_helpers import (
 
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.audit_trail.services import verify_chain
-from csceval.web.evaluation import runs
+from csceval.web.evaluation import project_io
 from csceval.web.returns import layout, services
 from csceval.web.returns.models import (
     AppendOnlyError,
@@ -269,7 +269,7 @@ def test_fix_reupload_submit_review_lock_unlock_is_audited(world: dict[str, Any]
     assert third_event.new_values["status"] == "draft"
 
     # Approved values feed every analysis snapshot.
-    assert services.approved_values in runs._extra_sources
+    assert services.approved_values in project_io._indicator_sources
     ledger = list(services.approved_cost_rows())
     assert ledger == [
         {

@@ -61,7 +61,7 @@ def test_approved_costs_replace_that_years_imported_lines() -> None:
         path="data/cost_ledger.csv", content=IMPORTED_LEDGER.encode(), sha256="x"
     )
     _approve()
-    files = project_files(services.approved_values())
+    files = project_files()
     items = [(r["financial_year"], r["item"]) for r in _ledger(files)]
     assert items == [
         ("2024-25", "Kept"),
@@ -78,6 +78,6 @@ def test_years_outside_the_plan_wait_in_the_database() -> None:
         path="data/cost_ledger.csv", content=IMPORTED_LEDGER.encode(), sha256="x"
     )
     _approve()
-    files = project_files(services.approved_values())
+    files = project_files()
     assert [r["item"] for r in _ledger(files)] == ["Old estimate", "Kept"]
     assert f"{OWN},{YEAR}," not in files["data/indicators.csv"].decode()

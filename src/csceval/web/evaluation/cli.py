@@ -24,10 +24,9 @@ def export_project(out: Path) -> None:
     from csceval.project import validate_project
     from csceval.web.audit_trail.services import audit_record
     from csceval.web.evaluation.project_io import project_files, write_project
-    from csceval.web.evaluation.runs import approved_indicator_rows
 
     try:
-        files = project_files(approved_indicator_rows())
+        files = project_files()
     except LookupError:
         fail(
             Problem(

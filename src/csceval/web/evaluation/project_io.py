@@ -221,17 +221,30 @@ def indicator_rows(
     return [(k[0], k[1], k[2], value) for k, value in sorted(rows.items())]
 
 
-def project_files(
-    extra_indicators: Iterable[tuple[str, int, str, str]] = (),
-) -> dict[str, bytes]:
-    """Every file of the project folder the database holds, by relative path."""
+IndicatorSource = Callable[[], Iterable[tuple[str, int, str, str]]]
+"""``() -> (la_code, year, indicator, value)`` rows, e.g. the approved pilot returns."""
+
+_indicator_sources: list[IndicatorSource] = []
+
+
+def register_indicator_source(source: IndicatorSource) -> None:
+    """Let an app add indicator values to every export and analysis snapshot."""
+    if source not in _indicator_sources:
+        _indicator_sources.append(source)
+
+
+def project_files() -> dict[str, bytes]:
+    """Every file of the project folder the database holds, by relative path, with what the
+    registered sources add (approved returns' values and cost lines, self-profiles, audits)."""
     settings = current_settings()
     if settings is None:
         raise LookupError("the evaluation has not been set up yet")
     # Values for years outside the analysis period (e.g. a return for a year not yet in the
     # plan) wait in the database until the period is extended; they are not analysed.
     first, last = settings.periods.first_year, settings.periods.last_year
-    extra_indicators = [row for row in extra_indicators if first <= row[1] <= last]
+    extra_indicators = [
+        row for source in _indicator_sources for row in source() if first <= row[1] <= last
+    ]
     files: dict[str, bytes] = {
         SETTINGS_FILE: settings_to_toml(
             settings, header="Written by csceval export-project from the web platform."

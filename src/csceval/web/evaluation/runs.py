@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -24,20 +23,6 @@ from csceval.pipeline import run_project
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import AnalysisRun
 from csceval.web.evaluation.project_io import project_files, write_project
-
-ExtraIndicators = Callable[[], Iterable[tuple[str, int, str, str]]]
-_extra_sources: list[ExtraIndicators] = []
-
-
-def register_indicator_source(source: ExtraIndicators) -> None:
-    """Let another app (pilot returns) add approved values to every snapshot."""
-    if source not in _extra_sources:
-        _extra_sources.append(source)
-
-
-def approved_indicator_rows() -> list[tuple[str, int, str, str]]:
-    """Indicator rows from every registered source (approved pilot returns)."""
-    return [row for source in _extra_sources for row in source()]
 
 
 def runs_folder() -> Path:
@@ -56,7 +41,7 @@ def execute(run_id: int) -> None:
         run_id, status=AnalysisRun.Status.RUNNING, step="building the snapshot", folder=str(folder)
     )
     try:
-        write_project(folder / "project", project_files(approved_indicator_rows()))
+        write_project(folder / "project", project_files())
 
         def progress(step: str, fraction: float) -> None:
             _update(run_id, step=step, progress=round(fraction, 3))

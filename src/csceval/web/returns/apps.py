@@ -10,8 +10,10 @@ class ReturnsConfig(AppConfig):
 
     def ready(self) -> None:
         from csceval.project.tables import COST_LEDGER
-        from csceval.web.evaluation.project_io import register_table_source
-        from csceval.web.evaluation.runs import register_indicator_source
+        from csceval.web.evaluation.project_io import (
+            register_indicator_source,
+            register_table_source,
+        )
         from csceval.web.exports.registry import register_dataset
         from csceval.web.returns import datasets, services
 
