@@ -72,7 +72,8 @@ def test_save_and_come_back_later_then_submit(pilots: tuple[Site, Site]) -> None
 def test_other_las_cannot_see_and_coordinators_cannot_review(pilots: tuple[Site, Site]) -> None:
     site, other = pilots
     coordinator = sign_in(Client(), make_user("coord", (site.la_code, "la_coordinator")))
-    assert coordinator.post(f"/self-profiles/{site.la_code}/T1/", _form(4, action="submit"))
+    submitted = coordinator.post(f"/self-profiles/{site.la_code}/T1/", _form(4, action="submit"))
+    assert submitted.status_code == 302
     assert coordinator.get(f"/self-profiles/{other.la_code}/T1/").status_code == 404
     outsider = sign_in(Client(), make_user("outsider", (other.la_code, "la_coordinator")))
     assert outsider.get(f"/self-profiles/{site.la_code}/T1/").status_code == 404

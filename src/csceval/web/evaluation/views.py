@@ -89,9 +89,7 @@ def site_benchmarks(request: HttpRequest, la_code: str) -> HttpResponse:
             object_id=site.la_code,
             new_values={"analysis_run": latest[0].pk if latest else None},
         )
-    page = HttpResponse(html, content_type="text/html; charset=utf-8")
-    page["Content-Security-Policy"] = report_csp(html)
-    return page
+    return report_page(html)
 
 
 @require_http_methods(["GET", "POST"])
@@ -231,14 +229,18 @@ def run_report(request: HttpRequest, run_id: int, path: str) -> HttpResponse:
             new_values={"file": path, "disclosure": "controlled"},
         )
     if target.suffix == ".html":
-        html = target.read_text(encoding="utf-8")
-        page = HttpResponse(html, content_type="text/html; charset=utf-8")
-        page["Content-Security-Policy"] = report_csp(html)
-        return page
+        return report_page(target.read_text(encoding="utf-8"))
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     response = FileResponse(target.open("rb"), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{target.name}"'
     return response
+
+
+def report_page(html: str) -> HttpResponse:
+    """A report page served under its own CSP (see :func:`report_csp`)."""
+    page = HttpResponse(html, content_type="text/html; charset=utf-8")
+    page["Content-Security-Policy"] = report_csp(html)
+    return page
 
 
 def report_csp(html: str) -> str:
