@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, Ta
 from csceval.impact import ComparatorSet
 from csceval.impact.section import render_impact, size_text
 from csceval.impact.strand import (
+    HEADLINE_INDICATORS,
     Estimate,
     ImpactResult,
     IndicatorImpact,
@@ -26,6 +28,7 @@ from csceval.impact.strand import (
     load_calibration,
     verdict,
 )
+from csceval.impact.synth_data import latest_span
 from csceval.indicators.catalogue import BY_ID
 from csceval.pipeline import STRANDS, policy_of
 from csceval.project import Project, load_project
@@ -33,7 +36,13 @@ from csceval.report.model import LineChart, Series, TableBlock
 from csceval.report.svg import render_line_chart
 from csceval.simulate import simulate_project
 
-CALIBRATION = load_calibration()
+CALIBRATION: dict[str, object] = {
+    "methods": {
+        "synth_pooled": {"size": {"cpp_rate_per_10k": 0.055, "rereferral_within_12m_pct": 0.105}},
+        "did": {"size": {"cpp_rate_per_10k": 0.095}},
+    }
+}
+"""Hand-made sizes, so the rule tests do not move when the shipped calibration is re-run."""
 ESTIMATORS = ("synth", "did", "sdid")
 
 
@@ -109,10 +118,14 @@ def test_pooled_synth_recovers_the_injected_rereferral_effect(
     assert head.low <= true_att <= head.high
 
 
-def test_null_indicators_get_no_strong_verdict(result: ImpactResult) -> None:
+def test_null_indicators_get_no_high_verdict(result: ImpactResult) -> None:
+    """Seed 2018's pilots drift up on every safeguarding series (their shared yearly pressure),
+    so the null referral rate's headline test rejects (p = 0.035): a type I error the rule's
+    corroboration requirement keeps below "high". How often null indicators get each verdict
+    over many seeds is measured by ``csceval impact recovery`` (docs/methods.md)."""
     for indicator in ("cin_rate_per_10k", "referral_rate_per_10k"):
-        strength, _ = verdict(_impact(result, indicator), result.calibration)
-        assert strength in ("none", "low"), indicator
+        strength, reason = verdict(_impact(result, indicator), result.calibration)
+        assert strength != "high", (indicator, reason)
 
 
 def _values(
@@ -189,13 +202,40 @@ def test_a_pilot_with_suppressed_years_is_dropped_with_a_note() -> None:
     assert any("1 comparator(s) dropped" in n for n in impact.notes)
 
 
+def test_years_nobody_published_start_the_span_after_them() -> None:
+    values = _values(years=range(2010, 2022))
+    values[[2011, 2012]] = np.nan  # as CLA rates: 2010, then 2013 on
+    donors = tuple(f"D{i}" for i in range(12))
+    adoption = {"P0": 2016, "P1": 2017, "P2": 2018}
+    impact = analyse_indicator(
+        BY_ID["cla_rate_per_10k"], values, adoption, donors, ("synth",), CALIBRATION
+    )
+    assert impact.years == (2013, 2021)
+    assert impact.pilots_used == ("P0", "P1", "P2")
+    assert impact.n_donors == 12
+
+
+def test_latest_span() -> None:
+    assert latest_span([2010, 2013, 2014, 2015]) == [2013, 2014, 2015]
+    assert latest_span([2015, 2014, 2014]) == [2014, 2015]
+    assert latest_span([]) == []
+
+
 def _hand(
-    indicator: str, p: float, synth: float, did: float, sdid: float, pretrend: bool = False
+    indicator: str,
+    p: float,
+    synth: float,
+    did: float,
+    sdid: float,
+    pretrend: bool = False,
+    corroborated: bool = True,
 ) -> IndicatorImpact:
+    """SDID's interval excludes zero when ``corroborated`` (half-width 1 around +-2), else not."""
+    half = 1.0 if corroborated else 3.0
     rows = (
         Estimate("synth_pooled", "SC", estimate=synth, low=synth - 1, high=synth + 1, p_value=p),
         Estimate("did", "CS", estimate=did, low=did - 3, high=did + 3, pretrend=pretrend),
-        Estimate("sdid", "SDID", estimate=sdid, low=sdid - 3, high=sdid + 3),
+        Estimate("sdid", "SDID", estimate=sdid, low=sdid - half, high=sdid + half),
     )
     return IndicatorImpact(BY_ID[indicator], rows, None, None, ("A",), 20, (2012, 2021), ())
 
@@ -203,7 +243,7 @@ def _hand(
 @pytest.mark.parametrize(
     ("indicator", "p", "signs", "pretrend", "expected"),
     [
-        ("cpp_rate_per_10k", 0.01, (-1, -1, -1), False, "high"),  # size 5.5%: high
+        ("cpp_rate_per_10k", 0.01, (-1, -1, -1), False, "high"),  # size 5.5%, corroborated
         ("rereferral_within_12m_pct", 0.01, (-1, -1, -1), False, "moderate"),  # size 10.5%
         ("cla_rate_per_10k", 0.01, (-1, -1, -1), False, "moderate"),  # size not measured
         ("cpp_rate_per_10k", 0.01, (-1, 1, -1), False, "low"),  # methods disagree
@@ -211,13 +251,26 @@ def _hand(
         ("cpp_rate_per_10k", 0.07, (-1, -1, -1), False, "low"),  # p in [0.05, 0.10)
         ("cpp_rate_per_10k", 0.048, (-1, -1, -1), False, "low"),  # 0.048 x 1.1 >= 0.05
         ("rereferral_within_12m_pct", 0.04, (-1, -1, -1), False, "low"),  # 0.04 x 2.1
-        ("cpp_rate_per_10k", 0.40, (-1, -1, -1), False, "none"),
+        ("cpp_rate_per_10k", 0.40, (-1, -1, -1), False, "low"),  # SDID's interval excludes 0
     ],
 )
 def test_verdict_rule(
     indicator: str, p: float, signs: tuple[int, int, int], pretrend: bool, expected: str
 ) -> None:
     impact = _hand(indicator, p, *(2.0 * s for s in signs), pretrend=pretrend)
+    strength, reason = verdict(impact, CALIBRATION)
+    assert strength == expected, reason
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [
+        (0.01, "moderate"),  # significant, agreeing, real size 5.5%, but nothing corroborates
+        (0.40, "none"),
+    ],
+)
+def test_verdict_without_corroboration(p: float, expected: str) -> None:
+    impact = _hand("cpp_rate_per_10k", p, -2.0, -2.0, -2.0, corroborated=False)
     strength, reason = verdict(impact, CALIBRATION)
     assert strength == expected, reason
 
@@ -239,25 +292,44 @@ def test_calibrated_size_label_for_an_over_rejecting_method(result: ImpactResult
     assert size_text(0.095) == "9.5% (over-rejects)"
     assert size_text(0.055) == "5.5%"
     assert size_text(None) == "not measured"
-    did = _impact(result, "cpp_rate_per_10k").get("did")
+    impact = analyse_indicator(
+        BY_ID["cpp_rate_per_10k"], _values(), {"P0": 2016, "P1": 2017, "P2": 2018},
+        tuple(f"D{i}" for i in range(12)), ESTIMATORS, CALIBRATION,
+    )  # fmt: skip
+    did = impact.get("did")
     assert did is not None
     assert "over-rejects: real size 9.5%" in did.note
-    section = render_impact(result, DisclosurePolicy())
+    section = render_impact(replace(result, indicators=(impact,), calibration=CALIBRATION),
+                            DisclosurePolicy())  # fmt: skip
     cells = section.table("impact-cpp_rate_per_10k").table.cells
     row = list(cells["method"]).index("Callaway-Sant'Anna DiD")
     assert cells["size"].iloc[row] == "9.5% (over-rejects)"
+    # the shipped calibration labels every method measured above 7% the same way
+    shipped = load_calibration()
+    for impact in result.indicators:
+        for e in impact.estimates:
+            size = calibrated_size(shipped, e.method, impact.indicator.id)
+            if e.estimable and size is not None and size > 0.07:
+                assert f"over-rejects: real size {size:.1%}" in e.note
 
 
 def test_calibration_json_matches_docs_methods() -> None:
-    """The shipped figures are the table in docs/methods.md (bold = above 7%)."""
+    """The shipped figures are the table in docs/methods.md (bold = above 7%), for every
+    method and every headline indicator, in the table's column order."""
     docs = (Path(__file__).parents[2] / "docs" / "methods.md").read_text()
-    for method, label in (("synth_pooled", "pooled randomization"), ("did", "Callaway")):
-        line = next(x for x in docs.splitlines() if x.startswith("|") and label in x)
+    shipped = load_calibration()
+    header = next(x for x in docs.splitlines() if x.startswith("| method | rereferral"))
+    order = [c.strip() for c in header.strip("|").split("|")[1:]]
+    assert sorted(order) == sorted(HEADLINE_INDICATORS)
+    methods = shipped["methods"]
+    assert isinstance(methods, dict)
+    for method, entry in methods.items():
+        line = next(x for x in docs.splitlines() if x.startswith(f"| {entry['label']} ("))
         shown = [float(c) for c in re.findall(r"(\d+\.\d)% \(", line)]
-        order = ("cin_rate_per_10k", "cpp_rate_per_10k", "referral_rate_per_10k",
-                 "rereferral_within_12m_pct")  # fmt: skip
-        sizes = [round(100 * (calibrated_size(CALIBRATION, method, i) or 0), 1) for i in order]
-        assert shown == sizes
+        sizes = [round(100 * (calibrated_size(shipped, method, i) or 0), 1) for i in order]
+        assert shown == sizes, method
+        bold = re.findall(r"\*\*(\d+\.\d)% \(", line)
+        assert [float(b) for b in bold] == [x for x in sizes if x > 7.0], method
 
 
 def test_faint_series_share_one_legend_entry() -> None:

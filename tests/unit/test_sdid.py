@@ -186,6 +186,37 @@ def test_jackknife_matches_the_leave_one_out_formula() -> None:
     assert full.se == pytest.approx(expected, rel=1e-10)
 
 
+def test_jackknife_drops_a_single_pilot_cohort_from_its_own_replicate() -> None:
+    y, _, _ = factor_panel(11, n=16, t=10, effect=0.0, noise=1.0)
+    panel = long_panel(y)
+    adoption = {"u13": 2005, "u14": 2005, "u15": 2007}  # the 2007 cohort has one unit
+    full = synthdid(panel, "y", adoption, inference="jackknife")
+    assert np.isfinite(full.se)
+    assert full.se > 0
+    cohorts = full.cohorts
+    n0 = 13
+    estimates = []
+    for drop in range(16):
+        taus, sizes = [], []
+        for cohort, members in zip(cohorts, ([13, 14], [15]), strict=True):
+            keep_t = [i for i in members if i != drop]
+            if not keep_t:
+                continue
+            keep_c = [i for i in range(n0) if i != drop]
+            w = cohort.fit.omega[keep_c] / cohort.fit.omega[keep_c].sum()
+            gap = y[keep_t].mean(axis=0) - w @ y[keep_c]
+            taus.append(gap[cohort.n_pre :].mean() - cohort.fit.lam @ gap[: cohort.n_pre])
+            sizes.append(len(keep_t) * cohort.n_post)
+        estimates.append(np.average(taus, weights=sizes))
+    u = np.asarray(estimates)
+    expected = np.sqrt((len(u) - 1) / len(u) * (len(u) - 1) * np.var(u, ddof=1))
+    assert full.se == pytest.approx(expected, rel=1e-10)
+    # one treated unit in all: the jackknife is not defined
+    alone = synthdid(panel, "y", {"u15": 2007}, inference="jackknife")
+    assert np.isnan(alone.se)
+    assert any("jackknife not defined" in n for n in alone.notes)
+
+
 def test_bad_input_is_refused_with_the_reason() -> None:
     y, _, _ = factor_panel(4, n=10, t=8)
     panel = long_panel(y)

@@ -23,6 +23,7 @@ from csceval.impact.synth import (
     placebo_in_time,
     pooled_synth,
 )
+from csceval.impact.synth_pooled import _draws
 from csceval.impact.synth_weights import simplex_lstsq
 
 REFERENCE = Path(__file__).parents[2].parent / "shared" / "data" / "reference"
@@ -244,6 +245,23 @@ def test_constant_effect_is_recovered_on_a_noiseless_panel() -> None:
     assert max(in_time.gaps) == 2009
 
 
+def test_demeaned_fit_recovers_the_effect_of_a_unit_below_every_donor() -> None:
+    panel = convex_panel({0: 0.5, 3: 0.25, 8: 0.25}, effect=-2.5, start=2010)
+    y = panel.variable("y").copy()
+    y[:, 0] -= 40.0  # far below every donor: outside their hull in level, not in path
+    shifted = SynthPanel(panel.units, panel.times, {"y": y})
+    level = fit_synth(shifted, SynthSpec("y", v_method="equal"), "t", 2010)
+    assert level.att < -30  # the level gap swamps the effect
+    fit = fit_synth(shifted, SynthSpec("y", v_method="equal", demean=True), "t", 2010)
+    assert fit.att == pytest.approx(-2.5, abs=1e-8)
+    for j, w in {0: 0.5, 3: 0.25, 8: 0.25}.items():
+        assert fit.weights[f"d{j}"] == pytest.approx(w, abs=1e-8)
+    # paths are reported in levels: the treated path is the data, the gap is unchanged
+    assert fit.treated_path[2005] == pytest.approx(y[5, 0])
+    assert fit.treated_path[2012] - fit.synthetic_path[2012] == pytest.approx(-2.5, abs=1e-8)
+    assert "demeaned" in fit.method
+
+
 def test_p_values_are_valid_and_deterministic() -> None:
     panel = factor_panel(n_units=25, seed=2)
     res = placebo_in_space(panel, SynthSpec("y"), "u03", 2009)
@@ -267,6 +285,31 @@ def test_p_values_are_valid_and_deterministic() -> None:
     assert a.att == pytest.approx(np.mean([f.att for f in a.fits.values()]))
     assert set(a.event_gaps) >= {-1, 0, 1}
     assert a.event_n[0] == 3
+
+
+@pytest.mark.parametrize("null_fits", ["exclusive", "shared"])
+def test_pooled_null_draws_are_fitted_as_the_treated_units_are(null_fits: str) -> None:
+    """Exclusive: each pseudo-treated unit is fitted from the donors outside its draw, as the
+    treated units are fitted from the donors outside the treated set; shared: from every other
+    donor (its in-space placebo fit)."""
+    panel = factor_panel(n_units=16, seed=4)
+    treated = {"u00": 2008, "u01": 2010}
+    spec = SynthSpec("y", v_method="equal")
+    res = pooled_synth(panel, spec, treated, n_draws=6, seed=3, null_fits=null_fits)  # type: ignore[arg-type]
+    donors = [u for u in panel.units if u not in treated]
+    draws, _ = _draws(len(donors), 2, 6, 3)
+    for b in range(6):
+        members = [donors[i] for i in draws[b]]
+        atts = []
+        for member, start in zip(members, treated.values(), strict=True):
+            excluded = set(members) if null_fits == "exclusive" else {member}
+            pool = [d for d in donors if d not in excluded]
+            atts.append(fit_synth(panel, spec, member, start, pool).att)
+        assert res.null_att[b] == pytest.approx(np.mean(atts), abs=1e-9)
+    assert (
+        f"{'from the donors outside its draw' if null_fits == 'exclusive' else 'shared'}"
+        in (res.notes[0])
+    )
 
 
 def test_pooled_with_one_treated_unit_enumerates_the_placebos() -> None:

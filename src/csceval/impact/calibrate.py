@@ -24,7 +24,8 @@ Methods (``METHODS``):
 The Monte Carlo error of a rate ``p`` from ``n`` tests is ``sqrt(p (1 - p) / n)`` (tests of
 pseudo-pilots within one draw are not independent, so for ``synth_rmspe`` and ``its`` it is
 a lower bound). Candidates are the units with the outcome observed in every year of its span
-(the years where any unit has a value), minus ``exclude`` (the real adopters).
+(the latest unbroken run of years where any unit has a value), minus ``exclude`` (the real
+adopters).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
+from csceval.impact.synth_data import latest_span
 from csceval.impact.synth_fit import json_float
 
 FloatArray = npt.NDArray[np.float64]
@@ -161,10 +163,11 @@ def candidate_panel(
 ) -> tuple[SynthPanel, tuple[str, ...], list[str]]:
     """The outcome's span of years and the units observed in all of them (not excluded)."""
     y = panel.variable(outcome)
-    years = np.flatnonzero(np.isfinite(y).any(axis=1))
-    if years.size == 0:
+    observed_times = [panel.times[i] for i in np.flatnonzero(np.isfinite(y).any(axis=1))]
+    years = set(latest_span(observed_times))
+    if not years:
         raise ValueError(f"{outcome} has no values")
-    span = np.arange(years[0], years[-1] + 1)
+    span = np.asarray([i for i, t in enumerate(panel.times) if t in years], dtype=np.intp)
     observed = np.isfinite(y[span]).sum(axis=0) == len(span)
     complete = [bool(observed[j]) for j in range(len(panel.units))]
     excluded = {str(u) for u in exclude}
@@ -196,9 +199,13 @@ def calibrate(
     n_boot: int = 499,
     sdid_inference: str = "jackknife",
     sdid_reps: int = 50,
+    log: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> CalibrationResult:
     """Measure each method's rejection rate and coverage on pseudo-pilots (true effect 0).
+
+    ``log``: analyse the log of the outcome (non-positive values missing), as the impact strand
+    does for rates; sizes and coverage of zero do not depend on the final transformation.
 
     ``adoption_years`` has one entry per pilot. ``progress`` is called after each draw with
     the number of draws done. Raises ``ValueError`` if a method is unknown, an adoption year
@@ -209,6 +216,11 @@ def calibrate(
         raise ValueError(f"unknown method(s) {unknown}; choose from {METHODS}")
     if not adoption_years:
         raise ValueError("no adoption years given")
+    if log:
+        y_raw = panel.variable(outcome)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logged = np.where(y_raw > 0, np.log(np.where(y_raw > 0, y_raw, 1.0)), np.nan)
+        panel = SynthPanel(panel.units, panel.times, {**panel.values, outcome: logged})
     sub, candidates, notes = candidate_panel(panel, outcome, exclude)
     times = sub.times
     for year in adoption_years:
@@ -225,7 +237,7 @@ def calibrate(
         )
     stats = {m: MethodCalibration(m) for m in methods}
     rng = np.random.default_rng(seed)
-    spec = SynthSpec(outcome, v_method="equal")
+    spec = SynthSpec(outcome, v_method="equal", demean=True)
     z = float(norm.ppf(1 - alpha / 2))
     y = sub.variable(outcome)
     for draw in range(n_draws):
@@ -254,12 +266,13 @@ def calibrate(
         if progress is not None:
             progress(draw + 1)
     settings: dict[str, object] = {
-        "synth": "outcome-only, equal V (every pre-period outcome)",
+        "synth": "outcome-only, demeaned, equal V (every pre-period outcome)",
         "synth_draws": synth_draws,
         "did": f"never-treated, doubly robust, simple aggregation, {n_boot} bootstrap draws",
         "sdid": sdid_inference
         + (f", {sdid_reps} replications" if sdid_inference == "placebo" else ""),
         "its": "pilot minus mean of the other candidates; Newey-West, rule-of-thumb lag",
+        "scale": "log" if log else "level",
     }
     return CalibrationResult(
         outcome=outcome,

@@ -25,6 +25,7 @@ from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import Predictor, SynthPanel, SynthSpec, fit_synth, placebo_in_space
+from csceval.simulate.recovery import STRENGTHS, run_recovery, summarise, verdict_rates
 from csceval.terminal import err, fail, out
 
 PREDICTOR = re.compile(r"^(?P<var>[^:]+):(?P<start>\d{4})(?:-(?P<end>\d{4}))?$")
@@ -107,6 +108,9 @@ def impact() -> None:
 @click.option(
     "--v-method", type=click.Choice(["regression", "nested", "equal"]), default="regression"
 )
+@click.option(
+    "--demean", is_flag=True, help="Fit on pre-period-demeaned outcomes (paths, not levels)."
+)
 @click.option("--placebos/--no-placebos", default=True, help="In-space placebo inference.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
 def synth(
@@ -118,6 +122,7 @@ def synth(
     start: int,
     predictors: tuple[str, ...],
     v_method: str,
+    demean: bool,
     placebos: bool,
     as_json: bool,
 ) -> None:
@@ -127,7 +132,7 @@ def synth(
     columns |= {f"predictor {p.variable}": p.variable for p in specs}
     data = read_panel(path, columns)
     data[unit] = data[unit].astype(str)
-    spec = SynthSpec(outcome, predictors=specs, v_method=v_method)  # type: ignore[arg-type]
+    spec = SynthSpec(outcome, predictors=specs, v_method=v_method, demean=demean)  # type: ignore[arg-type]
     variables = sorted({outcome, *(p.variable for p in specs)})
     panel = estimate(
         path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=variables)
@@ -410,6 +415,8 @@ def advance(bar: Progress, task: TaskID, done: int) -> None:
 @click.option("--bootstrap", "n_boot", type=int, default=499, help="CS-DiD bootstrap draws.")
 @click.option("--sdid-se", type=click.Choice(["jackknife", "placebo"]), default="jackknife")
 @click.option("--sdid-reps", type=int, default=50, help="Placebo replications (--sdid-se placebo).")
+@click.option("--log", is_flag=True, help="Analyse the log of the outcome (as the report does "
+              "for rates).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True)
 def calibrate(
     path: Path,
@@ -426,6 +433,7 @@ def calibrate(
     n_boot: int,
     sdid_se: str,
     sdid_reps: int,
+    log: bool,
     as_json: bool,
 ) -> None:
     """Real size and coverage of each test on pseudo-pilots drawn from non-adopters."""
@@ -468,6 +476,7 @@ def calibrate(
                         n_boot=n_boot,
                         sdid_inference=sdid_se,
                         sdid_reps=sdid_reps,
+                        log=log,
                         progress=partial(advance, bar, task),
                     ),
                 )
@@ -491,3 +500,47 @@ def calibrate(
             )
             failed = f"; {stat.failures} failed" if stat.failures else ""
             out.print(f"  {row['label']}: {size}{cover}{failed}")
+
+
+@impact.command()
+@click.option("--seeds", "n_seeds", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--first-seed", type=int, default=1, show_default=True)
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05)
+@click.option("--rows", "rows_path", type=click.Path(path_type=Path), help="Write every estimate.")
+@click.option("--json", "as_json", is_flag=True)
+def recovery(
+    n_seeds: int, first_seed: int, jobs: int, alpha: float, rows_path: Path | None, as_json: bool
+) -> None:
+    """Bias, coverage and rejection rates of the impact strand on synthetic England."""
+    seeds = range(first_seed, first_seed + n_seeds)
+    with Progress(console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("simulating and estimating", total=n_seeds)
+        rows = run_recovery(seeds, jobs=jobs, progress=partial(advance, bar, task))
+    if rows_path is not None:
+        rows.to_csv(rows_path, index=False)
+    summary, verdicts = summarise(rows, alpha), verdict_rates(rows)
+    if as_json:
+        payload = {
+            "seeds": [seeds.start, seeds.stop - 1],
+            "alpha": alpha,
+            "summary": summary.to_dict(orient="records"),
+            "verdicts": verdicts.to_dict(orient="records"),
+        }
+        out.print(dumps(payload), markup=False, soft_wrap=True)
+        return
+    out.print(f"{n_seeds} seeds ({seeds.start}-{seeds.stop - 1}); nominal level {alpha:g}")
+    for indicator, block in summary.groupby("indicator", sort=False):
+        first = block.iloc[0]
+        out.print(f"{indicator} ({first['effect']}, mean truth {first['mean_truth']:.3f}):")
+        for r in block.itertuples():
+            cover = f"; coverage {r.coverage:.3f}" if r.intervals else ""
+            reject = f"; rejects {r.rejection:.3f}" if r.tests else ""
+            out.print(
+                f"  {r.method}: bias {r.bias:+.3f} (MC error {r.bias_mc_error:.3f}), "
+                f"RMSE {r.rmse:.3f}{cover}{reject}"
+            )
+    out.print("strength of evidence in the report (share of seeds):")
+    for v in verdicts.itertuples():
+        shares = ", ".join(f"{k} {getattr(v, k):.3f}" for k in STRENGTHS)
+        out.print(f"  {v.indicator} ({v.effect}): {shares}")

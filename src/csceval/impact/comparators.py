@@ -2,8 +2,10 @@
 
 Notes
 -----
-Adopters never serve as controls: every site with role ``pilot`` or ``exited``, and any other
-site recorded as using one of the evaluation's frameworks, is excluded from every comparator set.
+Adopters never serve as controls: every site with role ``pilot`` or ``exited``, any other site
+recorded as using one of the evaluation's frameworks, and any LA the scoping table
+(``data/framework_scoping.csv``, when present) records as using one of them (names compared
+case-insensitively), is excluded from every comparator set.
 Contrast sites are kept out too, since they are studied in their own right. LAs that do not exist
 for the whole analysis period (reorganised away or created part-way) are kept; estimators that
 need a balanced panel drop them themselves.
@@ -35,12 +37,17 @@ class ComparatorSet:
 
 def adopters(project: Project) -> set[str]:
     """LAs that must never be controls: pilots, exited pilots, framework users, contrast sites."""
-    frameworks = set(project.settings.evaluation.frameworks)
-    return {
+    frameworks = {f.casefold() for f in project.settings.evaluation.frameworks}
+    sites = {
         s.la_code
         for s in project.settings.sites
-        if s.role in ("pilot", "exited", "contrast") or s.framework in frameworks
+        if s.role in ("pilot", "exited", "contrast") or (s.framework or "").casefold() in frameworks
     }
+    scoping = project.table("framework_scoping")
+    if scoping.empty:
+        return sites
+    users = scoping["framework"].astype(str).str.casefold().isin(frameworks)
+    return sites | set(scoping.loc[users, "la_code"].astype(str))
 
 
 def choose_comparators(project: Project) -> ComparatorSet:

@@ -46,6 +46,8 @@ def _value(name: str, title: str, unit: str = "", dp: int = 2) -> PublishedColum
 
 def _unit(impact: IndicatorImpact) -> str:
     ind = impact.indicator
+    if impact.scale == "log":
+        return "% change"
     return "percentage points" if ind.kind is Kind.PERCENT else ind.unit_label
 
 
@@ -89,7 +91,13 @@ def _estimates_table(
     frame = pd.DataFrame(rows, columns=[c.name for c in columns])
     notes = [
         "Effect: pilots minus their counterfactual, averaged over pilots and post-adoption "
-        "years. The headline is the pooled synthetic control and its randomization p-value.",
+        "years"
+        + (
+            " on the log scale, shown as a per cent change of the rate"
+            if impact.scale == "log"
+            else ""
+        )
+        + ". The headline is the pooled synthetic control and its randomization p-value.",
         f"Real size: how often the method's nominal 5% test rejected a true null on the real "
         f"LA panel (pseudo-pilots); above {SIZE_LIMIT:.0%} the method over-rejects and its "
         "p-values and intervals are too optimistic.",
@@ -207,11 +215,26 @@ def _finding(
         favourable = (estimate < 0) == (ind.better is Better.LOWER)
         direction = " (in the pilots' favour)" if favourable else " (against the pilots)"
     return Finding(
-        f"{ind.title}: the pooled synthetic control estimates an effect of {estimate:+.2f} "
-        f"{unit}{direction}, 95% interval {interval}, randomization p = {p_text}. "
+        f"{ind.title}: the pooled synthetic control estimates an effect of {estimate:+.2f}"
+        f"{'%' if impact.scale == 'log' else ' ' + unit}{direction}, 95% interval {interval}"
+        f"{'%' if impact.scale == 'log' else ''}, randomization p = {p_text}. "
         f"Strength of evidence: {strength} ({reason}).",
         strength,
     )
+
+
+def _its_size(result: ImpactResult) -> str:
+    """`` (its real size is a-b%)`` over the analysed indicators, when measured."""
+    sizes = [
+        size
+        for impact in result.indicators
+        if (size := calibrated_size(result.calibration, "its", impact.indicator.id)) is not None
+    ]
+    if not sizes:
+        return ""
+    low, high = min(sizes), max(sizes)
+    span = f"{low:.0%}" if f"{low:.0%}" == f"{high:.0%}" else f"{low:.0%}-{high:.0%}"
+    return f" (its real size is {span} at nominal 5%)"
 
 
 def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
@@ -229,8 +252,8 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             + "\n\nThe headline test is the pooled synthetic control's randomization test. Beside "
             "each result is the method's real size, measured on the real LA panel: a method "
             f"whose real size exceeds {SIZE_LIMIT:.0%} at nominal 5% is labelled as "
-            "over-rejecting. Interrupted time series is descriptive only (its real size is "
-            "36-41%). The verdict rule is in docs/methods.md (Impact: verdict rule)."
+            f"over-rejecting. Interrupted time series is descriptive only{_its_size(result)}. "
+            "The verdict rule is in docs/methods.md (Impact: verdict rule)."
         )
     ]
     findings = []

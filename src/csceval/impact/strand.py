@@ -12,16 +12,26 @@ analysed (the outcomes the framework is meant to move), in the plan's order; whe
 names none of them, its first four indicators are used. This keeps the demo quick and the
 multiple-testing burden small.
 
-**Data.** Per indicator, the span is the years in which any LA has a value. Pilots and donors
-must have a value in every year of the span (a balanced panel, which every estimator needs);
-those with a suppressed or missing year are dropped with a note naming how many. A pilot whose
-adoption year leaves fewer than two years of pre-period, or falls after the span, is dropped
-too. Anything that leaves nothing to estimate is reported as "not estimable" with the reason,
-never raised.
+**Data.** Per indicator, the span is the latest unbroken run of years in which any LA has a
+value. Pilots and donors must have a value in every year of the span (a balanced panel, which
+every estimator needs); those with a suppressed or missing year are dropped with a note
+naming how many. A pilot whose adoption year leaves fewer than two years of pre-period, or
+falls after the span, is dropped too. Anything that leaves nothing to estimate is reported as
+"not estimable" with the reason, never raised.
+
+**Scale.** Rates per 10,000 children are analysed on the log scale and reported as relative
+(per cent) changes, ``100 (exp(x) - 1)`` of each log-scale estimate, interval end and gap.
+Rates differ three-fold between LAs and national changes move them proportionally, so parallel
+trends hold in logs, not in levels: on synthetic England, where pilots have lower rates than
+their comparators, level-scale estimates of the CLA effect were biased by a quarter of the
+effect and the null referral tests rejected 7.5-9.5% (``csceval impact recovery``, see
+docs/methods.md). A zero rate has no log and counts as missing. Percentages, caseloads and
+the other indicators stay on their own scale (percentage points, etc.).
 
 **Estimators** (from ``[analysis].estimators``):
 
-- ``synth``: pooled outcome-only synthetic control (equal V, every pre-period outcome), the
+- ``synth``: pooled outcome-only synthetic control (demeaned, equal V, every pre-period
+  outcome: the weights match each pilot's path, not its level, see :class:`SynthSpec`), the
   headline: the mean effect over pilots tested against :data:`SYNTH_DRAWS` pseudo-pilot sets
   re-drawn from the comparators (randomization p-value); per-pilot fits with their in-space
   placebo (RMSPE-ratio) p-values.
@@ -30,7 +40,7 @@ never raised.
   multiplier bootstrap with :data:`N_BOOT` draws clustered by LA.
 - ``sdid``: synthetic DiD per adoption cohort, aggregated, jackknife standard error.
 - ``its``: controlled ITS of each pilot against the comparators' mean, averaged; descriptive
-  only, since its calibrated size is 36-41% at nominal 5%.
+  only, since its calibrated size is 36-46% at nominal 5%.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ import json
 import math
 from dataclasses import dataclass, replace
 from importlib.resources import files
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -49,8 +60,9 @@ from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
+from csceval.impact.synth_data import latest_span
 from csceval.impact.synth_pooled import PooledSynthResult
-from csceval.indicators.catalogue import BY_ID, Indicator
+from csceval.indicators.catalogue import BY_ID, Indicator, Kind
 from csceval.indicators.panel import wide_panel, year_ending_march
 from csceval.project import Project
 from csceval.report.model import Strength
@@ -69,6 +81,7 @@ SYNTH_DRAWS = 199
 N_BOOT = 199
 """Multiplier-bootstrap draws for Callaway-Sant'Anna (kept small so the demo stays quick)."""
 SEED = 20180401
+Scale = Literal["level", "log"]
 SIZE_LIMIT = 0.07
 """A test whose calibrated real size exceeds this at nominal 5% is labelled as over-rejecting."""
 MAX_PLACEBO_LINES = 20
@@ -93,11 +106,13 @@ class Estimate:
     estimable: bool = True
     pretrend: bool | None = None
     """Callaway-Sant'Anna only: does the uniform band exclude zero in some pre-adoption year?"""
+    unit: str = ""
+    """The pilot's LA code on a per-pilot row (``synth_rmspe``), else empty."""
 
 
 @dataclass(frozen=True)
 class IndicatorImpact:
-    """The impact estimates of one indicator."""
+    """The impact estimates of one indicator (in :func:`analysis_scale`'s reporting unit)."""
 
     indicator: Indicator
     estimates: tuple[Estimate, ...]
@@ -109,6 +124,8 @@ class IndicatorImpact:
     n_donors: int
     years: tuple[int, int] | None
     notes: tuple[str, ...]
+    scale: Scale = "level"
+    """``log``: estimated on log values, reported as per cent changes (see the module notes)."""
 
     def get(self, method: str) -> Estimate | None:
         """The first estimate of ``method`` (None when the method was not run)."""
@@ -127,6 +144,48 @@ class ImpactResult:
     estimators: tuple[str, ...]
     calibration: dict[str, object]
     notes: tuple[str, ...]
+
+
+def analysis_scale(indicator: Indicator) -> Scale:
+    """``log`` for rates per 10,000 children, ``level`` for every other indicator."""
+    return "log" if indicator.kind is Kind.RATE else "level"
+
+
+def to_analysis_scale(values: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+    """The values the estimators see: logs of positive values (else missing) on the log scale."""
+    if scale == "level":
+        return values
+    positive = values.where(values > 0)
+    return pd.DataFrame(np.log(positive.to_numpy(float)), positive.index, positive.columns)
+
+
+def from_log(x: float) -> float:
+    """A log-scale effect as a per cent change."""
+    return float(100.0 * np.expm1(x))
+
+
+def _reported(impact: IndicatorImpact) -> IndicatorImpact:
+    """Log-scale estimates, intervals, fits, event study and gaps as per cent changes."""
+    if impact.scale == "level":
+        return impact
+    rows = tuple(
+        replace(e, estimate=from_log(e.estimate), low=from_log(e.low), high=from_log(e.high),
+                fit=100.0 * e.fit)
+        for e in impact.estimates
+    )  # fmt: skip
+    return replace(
+        impact,
+        estimates=rows,
+        event_study=_percent(impact.event_study),
+        synth_gaps=_percent(impact.synth_gaps),
+    )
+
+
+def _percent(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Every column but ``event_time`` from log scale to per cent changes."""
+    if frame is None:
+        return None
+    return frame.set_index("event_time").map(from_log).reset_index()
 
 
 def load_calibration() -> dict[str, object]:
@@ -217,7 +276,8 @@ def not_estimable(
         Estimate(m, METHOD_LABELS[m], note=f"not estimable: {reason}", estimable=False)
         for m in _methods(estimators)
     )
-    return IndicatorImpact(indicator, rows, None, None, (), 0, None, (*notes, reason))
+    scale = analysis_scale(indicator)
+    return IndicatorImpact(indicator, rows, None, None, (), 0, None, (*notes, reason), scale)
 
 
 METHOD_LABELS: dict[str, str] = {
@@ -238,10 +298,9 @@ def balanced_panel(
 ) -> tuple[SynthPanel | None, dict[str, int], list[str], list[str]]:
     """The balanced panel of the usable pilots and donors, and notes on who was dropped."""
     notes: list[str] = []
-    observed = values.columns[values.notna().any(axis=0).to_numpy()]
-    if observed.empty:
+    years = latest_span([int(y) for y in values.columns[values.notna().any(axis=0).to_numpy()]])
+    if not years:
         return None, {}, [], []
-    years = list(range(int(observed.min()), int(observed.max()) + 1))
     block = values.reindex(columns=years)
     complete = set(block.index[block.notna().all(axis=1).to_numpy()])
     pilots = {p: t for p, t in adoption.items() if p in complete}
@@ -281,7 +340,10 @@ def analyse_indicator(
     names: dict[str, str] | None = None,
 ) -> IndicatorImpact:
     """All the plan's estimators on one indicator (``values``: LAs x years, NaN suppressed)."""
-    panel, pilots, usable, notes = balanced_panel(values, adoption, donors)
+    scale = analysis_scale(indicator)
+    panel, pilots, usable, notes = balanced_panel(
+        to_analysis_scale(values, scale), adoption, donors
+    )
     if panel is None:
         if not values.notna().to_numpy().any():
             reason = "every value is suppressed or missing"
@@ -300,7 +362,7 @@ def analyse_indicator(
         try:
             if est == "synth":
                 pooled = pooled_synth(
-                    panel, SynthSpec("y", v_method="equal"), pilots, usable,
+                    panel, SynthSpec("y", v_method="equal", demean=True), pilots, usable,
                     n_draws=SYNTH_DRAWS, seed=SEED,
                 )  # fmt: skip
                 rows += _synth_rows(pooled, names or {})
@@ -319,15 +381,22 @@ def analyse_indicator(
                              estimable=False)
                 )  # fmt: skip
     rows = [_with_size(r, indicator.id, calibration) for r in rows]
-    return IndicatorImpact(
-        indicator=indicator,
-        estimates=tuple(rows),
-        event_study=event,
-        synth_gaps=gaps,
-        pilots_used=tuple(sorted(pilots)),
-        n_donors=len(usable),
-        years=(panel.times[0], panel.times[-1]),
-        notes=tuple(notes),
+    if scale == "log":
+        notes.append(
+            "Estimated on the log scale; effects, intervals, fits and gaps are per cent changes."
+        )
+    return _reported(
+        IndicatorImpact(
+            indicator=indicator,
+            estimates=tuple(rows),
+            event_study=event,
+            synth_gaps=gaps,
+            pilots_used=tuple(sorted(pilots)),
+            n_donors=len(usable),
+            years=(panel.times[0], panel.times[-1]),
+            notes=tuple(notes),
+            scale=scale,
+        )
     )
 
 
@@ -370,6 +439,7 @@ def _synth_rows(pooled: PooledSynthResult, names: dict[str, str]) -> list[Estima
                 p_value=float(pooled.placebos[unit].p_value),
                 fit=float(fits[unit].pre_rmspe),
                 note="in-space placebo test (post/pre RMSPE ratio)",
+                unit=unit,
             )
         )
     return rows
@@ -463,7 +533,8 @@ def _sdid(panel: SynthPanel, pilots: dict[str, int], donors: list[str]) -> Estim
             "sdid",
             METHOD_LABELS["sdid"],
             estimate=float(fit.tau),
-            note="jackknife standard error not defined (a cohort with one pilot): no interval",
+            note="jackknife standard error not defined (one pilot, or a cohort with one weighted "
+            "comparator): no interval",
         )
     return Estimate(
         "sdid",
@@ -515,10 +586,12 @@ def verdict(impact: IndicatorImpact, calibration: dict[str, object]) -> tuple[St
     - none: the headline is not estimable, or ``p >= 0.10`` and no other method's 95% interval
       excludes zero;
     - high: ``p < 0.05``, every estimated method (synthetic control, Callaway-Sant'Anna,
-      synthetic DiD; at least two) agrees in sign, the headline's real size is measured and at
-      most 7%, and no pre-adoption event-study effect lies outside its uniform band;
-    - moderate: ``p < 0.05`` and the methods agree in sign, but the real size is above 7% or
-      unmeasured, or only the headline was estimated;
+      synthetic DiD; at least two) agrees in sign, at least one of the other methods' 95%
+      intervals excludes zero (corroboration), the headline's real size is measured and at most
+      7%, and no pre-adoption event-study effect lies outside its uniform band;
+    - moderate: ``p < 0.05`` and the methods agree in sign, but no other method's interval
+      excludes zero, the real size is above 7% or unmeasured, or only the headline was
+      estimated;
     - low: the rest (some signal), and at most low whenever the methods disagree in sign or
       a pre-adoption effect lies outside the uniform band (parallel trends doubtful).
     """
@@ -545,13 +618,15 @@ def verdict(impact: IndicatorImpact, calibration: dict[str, object]) -> tuple[St
         return "low", p_text if agree else f"{p_text}, but the methods disagree in sign"
     if any(e.pretrend for e in others):
         return "low", f"{p_text}, but a pre-adoption effect lies outside the event-study band"
-    if size is not None and size <= SIZE_LIMIT and others:
+    if size is not None and size <= SIZE_LIMIT and others and signal_elsewhere:
         return "high", (
-            f"{p_text}, all {1 + len(others)} methods agree in sign and the headline test's "
-            f"real size is {size:.1%}"
+            f"{p_text}, all {1 + len(others)} methods agree in sign, another method's interval "
+            f"excludes zero and the headline test's real size is {size:.1%}"
         )
     if not others:
         why = "only the headline method was estimated"
+    elif not signal_elsewhere:
+        why = "no other method's 95% interval excludes zero"
     elif size is None:
         why = "the headline test's real size is not measured for this indicator"
     else:

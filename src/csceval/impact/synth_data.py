@@ -15,6 +15,7 @@ ignoring missing values (as R ``Synth``'s ``mean(na.rm = TRUE)``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -87,6 +88,13 @@ class SynthSpec:
     nested_multistart
         For ``"nested"``: besides R ``Synth``'s two starts (equal and regression-based V),
         also start from each unit vector (all weight on one predictor).
+    demean
+        Subtract each unit's mean pre-period outcome before fitting (the demeaned synthetic
+        control of Doudchenko & Imbens 2016 and Ferman & Pinto 2021): the weights match the
+        path, not the level, so a treated unit outside the donors' range of levels (the lowest
+        rates in England, say) is not fitted with a bias, and the effect is the post-period gap
+        minus the pre-period gap, as in difference-in-differences. Predictors built from the
+        outcome use the demeaned values; reported paths are in levels.
     """
 
     outcome: str
@@ -96,6 +104,7 @@ class SynthSpec:
     optimize_window: tuple[int, int] | None = None
     standardize: bool | None = None
     nested_multistart: bool = False
+    demean: bool = False
 
     def __post_init__(self) -> None:
         if self.v_method not in V_METHODS:
@@ -202,6 +211,22 @@ class SynthPanel:
         )
 
 
+def latest_span(years: Sequence[int]) -> list[int]:
+    """The last run of consecutive years among ``years`` (the years in which any unit has a value).
+
+    A series interrupted by years nobody published (CLA rates: 2010, then 2013 on, where the
+    mid-year populations were not in the files) is analysed over its latest unbroken run, so the
+    missing years do not leave every unit incomplete.
+    """
+    ordered = sorted({int(y) for y in years})
+    if not ordered:
+        return []
+    start = len(ordered) - 1
+    while start > 0 and ordered[start - 1] == ordered[start] - 1:
+        start -= 1
+    return ordered[start:]
+
+
 @dataclass(frozen=True, eq=False)
 class Design:
     """Everything a batch of fits with one treatment time and one donor pool needs."""
@@ -210,7 +235,8 @@ class Design:
     treatment_time: int
     times: tuple[int, ...]
     units: tuple[str, ...]
-    y: FloatArray  # (T, N) outcome
+    y: FloatArray  # (T, N) outcome, less ``level`` (demeaned fits)
+    level: FloatArray  # (N,) each unit's mean pre-period outcome when demeaned, else zeros
     pre: IntArray  # time indices of the pre-period used (target observed)
     post: IntArray  # time indices of the post-period
     opt: IntArray  # time indices of the outer-loss window
@@ -288,6 +314,13 @@ def build_design(
             f"{name}: outcome missing after treatment in {post_missing}; those years left out "
             "of the post-period summaries"
         )
+    level = np.zeros(y.shape[1])
+    if spec.demean:
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # units with no pre-period value
+            level = np.nanmean(y[pre], axis=0)
+        y = y - level[None, :]
+        panel = SynthPanel(panel.units, panel.times, {**panel.values, spec.outcome: y})
     labels, x = _predictors(panel, spec, pre, treatment_time)
     if not np.isfinite(x[:, target]).all():
         bad = [lab for lab, ok in zip(labels, np.isfinite(x[:, target]), strict=True) if not ok]
@@ -329,6 +362,7 @@ def build_design(
         times=panel.times,
         units=panel.units,
         y=y,
+        level=level,
         pre=pre,
         post=post,
         opt=opt,

@@ -189,8 +189,10 @@ class BatchFit:
             rmspe_ratio=float(self.ratio[b]),
             v_method=self.v_method,
             gaps=dict(zip(times, map(float, self.gaps[b]), strict=True)),
-            treated_path=dict(zip(times, map(float, d.y[:, t]), strict=True)),
-            synthetic_path=dict(zip(times, map(float, self.synthetic[b]), strict=True)),
+            treated_path=dict(zip(times, map(float, d.y[:, t] + d.level[t]), strict=True)),
+            synthetic_path=dict(
+                zip(times, map(float, self.synthetic[b] + d.level[t]), strict=True)
+            ),
             loss_v=float(self.loss_v[b]),
             loss_w=float(self.loss_w[b]),
             method=(
@@ -198,6 +200,7 @@ class BatchFit:
                 f"{_V_DESCRIPTION[self.v_method]}; "
                 f"{'standardised' if d.standardize else 'raw'} predictors; W: exact simplex "
                 "least squares (Wolfe minimum-norm point)"
+                + ("; demeaned (pre-period means removed)" if d.spec.demean else "")
             ),
             notes=d.notes + self.notes,
         )

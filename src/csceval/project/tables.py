@@ -84,6 +84,28 @@ REORGANISATIONS = TableSchema(
     ),
 )
 
+FRAMEWORK_SCOPING = TableSchema(
+    name="framework_scoping",
+    file="data/framework_scoping.csv",
+    description="Which practice framework each LA uses, from a scoping survey or desk review "
+    "(as the reference evaluation scoped every LA in England). An LA recorded as using one of "
+    "the evaluation's frameworks never serves as a comparator.",
+    key=("la_code", "framework"),
+    required=False,
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "DfE 3-digit LA number."),
+        Column("framework", ColumnType.TEXT, "The framework's name, e.g. Signs of Safety."),
+        Column(
+            "since_year",
+            ColumnType.INTEGER,
+            "Year ending 31 March in which the LA began using it, when known.",
+            unit="year",
+            required=False,
+        ),
+        Column("source", ColumnType.TEXT, "Where this comes from.", required=False),
+    ),
+)
+
 INDICATORS = TableSchema(
     name="indicators",
     file="data/indicators.csv",
@@ -315,6 +337,7 @@ TABLES: tuple[TableSchema, ...] = (
     LOCAL_AUTHORITIES,
     STATISTICAL_NEIGHBOURS,
     REORGANISATIONS,
+    FRAMEWORK_SCOPING,
     INDICATORS,
     IMPLEMENTATION_MILESTONES,
     SELF_PROFILES,

@@ -11,7 +11,7 @@ from csceval.simulate.case_audit import case_audit_truth
 from csceval.simulate.pilots import EFFECTS, FADE_MONTHS, SELECTION_TILT
 from csceval.simulate.world import World
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"
 """Bump when a change makes the same seed give different data."""
 
 

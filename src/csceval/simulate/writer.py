@@ -18,6 +18,7 @@ from csceval.project.tables import (
     ACTIVITY_CHANGES,
     COST_LEDGER,
     DEFLATORS,
+    FRAMEWORK_SCOPING,
     INDICATORS,
     LOCAL_AUTHORITIES,
     REORGANISATIONS,
@@ -35,6 +36,7 @@ from csceval.simulate.costs import (
 from csceval.simulate.formatting import dfe_values
 from csceval.simulate.implementation import TIME_POINTS, implementation_files
 from csceval.simulate.pilots import FRAMEWORK
+from csceval.simulate.scoping import scoping_rows
 from csceval.simulate.truth import GENERATOR_VERSION, truth_json
 from csceval.simulate.world import World
 
@@ -92,6 +94,7 @@ def project_files(world: World) -> tuple[dict[str, str], int, int]:
         LOCAL_AUTHORITIES.file: _csv(LOCAL_AUTHORITIES, local_authorities),
         STATISTICAL_NEIGHBOURS.file: _csv(STATISTICAL_NEIGHBOURS, list(neighbours)),
         REORGANISATIONS.file: _csv(REORGANISATIONS, [list(r) for r in reorganisations]),
+        FRAMEWORK_SCOPING.file: _csv(FRAMEWORK_SCOPING, scoping_rows(world)),
         INDICATORS.file: _csv(INDICATORS, indicators),
         COST_LEDGER.file: _csv(COST_LEDGER, cost_ledger_rows(world)),
         UNIT_COSTS.file: _csv(UNIT_COSTS, unit_cost_rows()),
