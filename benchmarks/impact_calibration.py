@@ -18,12 +18,12 @@ import argparse
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from csceval.impact.calibrate import LABELS, CalibrationResult, calibrate
+from csceval.impact.project_calibration import calibration_payload
 from csceval.impact.strand import HEADLINE_INDICATORS, analysis_scale
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
@@ -75,21 +75,16 @@ def main() -> None:
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         done = list(pool.map(_run, jobs))
     wall = time.perf_counter() - wall
-    methods: dict[str, dict[str, object]] = {}
     cells: dict[str, dict[str, str]] = {}
+    draws: dict[str, int] = {}
     for result, cpu in done:
         print(f"{result.outcome} {'+'.join(result.methods)}: {cpu:.0f} CPU-s, "
               f"{result.n_candidates} candidates, {result.years}")  # fmt: skip
         for name, stat in result.methods.items():
-            entry = methods.setdefault(
-                name, {"label": LABELS[name], "draws": result.n_draws, "size": {}, "mc_error": {}}
-            )
-            entry["size"][result.outcome] = round(stat.size, 4)  # type: ignore[index]
-            entry["mc_error"][result.outcome] = round(stat.size_mc_error, 4)  # type: ignore[index]
             coverage = stat.coverage if stat.intervals else None
-            cells.setdefault(name, {})[result.outcome] = _cell(
-                stat.size, stat.size_mc_error, coverage
-            )
+            cell = _cell(stat.size, stat.size_mc_error, coverage)
+            cells.setdefault(name, {})[result.outcome] = cell
+            draws[name] = result.n_draws
     print(f"wall {wall:.0f} s on {args.jobs} processes\n")
     print("| method | " + " | ".join(HEADLINE_INDICATORS) + " |")
     print("|---" * (len(HEADLINE_INDICATORS) + 1) + "|")
@@ -97,22 +92,19 @@ def main() -> None:
         if name in cells:
             tests = "" if name in ("synth_pooled", "did", "sdid") else " per pilot"
             row = [cells[name].get(o, "") for o in HEADLINE_INDICATORS]
-            draws = methods[name]["draws"]
-            print(f"| {LABELS[name]} ({draws} draws{tests}) | " + " | ".join(row) + " |")
+            print(f"| {LABELS[name]} ({draws[name]} draws{tests}) | " + " | ".join(row) + " |")
     if args.write:
-        payload = {
-            "description": "Real size of each impact test at nominal 5% on the real LA panel "
+        payload = calibration_payload(
+            [result for result, _ in done],
+            description="Real size of each impact test at nominal 5% on the real LA panel "
             "(pseudo-pilots drawn from non-adopting LAs; true effect zero), written by "
             "benchmarks/impact_calibration.py; the table in docs/methods.md ('Size and coverage "
             "of the impact tests on the real LA panel') shows the same figures.",
-            "panel": "../shared/data/csc_la_panel/csc_la_panel_wide.csv",
-            "date": date.today().isoformat(),
-            "nominal": 0.05,
-            "adoption_years": list(ADOPTION_YEARS),
-            "exclude": list(EXCLUDE),
-            "seed": SEED,
-            "methods": {m: methods[m] for m in LABELS if m in methods},
-        }
+            panel="../shared/data/csc_la_panel/csc_la_panel_wide.csv",
+            adoption_years=list(ADOPTION_YEARS),
+            exclude=list(EXCLUDE),
+            seed=SEED,
+        )
         OUTPUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
 

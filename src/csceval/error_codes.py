@@ -107,6 +107,8 @@ ERROR_CODES: dict[str, str] = {
     "--treated with --start and by --group.",
     "CSC-E7106": "csceval impact calibrate: --adoption-years is not a comma-separated list of "
     "years.",
+    "CSC-E7107": "The project's impact_calibration.json is not a calibration (not JSON, no "
+    "methods, an unknown method, or a size that is not a share between 0 and 1).",
     "CSC-E7201": "csceval reliability: the ratings file cannot be read as CSV.",
     "CSC-E7202": "csceval reliability: a unit, rater or value column is not in the file.",
     "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "

@@ -33,7 +33,7 @@ from csceval.report.model import (
 )
 
 SOURCE = "Project data table data/indicators.csv; estimates computed by csceval.impact."
-CALIBRATION_SOURCE = "Calibrated size: csceval impact calibrate on the real LA panel"
+CALIBRATION_SOURCE = "the real LA panel (csceval impact calibrate, shipped figures)"
 
 
 def _label(name: str, title: str) -> PublishedColumn:
@@ -49,6 +49,11 @@ def _unit(impact: IndicatorImpact) -> str:
     if impact.scale == "log":
         return "% change"
     return "percentage points" if ind.kind is Kind.PERCENT else ind.unit_label
+
+
+def calibration_source(calibration: dict[str, object]) -> str:
+    """Where the quoted real sizes come from: the project's own file or the shipped figures."""
+    return str(calibration.get("source") or CALIBRATION_SOURCE)
 
 
 def size_text(size: float | None) -> str:
@@ -98,9 +103,9 @@ def _estimates_table(
             else ""
         )
         + ". The headline is the pooled synthetic control and its randomization p-value.",
-        f"Real size: how often the method's nominal 5% test rejected a true null on the real "
-        f"LA panel (pseudo-pilots); above {SIZE_LIMIT:.0%} the method over-rejects and its "
-        "p-values and intervals are too optimistic.",
+        f"Real size: how often the method's nominal 5% test rejected a true null on "
+        f"{calibration_source(calibration)}, with pseudo-pilots; above {SIZE_LIMIT:.0%} the "
+        "method over-rejects and its p-values and intervals are too optimistic.",
         *impact.notes,
     ]
     return TableBlock(
@@ -108,7 +113,7 @@ def _estimates_table(
         title=f"{ind.title}: estimated effect of the framework, by method",
         table=protect(frame, TableSpec(columns=tuple(columns)), policy),
         caption=f"{ind.title} ({ind.unit_label}): estimates side by side",
-        source=f"{ind.source}. {SOURCE} {CALIBRATION_SOURCE}.",
+        source=f"{ind.source}. {SOURCE} Calibrated size: {calibration_source(calibration)}.",
         notes=tuple(notes),
     )
 
@@ -250,7 +255,8 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             f"{result.comparators.describe()}. Methods run: {', '.join(result.estimators)}.\n\n"
             + " ".join(result.notes)
             + "\n\nThe headline test is the pooled synthetic control's randomization test. Beside "
-            "each result is the method's real size, measured on the real LA panel: a method "
+            f"each result is the method's real size, measured on "
+            f"{calibration_source(result.calibration)}: a method "
             f"whose real size exceeds {SIZE_LIMIT:.0%} at nominal 5% is labelled as "
             f"over-rejecting. Interrupted time series is descriptive only{_its_size(result)}. "
             "The verdict rule is in docs/methods.md (Impact: verdict rule)."

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from csceval.impact.calibration_file import read_project_calibration
 from csceval.impact.comparators import ComparatorSet, choose_comparators
 from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
@@ -234,7 +235,8 @@ def analyse_impact(project: Project) -> ImpactResult:
     adoption = adoption_years(project)
     comparators = choose_comparators(project)
     estimators = tuple(e for e in project.settings.analysis.estimators if e in IMPACT_ESTIMATORS)
-    calibration = load_calibration()
+    own = read_project_calibration(project.root)  # checked when the project was loaded
+    calibration = own if own is not None else load_calibration()
     names = {s.la_code: s.name for s in project.pilots}
     results = tuple(
         analyse_indicator(

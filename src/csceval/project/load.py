@@ -121,9 +121,10 @@ def _from_pydantic(error: Any) -> Problem:
 
 def _project_files_problems(root: Path) -> list[Problem]:
     """Problems in the project's other files (a theory of change of its own, ...)."""
+    from csceval.impact.calibration_file import check_calibration_file
     from csceval.implementation.theory_of_change import check_theory_file
 
-    return check_theory_file(root)
+    return check_theory_file(root) + check_calibration_file(root)
 
 
 def validate_project(root: Path) -> list[Problem]:
