@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -59,9 +60,21 @@ def _locked(pk: int) -> PilotReturn:
     return PilotReturn.objects.select_for_update().select_related("site").get(pk=pk)
 
 
-def _status_event(
-    actor: Any, ret: PilotReturn, action: str, old: str, extra: dict[str, Any] | None = None
-) -> None:
+def _move(
+    actor: Any,
+    ret: PilotReturn,
+    status: Any,  # a Status member (mypy without the Django plugin sees a tuple)
+    action: str,
+    extra: dict[str, Any] | None = None,
+    **stamps: datetime | None,
+) -> str:
+    """Give ``ret`` its new ``status`` and ``stamps`` (``submitted_at=...``), save, and audit
+    the move; return the old status."""
+    old = ret.status
+    ret.status = status
+    for field, value in stamps.items():
+        setattr(ret, field, value)
+    ret.save(update_fields=["status", *stamps])
     audit_record(
         actor=_actor(actor),
         action=action,
@@ -70,6 +83,7 @@ def _status_event(
         old_values={"status": old},
         new_values={"status": ret.status, **(extra or {})},
     )
+    return old
 
 
 def _comment(actor: Any, ret: PilotReturn, text: str, old: str = "", new: str = "") -> None:
@@ -182,11 +196,7 @@ def submit(*, actor: Any, ret: PilotReturn) -> PilotReturn:
             raise _refuse(f"This return is {ret.get_status_display().lower()} already")
         if not ret.indicator_values.exists() and not ret.costs.exists():
             raise _refuse("Upload the return's values before submitting it", "CSC-E6118")
-        old = ret.status
-        ret.status = Status.SUBMITTED
-        ret.submitted_at = timezone.now()
-        ret.save(update_fields=["status", "submitted_at"])
-        _status_event(actor, ret, "return.submit", old)
+        _move(actor, ret, Status.SUBMITTED, "return.submit", submitted_at=timezone.now())
     return ret
 
 
@@ -200,11 +210,12 @@ def review(*, actor: Any, ret: PilotReturn, approve: bool, comment: str) -> Pilo
             raise _refuse("Only a submitted return can be reviewed")
         if not approve and not comment:
             raise _refuse("Say what the issues are", "CSC-E6120")
-        old = ret.status
-        ret.status = Status.APPROVED if approve else Status.HAS_ISSUES
-        ret.reviewed_at = timezone.now()
-        ret.save(update_fields=["status", "reviewed_at"])
-        _status_event(actor, ret, "return.approve" if approve else "return.has_issues", old)
+        new, action = (
+            (Status.APPROVED, "return.approve")
+            if approve
+            else (Status.HAS_ISSUES, "return.has_issues")
+        )
+        old = _move(actor, ret, new, action, reviewed_at=timezone.now())
         if comment:
             _comment(actor, ret, comment, old, ret.status)
     return ret
@@ -216,11 +227,7 @@ def lock(*, actor: Any, ret: PilotReturn) -> PilotReturn:
         ret = _locked(ret.pk)
         if ret.status != Status.APPROVED:
             raise _refuse("Only an approved return can be locked")
-        old = ret.status
-        ret.status = Status.LOCKED
-        ret.locked_at = timezone.now()
-        ret.save(update_fields=["status", "locked_at"])
-        _status_event(actor, ret, "return.lock", old)
+        _move(actor, ret, Status.LOCKED, "return.lock", locked_at=timezone.now())
     return ret
 
 
@@ -234,11 +241,9 @@ def unlock(*, actor: Any, ret: PilotReturn, reason: str) -> PilotReturn:
             raise _refuse("Only a locked return can be unlocked")
         if not reason:
             raise _refuse("Give the reason for unlocking", "CSC-E6120")
-        old = ret.status
-        ret.status = Status.APPROVED
-        ret.locked_at = None
-        ret.save(update_fields=["status", "locked_at"])
-        _status_event(actor, ret, "return.unlock", old, {"reason": reason})
+        old = _move(
+            actor, ret, Status.APPROVED, "return.unlock", {"reason": reason}, locked_at=None
+        )
         _comment(actor, ret, reason, old, ret.status)
     return ret
 
