@@ -22,7 +22,7 @@ from csceval.errors import InputError, Problem
 from csceval.impact.cli import impact
 from csceval.reliability.cli import reliability
 from csceval.simulate import SimulationSummary, simulate_project
-from csceval.terminal import MAX_SHOWN, err, fail
+from csceval.terminal import MAX_SHOWN, cannot_write, err, fail
 from csceval.terminal import out as console
 from csceval.web.cli import web_group
 from csceval.web.evaluation.cli import export_project, import_project
@@ -100,16 +100,6 @@ def _simulate(out: Path, seed: int, quiet: bool) -> SimulationSummary:
         )
     except OSError as exc:
         fail(cannot_write(out, exc))
-
-
-def cannot_write(out: Path, exc: OSError) -> Problem:
-    """A coded problem for an output folder that cannot be written."""
-    return Problem(
-        "CSC-E5002",
-        f"cannot write the output ({exc.strerror or exc})",
-        file=str(exc.filename or out),
-        fix="choose a folder you can write to (not an existing file)",
-    )
 
 
 @main.command()

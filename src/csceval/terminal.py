@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from rich.console import Console
@@ -29,3 +30,13 @@ def fail(*problems: Problem, limit: int = MAX_SHOWN) -> NoReturn:
     """Report the problems and exit with status 2 (a user's mistake, never a traceback)."""
     show_problems(problems, limit)
     sys.exit(2)
+
+
+def cannot_write(target: Path, exc: OSError) -> Problem:
+    """A coded problem for an output (a folder or a file) that cannot be written."""
+    return Problem(
+        "CSC-E5002",
+        f"cannot write the output ({exc.strerror or exc})",
+        file=str(exc.filename or target),
+        fix="choose a folder you can write to (not an existing file)",
+    )

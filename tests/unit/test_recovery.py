@@ -130,7 +130,14 @@ def test_recovery_command_prints_the_summary_and_writes_rows(tmp_path: Path) -> 
     assert "strength of evidence in the report" in text.output
 
 
-def test_recovery_command_refuses_nonsense_options() -> None:
+def test_recovery_command_refuses_nonsense_options(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["impact", "recovery", "--seeds", "0"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+    folder = tmp_path / "a-folder"
+    folder.mkdir()  # --rows names a folder: the rows cannot be written there
+    args = ["impact", "recovery", "--seeds", "1", "--first-seed", "3", "--rows", str(folder)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "CSC-E5002" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

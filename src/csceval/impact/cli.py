@@ -29,7 +29,7 @@ from csceval.impact.sdid import synthdid
 from csceval.impact.synth import Predictor, SynthPanel, SynthSpec, fit_synth, placebo_in_space
 from csceval.project import load_project
 from csceval.simulate.recovery import STRENGTHS, run_recovery, summarise, verdict_rates
-from csceval.terminal import err, fail, out
+from csceval.terminal import cannot_write, err, fail, out
 
 PREDICTOR = re.compile(r"^(?P<var>[^:]+):(?P<start>\d{4})(?:-(?P<end>\d{4}))?$")
 
@@ -62,6 +62,18 @@ def estimate(path: Path, run: Callable[[], Any]) -> Any:
         return run()
     except ValueError as exc:
         fail(Problem("CSC-E7103", f"the estimator cannot use this input: {exc}", file=str(path)))
+
+
+def read_synth_panel(
+    path: Path, columns: dict[str, str], unit: str, time_col: str, variables: list[str]
+) -> tuple[pd.DataFrame, SynthPanel]:
+    """The checked CSV (unit labels as text) and its units x times panel of ``variables``."""
+    data = read_panel(path, columns)
+    data[unit] = data[unit].astype(str)
+    panel = estimate(
+        path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=variables)
+    )
+    return data, panel
 
 
 def parse_predictor(text: str) -> Predictor:
@@ -133,13 +145,9 @@ def synth(
     specs = tuple(parse_predictor(p) for p in predictors)
     columns = {"unit": unit, "time": time_col, "outcome": outcome}
     columns |= {f"predictor {p.variable}": p.variable for p in specs}
-    data = read_panel(path, columns)
-    data[unit] = data[unit].astype(str)
     spec = SynthSpec(outcome, predictors=specs, v_method=v_method, demean=demean)  # type: ignore[arg-type]
     variables = sorted({outcome, *(p.variable for p in specs)})
-    panel = estimate(
-        path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=variables)
-    )
+    _, panel = read_synth_panel(path, columns, unit, time_col, variables)
     if placebos:
         result = estimate(path, lambda: placebo_in_space(panel, spec, treated, start))
         fit, payload = result.fit, result.to_dict()
@@ -303,12 +311,8 @@ def sdid(
     columns = {"unit": unit, "time": time_col, "outcome": outcome}
     if group:
         columns["group"] = group
-    data = read_panel(path, columns)
-    data[unit] = data[unit].astype(str)
+    data, panel = read_synth_panel(path, columns, unit, time_col, [outcome])
     adoption = adoption_from(path, data, unit, treated, start, group)
-    panel = estimate(
-        path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=[outcome])
-    )
     result = estimate(
         path,
         lambda: synthdid(
@@ -364,11 +368,8 @@ def its_command(
     as_json: bool,
 ) -> None:
     """Interrupted time series (segmented regression, Newey-West SEs) for one pilot."""
-    data = read_panel(path, {"unit": unit, "time": time_col, "outcome": outcome})
-    data[unit] = data[unit].astype(str)
-    panel = estimate(
-        path, lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=[outcome])
-    )
+    columns = {"unit": unit, "time": time_col, "outcome": outcome}
+    _, panel = read_synth_panel(path, columns, unit, time_col, [outcome])
     result = estimate(
         path, lambda: its(panel, outcome, treated, start, comparison=comparisons, lags=lags)
     )
@@ -452,12 +453,7 @@ def calibrate(
             )
         )
     columns = {"unit": unit, "time": time_col} | {f"outcome {o}": o for o in outcomes}
-    data = read_panel(path, columns)
-    data[unit] = data[unit].astype(str)
-    panel = estimate(
-        path,
-        lambda: SynthPanel.from_long(data, unit=unit, time=time_col, variables=list(outcomes)),
-    )
+    _, panel = read_synth_panel(path, columns, unit, time_col, list(outcomes))
     results = []
     with Progress(console=err, transient=True, disable=as_json) as bar:
         for outcome in outcomes:
@@ -521,7 +517,10 @@ def recovery(
         task = bar.add_task("simulating and estimating", total=n_seeds)
         rows = run_recovery(seeds, jobs=jobs, progress=partial(advance, bar, task))
     if rows_path is not None:
-        rows.to_csv(rows_path, index=False)
+        try:
+            rows.to_csv(rows_path, index=False)
+        except OSError as exc:
+            fail(cannot_write(rows_path, exc))
     summary, verdicts = summarise(rows, alpha), verdict_rates(rows)
     if as_json:
         payload = {
@@ -583,8 +582,7 @@ def calibrate_project_command(
     try:
         path = write_project_calibration(project, results) if write else None
     except OSError as exc:
-        fail(Problem("CSC-E5002", f"cannot write the calibration ({exc.strerror or exc})",
-                     file=str(exc.filename or project_dir)))  # fmt: skip
+        fail(cannot_write(project_dir, exc))
     if as_json:
         out.print(dumps({"results": [r.to_dict() for r in results]}), markup=False, soft_wrap=True)
         return
