@@ -28,7 +28,7 @@ from csceval.impact.strand import (
     load_calibration,
     verdict,
 )
-from csceval.impact.synth_data import latest_span
+from csceval.impact.synth_data import latest_span, positive_log
 from csceval.indicators.catalogue import BY_ID
 from csceval.pipeline import STRANDS, policy_of
 from csceval.project import Project, load_project
@@ -213,6 +213,39 @@ def test_years_nobody_published_start_the_span_after_them() -> None:
     assert impact.years == (2013, 2021)
     assert impact.pilots_used == ("P0", "P1", "P2")
     assert impact.n_donors == 12
+
+
+def test_rates_are_estimated_on_the_log_scale_and_reported_as_per_cent_changes(
+    result: ImpactResult,
+) -> None:
+    values = _values()
+    adoption = {"P0": 2016, "P1": 2017, "P2": 2018}
+    donors = tuple(f"D{i}" for i in range(12))
+    rate = analyse_indicator(
+        BY_ID["cpp_rate_per_10k"], values, adoption, donors, ESTIMATORS, CALIBRATION
+    )
+    logged = analyse_indicator(  # a level-scale indicator given the logs: the raw estimates
+        BY_ID["sw_caseload"], np.log(values), adoption, donors, ESTIMATORS, CALIBRATION
+    )
+    assert (rate.scale, logged.scale) == ("log", "level")
+    for pct, raw in zip(rate.estimates, logged.estimates, strict=True):
+        for field in ("estimate", "low", "high"):
+            x, y = getattr(pct, field), getattr(raw, field)
+            assert x == pytest.approx(100 * np.expm1(y), nan_ok=True), (pct.method, field)
+        assert pct.p_value == pytest.approx(raw.p_value, nan_ok=True)
+    assert rate.event_study is not None
+    assert logged.event_study is not None
+    np.testing.assert_allclose(rate.event_study["att"], 100 * np.expm1(logged.event_study["att"]))
+    section = render_impact(replace(result, indicators=(rate,)), DisclosurePolicy())
+    assert "%, 95% interval" in section.findings[0].text
+    spec = section.table("impact-cpp_rate_per_10k").table.spec
+    assert "Estimated effect (% change)" in [c.title for c in spec.columns]
+
+
+def test_positive_log_leaves_no_log_missing() -> None:
+    logged = positive_log([np.e, 0.0, -1.0, np.nan])
+    assert logged[0] == pytest.approx(1.0)
+    assert np.isnan(logged[1:]).all()
 
 
 def test_latest_span() -> None:

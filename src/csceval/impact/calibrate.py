@@ -43,7 +43,7 @@ from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
-from csceval.impact.synth_data import latest_span
+from csceval.impact.synth_data import latest_span, positive_log
 from csceval.impact.synth_fit import json_float
 
 FloatArray = npt.NDArray[np.float64]
@@ -217,9 +217,7 @@ def calibrate(
     if not adoption_years:
         raise ValueError("no adoption years given")
     if log:
-        y_raw = panel.variable(outcome)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logged = np.where(y_raw > 0, np.log(np.where(y_raw > 0, y_raw, 1.0)), np.nan)
+        logged = positive_log(panel.variable(outcome))
         panel = SynthPanel(panel.units, panel.times, {**panel.values, outcome: logged})
     sub, candidates, notes = candidate_panel(panel, outcome, exclude)
     times = sub.times

@@ -219,11 +219,12 @@ def _finding(
     if ind.better is not Better.NEITHER and estimate:
         favourable = (estimate < 0) == (ind.better is Better.LOWER)
         direction = " (in the pilots' favour)" if favourable else " (against the pilots)"
+    # per cent changes read "+6.30%, 95% interval -2.04 to 13.04%"; other units follow the number
+    value_unit, interval_unit = ("%", "%") if impact.scale == "log" else (f" {unit}", "")
     return Finding(
         f"{ind.title}: the pooled synthetic control estimates an effect of {estimate:+.2f}"
-        f"{'%' if impact.scale == 'log' else ' ' + unit}{direction}, 95% interval {interval}"
-        f"{'%' if impact.scale == 'log' else ''}, randomization p = {p_text}. "
-        f"Strength of evidence: {strength} ({reason}).",
+        f"{value_unit}{direction}, 95% interval {interval}{interval_unit}, randomization "
+        f"p = {p_text}. Strength of evidence: {strength} ({reason}).",
         strength,
     )
 

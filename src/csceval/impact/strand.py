@@ -61,7 +61,7 @@ from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
-from csceval.impact.synth_data import latest_span
+from csceval.impact.synth_data import latest_span, positive_log
 from csceval.impact.synth_pooled import PooledSynthResult
 from csceval.indicators.catalogue import BY_ID, Indicator, Kind
 from csceval.indicators.panel import wide_panel, year_ending_march
@@ -156,8 +156,7 @@ def to_analysis_scale(values: pd.DataFrame, scale: Scale) -> pd.DataFrame:
     """The values the estimators see: logs of positive values (else missing) on the log scale."""
     if scale == "level":
         return values
-    positive = values.where(values > 0)
-    return pd.DataFrame(np.log(positive.to_numpy(float)), positive.index, positive.columns)
+    return pd.DataFrame(positive_log(values), values.index, values.columns)
 
 
 def from_log(x: float) -> float:

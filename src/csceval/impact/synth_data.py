@@ -211,6 +211,16 @@ class SynthPanel:
         )
 
 
+def positive_log(values: npt.ArrayLike) -> FloatArray:
+    """Natural logs of the positive values; NaN where a value is zero, negative or missing (a
+    rate of zero has no log, so the analyses on the log scale treat it as missing)."""
+    x = np.asarray(values, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    positive = x > 0
+    out[positive] = np.log(x[positive])
+    return out
+
+
 def latest_span(years: Sequence[int]) -> list[int]:
     """The last run of consecutive years among ``years`` (the years in which any unit has a value).
 

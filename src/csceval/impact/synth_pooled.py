@@ -214,18 +214,18 @@ def pooled_synth(
     null_atts = np.empty((n_b, n))
     null_gap = np.full((n_b, n, len(events)), np.nan)
     obs_gaps = np.full((n, len(events)), np.nan)
+    members = cand[draws]  # (draws, n) unit indices of the pseudo-treated sets
     for r, (u, (design, main, pl)) in enumerate(zip(names, batches, strict=True)):
         cols = np.array([ev_index[int(t - starts[u])] for t in times])
         obs_gaps[r, cols] = main.gaps[0]
-        if null_fits == "shared":
-            row = {int(j): i for i, j in enumerate(pl.targets)}
-            sel = np.array([row[int(c)] for c in cand[draws[:, r]]])
-            null_atts[:, r], null_gap[:, r][:, cols] = pl.att[sel], pl.gaps[sel]
-            continue
-        members = cand[draws]  # (draws, n) unit indices
-        masks: BoolArray = ~(design.donors[None, None, :] == members[:, :, None]).any(axis=1)
-        refit = solve_batch(design, members[:, r], masks)
-        null_atts[:, r], null_gap[:, r][:, cols] = refit.att, refit.gaps
+        if null_fits == "shared":  # the in-space placebo fit of each drawn donor
+            position = {int(j): i for i, j in enumerate(pl.targets)}
+            fit, rows = pl, np.array([position[int(c)] for c in members[:, r]])
+        else:  # each drawn donor refitted from the donors outside its draw
+            outside: BoolArray = ~(design.donors == members[:, :, None]).any(axis=1)
+            fit, rows = solve_batch(design, members[:, r], outside), np.arange(n_b)
+        null_atts[:, r] = fit.att[rows]
+        null_gap[:, r, cols] = fit.gaps[rows]
     null_att = null_atts.mean(axis=1)
     att = float(np.mean([fits[u].att for u in names]))
     with warnings.catch_warnings():

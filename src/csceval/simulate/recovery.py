@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from csceval.impact.strand import (
     from_log,
     verdict,
 )
+from csceval.impact.synth_data import positive_log
 from csceval.indicators.catalogue import BY_ID
 from csceval.project import load_project
 from csceval.simulate.pilots import EFFECTS
@@ -95,12 +97,10 @@ def effect_matrix(world: World, indicator: str, scale: Scale = "level") -> pd.Da
     """LAs x years of ``observed - counterfactual`` on ``scale`` (zero where nothing was
     injected or a value has no log)."""
     rows = world.panel[world.panel["indicator"] == indicator]
-    observed, counterfactual = rows["observed"], rows["counterfactual"]
+    observed, counterfactual = rows["observed"].to_numpy(), rows["counterfactual"].to_numpy()
     if scale == "log":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            observed, counterfactual = np.log(observed), np.log(counterfactual)
-    diff = (observed - counterfactual).replace([np.inf, -np.inf], np.nan)
-    frame = rows.assign(effect=diff.fillna(0.0))
+        observed, counterfactual = positive_log(observed), positive_log(counterfactual)
+    frame = rows.assign(effect=np.nan_to_num(observed - counterfactual, nan=0.0))
     return frame.pivot(index="la_code", columns="year", values="effect")
 
 
@@ -165,18 +165,13 @@ def run_recovery(
 ) -> pd.DataFrame:
     """Every seed's rows (:data:`COLUMNS`), over ``jobs`` processes; ``progress(done)`` per seed."""
     rows: list[RecoveryRow] = []
-    if jobs <= 1:
-        done: Iterable[list[RecoveryRow]] = map(recover_seed, seeds)
-        for k, seed_rows in enumerate(done, start=1):
+    with ExitStack() as stack:
+        pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
+        results = pool.map(recover_seed, seeds) if pool else map(recover_seed, seeds)
+        for k, seed_rows in enumerate(results, start=1):
             rows += seed_rows
             if progress:
                 progress(k)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for k, seed_rows in enumerate(pool.map(recover_seed, seeds), start=1):
-                rows += seed_rows
-                if progress:
-                    progress(k)
     return pd.DataFrame([asdict(r) for r in rows], columns=list(COLUMNS))
 
 
