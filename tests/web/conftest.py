@@ -30,6 +30,20 @@ class FrozenClock:
         self.at += timedelta(**delta)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SQLite tests use a database file, as the platform does, not Django's shared-cache
+    in-memory test database: there a background analysis run writing its progress while the
+    test reads the same table fails at once with "database table is locked" (SQLITE_LOCKED
+    has no busy timeout), which made the background-run test fail now and then."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("sqlite") / "test-csceval-web.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
     """Freeze the clock the session limits and one-time passwords read."""
