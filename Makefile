@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo
 
-.PHONY: demo test lint typecheck imports unit unit-postgres install browser lock clean
+.PHONY: demo test lint typecheck imports wheel unit unit-postgres install browser lock clean
 
 # PostgreSQL for the second run of the web tests (pytest-django creates and drops test_test).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
@@ -33,7 +33,7 @@ demo: $(STAMP)
 	$(BIN)/csceval demo --out $(DEMO_OUT)
 
 ## Every quality gate and every test.
-test: lint typecheck imports unit unit-postgres
+test: lint typecheck imports wheel unit unit-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -44,6 +44,11 @@ typecheck: $(STAMP)
 
 imports: $(STAMP)
 	$(BIN)/lint-imports
+
+## Build the wheel, install it with the core dependencies only (no Django) in a fresh venv,
+## run `csceval --help` and `csceval demo` there.
+wheel: $(STAMP)
+	PYTHON=$(PYTHON) BUILD_PYTHON=$(BIN)/python .ci/wheel-check
 
 unit: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest -q

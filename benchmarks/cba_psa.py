@@ -24,8 +24,8 @@ import time
 
 import numpy as np
 
-from csceval.costs.cba import ActivityChange, BenefitLine, CBAModel
-from csceval.costs.psa import run_psa
+from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
+from csceval.strands.costs.psa import run_psa
 
 SITES, ACTIVITIES, DRAWS = 10, 10, 100_000
 

@@ -15,8 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from csceval.pipeline import run_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import run_project, simulate_project
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- demo-run:begin -->", "<!-- demo-run:end -->"

@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 from openpyxl import load_workbook
 
-from csceval.simulate import simulate_project
+from csceval.pipeline import simulate_project
 from csceval.web.devserver import platform, run
 
 PASSWORD = "load test passphrase of some length"

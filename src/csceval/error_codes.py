@@ -1,12 +1,12 @@
 """The stable error codes: each user mistake has one, documented in ``docs/errors.md``.
 
-Ranges: E1xxx ``evaluation.toml``; E2xxx ``data/`` tables; E31xx theory of change and
-implementation (E3101-E3149 the theory-of-change file, E3150-E3199 plans and self-profiles);
-E32xx quality of recording (case lists, samples, audit instruments, case audits);
+These are the core's codes. Ranges: E1xxx ``evaluation.toml``; E2xxx ``data/`` tables;
 E40xx DfE open data and LA files (csceval.data); E41xx child-level returns (SSDA903, CIN census)
-and child-level indicators;
-E5xxx commands and output folders; E6xxx the web application.
-A test checks that every code used in the source is listed here and in the docs.
+and child-level indicators; E5xxx commands and output folders; E6xxx the web application;
+E72xx ``csceval reliability``. Each strand declares its own block (``Strand.error_codes`` within
+``Strand.error_range``: E30xx costs, E31xx implementation, E32xx quality of recording, E71xx
+impact); :func:`csceval.registry.all_error_codes` merges them and checks that no two overlap.
+A test checks that every code used in the source is listed there and in the docs.
 """
 
 from __future__ import annotations
@@ -56,93 +56,12 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E2016": "An LA's last year is before its first year.",
     "CSC-E2017": "A value is given for a year in which the LA did not exist.",
     "CSC-E2018": "So many problems in one table that reading stopped (probably the wrong file).",
-    # E3001-E3099: costs and cost-benefit tables (csceval.costs).
-    "CSC-E3001": "Cost ledger: the category is not one of the cost categories.",
-    "CSC-E3002": "Cost ledger: hours, an amount or a unit cost is negative.",
-    "CSC-E3003": "Cost ledger: the price year of a figure is missing.",
-    "CSC-E3004": "A price year is not written like 2017-18, or the deflator series does not "
-    "cover it (add it to data/deflators.csv).",
-    "CSC-E3005": "Cost ledger: the financial year is not one of the evaluation's "
-    "periods.financial_years.",
-    "CSC-E3006": "Cost ledger: kind is not cash or time, or one_off_or_ongoing is not one_off "
-    "or ongoing.",
-    "CSC-E3007": "Cost ledger: a cash row lacks amount_gbp, or a time row lacks hours or "
-    "unit_cost_gbp (or a row gives both an amount and hours).",
-    "CSC-E3008": "Cost ledger: the source of a figure is missing.",
-    "CSC-E3009": "Cost ledger or activity changes: the LA is not a pilot site of the evaluation.",
-    "CSC-E3010": "Cost ledger import: the XLSX file cannot be read, or the sheet is missing.",
-    "CSC-E3011": "Cost ledger import: a required column is missing from the sheet's header row, "
-    "or a column is not a ledger column.",
-    "CSC-E3012": "Activity changes: the activity has no unit cost (add it to data/unit_costs.csv).",
-    "CSC-E3013": "Activity changes or unit costs: a standard error is negative.",
-    "CSC-E3014": "Unit costs or deflators: a cost or an index is not above zero.",
-    # E3101-E3149: theory_of_change.toml (csceval.implementation.theory_of_change).
-    "CSC-E3101": "theory_of_change.toml is not valid TOML; the message gives the line and column.",
-    "CSC-E3102": "theory_of_change.toml has a missing, unknown or wrongly typed setting.",
-    "CSC-E3103": "Two theories, or two nodes of one theory, share an id.",
-    "CSC-E3104": "A theory-of-change node has an unknown kind (input, activity, output or "
-    "outcome).",
-    "CSC-E3105": "A theory-of-change edge starts or ends at a node the theory does not have.",
-    "CSC-E3106": "A theory-of-change edge goes backwards in the chain (e.g. from an outcome to "
-    "an activity).",
-    "CSC-E3107": "The theory of change has a cycle; the message names the nodes on it.",
-    "CSC-E3108": "A node's evidence names an unknown indicator, instrument or strand.",
-    "CSC-E3109": "A theory of change has no nodes, or the file has no theory.",
-    # E3150-E3199: implementation plans and self-profiles (csceval.implementation.elements).
-    "CSC-E3150": "A self-profile rating is outside 0-10 or not a whole number.",
-    "CSC-E3151": "A milestone or self-profile names an unknown implementation element.",
-    "CSC-E3152": "A self-profile's time point is not one of the evaluation's periods.time_points.",
-    "CSC-E3153": "A milestone or self-profile is for an LA that is not a pilot site.",
-    "CSC-E3154": "A milestone's status does not fit its dates (achieved without an achieved "
-    "date, or an achieved date with another status).",
-    "CSC-E3155": "A self-profile row lacks a required value or repeats a pilot, time point and "
-    "element.",
-    "CSC-E7101": "csceval impact: the panel file cannot be read as CSV.",
-    "CSC-E7102": "csceval impact: a column named by an option is not in the panel file.",
-    "CSC-E7103": "csceval impact: the estimator cannot use the input (the message says why: no "
-    "pre-period, no donors, an unbalanced panel, ...).",
-    "CSC-E7104": "csceval impact: a --predictor is not written as VARIABLE:YEAR or "
-    "VARIABLE:FIRST-LAST.",
-    "CSC-E7105": "csceval impact sdid: the treated units are given neither, or both, by "
-    "--treated with --start and by --group.",
-    "CSC-E7106": "csceval impact calibrate: --adoption-years is not a comma-separated list of "
-    "years.",
-    "CSC-E7107": "The project's impact_calibration.json is not a calibration (not JSON, no "
-    "methods, an unknown method, or a size that is not a share between 0 and 1).",
+    "CSC-E2020": "A project file a strand declares is larger than csceval reads (probably the "
+    "wrong file).",
     "CSC-E7201": "csceval reliability: the ratings file cannot be read as CSV.",
     "CSC-E7202": "csceval reliability: a unit, rater or value column is not in the file.",
     "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "
     "options (the message says why).",
-    "CSC-E3201": "Case audit: the pseudonym key is missing or too short (the LA supplies it; "
-    "csceval never stores it).",
-    "CSC-E3202": "Case list: the file cannot be read (not UTF-8 CSV or XLSX, or empty).",
-    "CSC-E3203": "Case list: a required column (case_id, stratum) is missing, or a derived "
-    "table lacks a documented column.",
-    "CSC-E3204": "Case list: a column's name shows it holds direct identifiers (names, dates of "
-    "birth, UPN, NHS number, address, postcode); the upload is refused.",
-    "CSC-E3205": "Case list: a value looks like a direct identifier (a valid NHS number, a UPN, a "
-    "full postcode); the upload is refused and the value is shown masked.",
-    "CSC-E3206": "Case list: a case id or stratum is empty.",
-    "CSC-E3207": "Case list: the same case id appears twice.",
-    "CSC-E3208": "Case list: a date is not YYYY-MM-DD, or a case closes before it opens.",
-    "CSC-E3209": "Case list: no cases to sample from.",
-    "CSC-E3211": "Case sample: an impossible sampling setting (sample size, allocation, reserve).",
-    "CSC-E3212": "Case sample: a replacement names a case that is not in the sample, or the "
-    "stratum has no reserve case left.",
-    "CSC-E3221": "Audit instrument: the file cannot be read as TOML.",
-    "CSC-E3222": "Audit instrument: a field is missing, unknown or of the wrong type.",
-    "CSC-E3223": "Audit instrument: two sections, items or scales share an id.",
-    "CSC-E3224": "Audit instrument: a response scale is malformed (fewer than two anchors, "
-    "values out of order).",
-    "CSC-E3225": "Audit instrument: an item names an unknown scale, or a scoring rule is "
-    "impossible.",
-    "CSC-E3231": "Case audits: the instrument (id and version) is not a known instrument.",
-    "CSC-E3232": "Case audits: the item is not in the instrument.",
-    "CSC-E3233": "Case audits: the value is not on the item's response scale.",
-    "CSC-E3234": "Case audits: the LA is not a site, or the time point is not in evaluation.toml.",
-    "CSC-E3235": "Case audits: the audited case is not in data/case_samples.csv as sampled.",
-    "CSC-E3236": "Case audits: the same rater rated the same item of the same case twice, or a "
-    "case-item has more than one reconciled rating.",
     # E4001-E4099: DfE open data and LA files (csceval.data readers, build-panel, fetch).
     "CSC-E4001": "DfE/EES CSV: the file cannot be read (missing, not UTF-8, empty, or a row with "
     "the wrong number of cells).",
@@ -212,6 +131,8 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
     "CSC-E5002": "The output cannot be written (a file stands where a folder should, or no "
     "permission).",
+    "CSC-E5003": "A web platform command (serve, migrate, createadmin, audit, import-project, "
+    'export-project) was run without the web platform installed: pip install "csceval[web]".',
     "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
     "(the row was edited).",
     "CSC-E6002": "csceval audit verify: an audit event's previous_hash does not match the "

@@ -1,15 +1,23 @@
-"""What every command prints: results to stdout, coded problems to stderr, exit 2 on failure."""
+"""What every command prints: results to stdout, coded problems to stderr, exit 2 on failure.
+
+Also the two progress bars the commands draw on stderr (``-q/--quiet`` turns them off) and the
+JSON that ``--json`` prints.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, Protocol
 
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from csceval.errors import Problem
+from csceval.errors import InputError, Problem
 
 out = Console(highlight=False, soft_wrap=True)  # paths and summaries stay on one line
 err = Console(stderr=True, highlight=False)
@@ -32,6 +40,21 @@ def fail(*problems: Problem, limit: int = MAX_SHOWN) -> NoReturn:
     sys.exit(2)
 
 
+@contextmanager
+def reported() -> Iterator[None]:
+    """Turn an :class:`InputError` raised inside into its coded problems and exit status 2."""
+    try:
+        yield
+    except InputError as exc:
+        fail(*exc.problems)
+
+
+def fail_line(problem: Problem) -> NoReturn:
+    """Report one problem as a single line on stderr and exit with status 2."""
+    err.print(problem.render(), markup=False, soft_wrap=True)
+    sys.exit(2)
+
+
 def cannot_write(target: Path, exc: OSError) -> Problem:
     """A coded problem for an output (a folder or a file) that cannot be written."""
     return Problem(
@@ -40,3 +63,67 @@ def cannot_write(target: Path, exc: OSError) -> Problem:
         file=str(exc.filename or target),
         fix="choose a folder you can write to (not an existing file)",
     )
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, float], None]]:
+    """A progress callback ``(step, fraction)`` drawn as a bar on stderr when ``enabled``."""
+    if not enabled:
+        yield lambda step, fraction: None
+        return
+    with Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def update(step: str, fraction: float) -> None:
+            bar.update(task, description=step, completed=fraction)
+
+        yield update
+
+
+class Tick(Protocol):
+    """A count progress callback: ``tick(done)`` or ``tick(done, new_description)``."""
+
+    def __call__(self, done: int, step: str | None = None, /) -> None: ...
+
+
+@contextmanager
+def count_bar(enabled: bool, description: str, total: int | None) -> Iterator[Tick]:
+    """A progress callback ``(done, description=None)`` counting draws or seeds up to ``total``
+    (``None``: unknown), drawn on stderr when ``enabled``."""
+    with Progress(console=err, transient=True, disable=not enabled) as bar:
+        task = bar.add_task(description, total=total)
+
+        def update(done: int, step: str | None = None) -> None:
+            if step is None:
+                bar.update(task, completed=done)
+            else:
+                bar.update(task, completed=done, description=step)
+
+        yield update
+
+
+def json_text(result: Any) -> str:
+    """Indented JSON with sorted keys; NaN and infinities are written as null."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    return json.dumps(clean(result), indent=2, sort_keys=True, default=str)
+
+
+def print_json(result: Any) -> None:
+    """Print ``result`` as JSON on stdout (what ``--json`` prints)."""
+    out.print(json_text(result), markup=False, soft_wrap=True)

@@ -13,8 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from csceval.cli import main
-from csceval.pipeline import run_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import run_project, simulate_project
 
 
 def digest(folder: Path) -> dict[str, str]:

@@ -11,9 +11,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csceval.case_audit.analysis import reading
-from csceval.case_audit.effects import hedges_correction, hedges_g, site_permutation_test
-from csceval.case_audit.multilevel import fit_random_intercept
+from csceval.strands.quality_of_recording.analysis import reading
+from csceval.strands.quality_of_recording.effects import (
+    hedges_correction,
+    hedges_g,
+    site_permutation_test,
+)
+from csceval.strands.quality_of_recording.multilevel import fit_random_intercept
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "case_audit"
 

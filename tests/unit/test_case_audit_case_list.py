@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from csceval.case_audit import identifiers
-from csceval.case_audit.case_list import derive_case_list, parse
 from csceval.errors import InputError
+from csceval.strands.quality_of_recording import identifiers
+from csceval.strands.quality_of_recording.case_list import derive_case_list, parse
 
 GOOD = b"case_id,stratum,team,opened,closed\nC2,cpp,North,2018-01-05,\nC1,cla,South,,\n"
 

@@ -7,9 +7,18 @@ import math
 import pandas as pd
 import pytest
 
-from csceval.case_audit.instrument import builtin_instruments, default_instrument, parse_instrument
-from csceval.case_audit.scoring import case_scores, disagreements, double_ratings, item_scores
 from csceval.errors import InputError
+from csceval.strands.quality_of_recording.instrument import (
+    builtin_instruments,
+    default_instrument,
+    parse_instrument,
+)
+from csceval.strands.quality_of_recording.scoring import (
+    case_scores,
+    disagreements,
+    double_ratings,
+    item_scores,
+)
 
 SMALL = """
 id = "tiny"

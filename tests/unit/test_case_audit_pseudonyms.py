@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csceval.case_audit.pseudonyms import (
+from csceval.errors import InputError
+from csceval.strands.quality_of_recording.pseudonyms import (
     PseudonymKey,
     key_problems,
     pseudonym,
     pseudonymise,
     reidentify,
 )
-from csceval.errors import InputError
 
 KEY = "correct-horse-battery-staple-871"
 keys = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=16).filter(

@@ -9,10 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csceval.case_audit.analysis import QualityResult, analyse_audits
-from csceval.case_audit.instrument import default_instrument
-from csceval.case_audit.scoring import case_scores, item_scores
-from csceval.simulate.case_audit import AuditConfig, AuditSimulation, simulate_case_audits
+from csceval.strands.quality_of_recording.analysis import QualityResult, analyse_audits
+from csceval.strands.quality_of_recording.instrument import default_instrument
+from csceval.strands.quality_of_recording.scoring import case_scores, item_scores
+from csceval.strands.quality_of_recording.simulate import (
+    AuditConfig,
+    AuditSimulation,
+    simulate_case_audits,
+)
 
 SITES = tuple((f"{401 + i}", "framework" if i < 6 else "contrast") for i in range(12))
 ROLES = {code: "pilot" if group == "framework" else "contrast" for code, group in SITES}

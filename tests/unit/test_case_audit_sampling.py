@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csceval.case_audit.case_list import CaseList
-from csceval.case_audit.pseudonyms import pseudonymise
-from csceval.case_audit.sampling import allocate, draw_sample, replace_case
 from csceval.errors import InputError
+from csceval.strands.quality_of_recording.case_list import CaseList
+from csceval.strands.quality_of_recording.pseudonyms import pseudonymise
+from csceval.strands.quality_of_recording.sampling import allocate, draw_sample, replace_case
 
 KEY = "an-la-supplied-secret-key-2018"
 strata = st.lists(st.sampled_from(["cin", "cin_plan", "cpp", "cla", "team-a"]), min_size=1,

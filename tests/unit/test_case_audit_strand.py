@@ -9,12 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csceval.case_audit.analysis import analyse_quality
-from csceval.case_audit.section import render_quality
 from csceval.errors import InputError
-from csceval.pipeline import STRANDS, policy_of
-from csceval.project import load_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.registry import registered_strands
+from csceval.strands.quality_of_recording.analysis import analyse_quality
+from csceval.strands.quality_of_recording.section import render_quality
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,7 @@ def test_the_synthetic_project_has_samples_audits_and_truth(project_dir: Path) -
 
 def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None:
     project = load_project(project_dir)
-    strand = next(s for s in STRANDS if s.id == "quality-of-recording")
+    strand = next(s for s in registered_strands() if s.id == "quality-of-recording")
     assert strand.available(project)
     section = render_quality(analyse_quality(project), policy_of(project))
     ids = {t.id for t in section.tables}

@@ -24,10 +24,10 @@ from csceval.simulate import World, simulate_world
 from csceval.simulate.childlevel import (
     ChildLevelError,
     Targets,
-    _CinBuilder,
     simulate_child_level,
     write_child_level,
 )
+from csceval.simulate.childlevel_cin import _CinBuilder
 from csceval.simulate.rng import stream
 
 

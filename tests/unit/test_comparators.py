@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csceval.impact.comparators import adopters, choose_comparators
-from csceval.project import Project, load_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import load_project, simulate_project
+from csceval.project import Project
+from csceval.project.comparators import adopters, choose_comparators
 from csceval.simulate.scoping import OTHER_ADOPTERS
 
 

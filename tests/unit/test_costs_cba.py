@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from csceval.costs.cba import ActivityChange, BenefitLine, CBAModel
+from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
 
 GOLDEN = json.loads(
     (Path(__file__).resolve().parents[1] / "golden" / "costs" / "worked_examples.json").read_text()

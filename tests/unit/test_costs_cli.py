@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from csceval.cli import main
-from csceval.project import load_project, validate_project
-from csceval.project.tables import COST_LEDGER
+from csceval.pipeline import load_project, validate_project
+from csceval.strands.costs.tables import COST_LEDGER
 
 ROW = ["401", "2017-18", "licences", "Licence", "ongoing", "cash", 12000, None, None, "2017-18",
        "Invoice"]  # fmt: skip
@@ -64,7 +64,7 @@ def test_workbook_command_writes_the_audit_workbook(valid_project: Path, tmp_pat
 
 
 def _factor(root: Path) -> float:
-    from csceval.costs.inputs import deflator_of
+    from csceval.strands.costs.inputs import deflator_of
 
     return deflator_of(load_project(root).tables).factor("2017-18", "2019-20")
 

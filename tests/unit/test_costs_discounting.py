@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from csceval.costs.discounting import discount_factors, present_value, rates
+from csceval.strands.costs.discounting import discount_factors, present_value, rates
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "costs"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from csceval.costs.ledger import read_ledger_xlsx
 from csceval.errors import InputError, Problem
-from csceval.project import load_project, validate_project
-from csceval.project.tables import ACTIVITY_CHANGES, COST_LEDGER, DEFLATORS, UNIT_COSTS
+from csceval.pipeline import load_project, validate_project
+from csceval.strands.costs.ledger import read_ledger_xlsx
+from csceval.strands.costs.tables import ACTIVITY_CHANGES, COST_LEDGER, DEFLATORS, UNIT_COSTS
 
 GOOD = {
     "la_code": "401",

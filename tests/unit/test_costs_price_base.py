@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from csceval.costs.price_base import (
+from csceval.strands.costs.price_base import (
     CALENDAR_2024_100,
     Deflator,
     default_financial_year_index,
     financial_year,
     parse_financial_year,
 )
-from csceval.costs.unit_costs import DEFAULT_UNIT_COSTS, UnitCost, unit_cost_table
+from csceval.strands.costs.unit_costs import DEFAULT_UNIT_COSTS, UnitCost, unit_cost_table
 
 
 def test_calendar_series_reproduces_the_reference_rebasings() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from csceval.costs.cba import ActivityChange, BenefitLine, CBAModel
-from csceval.costs.psa import beta_params, gamma_params, lognormal_from_ci, run_psa
+from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
+from csceval.strands.costs.psa import beta_params, gamma_params, lognormal_from_ci, run_psa
 
 
 def test_method_of_moments_parameters() -> None:

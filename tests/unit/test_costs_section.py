@@ -12,16 +12,16 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from csceval.costs.analysis import CostsResult, analyse_costs
-from csceval.costs.cba import ActivityChange
-from csceval.costs.section import render_costs
-from csceval.costs.workbook import costs_workbook_bytes
 from csceval.disclosure import ColumnRole, PublishedColumn, TableSpec, protect
-from csceval.pipeline import STRANDS, policy_of, run_project
-from csceval.project import Project, load_project
+from csceval.pipeline import load_project, policy_of, run_project, simulate_project
+from csceval.project import Project
+from csceval.registry import registered_strands
 from csceval.report.model import BarChart, Section, Series, TableBlock
 from csceval.report.svg import render_bar_chart
-from csceval.simulate import simulate_project
+from csceval.strands.costs.analysis import CostsResult, analyse_costs
+from csceval.strands.costs.cba import ActivityChange
+from csceval.strands.costs.section import render_costs
+from csceval.strands.costs.workbook import costs_workbook_bytes
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_section_tables_chart_and_reading(result: CostsResult, project: Project)
 
 
 def test_strand_is_registered_and_runs(project: Project, tmp_path: Path) -> None:
-    strand = next(s for s in STRANDS if s.id == "costs")
+    strand = next(s for s in registered_strands() if s.id == "costs")
     assert strand.available(project)
     summary = run_project(project.root, tmp_path / "out")
     assert "costs" in summary.strands_run
@@ -106,7 +106,7 @@ def test_strand_is_registered_and_runs(project: Project, tmp_path: Path) -> None
 
 
 def test_strand_not_available_without_a_ledger(valid_project: Path) -> None:
-    strand = next(s for s in STRANDS if s.id == "costs")
+    strand = next(s for s in registered_strands() if s.id == "costs")
     assert not strand.available(load_project(valid_project))
 
 

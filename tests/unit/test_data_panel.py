@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from csceval.cli import main
-from csceval.data.panel import DERIVED_RATES, _derive, build_panel, rate_agreement
+from csceval.data.panel import DERIVED_RATES, build_panel, rate_agreement
+from csceval.data.panel_rates import _derive
 from csceval.errors import InputError
 
 GEO = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,"

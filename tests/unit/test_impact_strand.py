@@ -13,9 +13,16 @@ import pandas as pd
 import pytest
 
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
-from csceval.impact import ComparatorSet
-from csceval.impact.section import render_impact, size_text
-from csceval.impact.strand import (
+from csceval.impact.synth_data import latest_span, positive_log
+from csceval.indicators.catalogue import BY_ID
+from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.project import Project
+from csceval.project.comparators import ComparatorSet
+from csceval.registry import registered_strands
+from csceval.report.model import LineChart, Series, TableBlock
+from csceval.report.svg import render_line_chart
+from csceval.strands.impact.section import render_impact, size_text
+from csceval.strands.impact.strand import (
     HEADLINE_INDICATORS,
     Estimate,
     ImpactResult,
@@ -28,13 +35,6 @@ from csceval.impact.strand import (
     load_calibration,
     verdict,
 )
-from csceval.impact.synth_data import latest_span, positive_log
-from csceval.indicators.catalogue import BY_ID
-from csceval.pipeline import STRANDS, policy_of
-from csceval.project import Project, load_project
-from csceval.report.model import LineChart, Series, TableBlock
-from csceval.report.svg import render_line_chart
-from csceval.simulate import simulate_project
 
 CALIBRATION: dict[str, object] = {
     "methods": {
@@ -63,7 +63,7 @@ def _impact(result: ImpactResult, indicator: str) -> IndicatorImpact:
 
 
 def test_strand_is_registered_and_available_on_the_demo(project: Project) -> None:
-    ids = [s.id for s in STRANDS]
+    ids = [s.id for s in registered_strands()]
     assert ids.index("impact") > ids.index("benchmarking")
     assert impact_available(project)
 

@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csceval.implementation.elements import anchor_for, bands, elements, validate_self_profile_rows
-from csceval.implementation.progress import (
+from csceval.pipeline import validate_project
+from csceval.strands.implementation.elements import (
+    anchor_for,
+    bands,
+    elements,
+    validate_self_profile_rows,
+)
+from csceval.strands.implementation.progress import (
     change_map,
     depth_index,
     milestone_slippage,
@@ -19,7 +25,6 @@ from csceval.implementation.progress import (
     reviewed_ratings,
     slippage_summary,
 )
-from csceval.project import validate_project
 
 ROW = {"la_code": "401", "time_point": "T1", "element": "supervision", "rating": 4}
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from csceval.pipeline import run_project
-from csceval.simulate import simulate_project
-from csceval.simulate.implementation import maturity
+from csceval.pipeline import run_project, simulate_project
 from csceval.simulate.pilots import Pilot
+from csceval.strands.implementation.simulate import maturity
 
 
 @pytest.fixture(scope="module")

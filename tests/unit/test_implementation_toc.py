@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from csceval.errors import InputError
-from csceval.implementation.diagram import render_theory_svg, text_equivalent
-from csceval.implementation.theory_of_change import (
+from csceval.strands.implementation.diagram import render_theory_svg, text_equivalent
+from csceval.strands.implementation.theory_of_change import (
     find_cycles,
     load_theory_of_change,
     parse_theory_of_change,
@@ -151,8 +151,8 @@ def test_a_broken_project_file_stops_the_run_before_anything_is_written(
 ) -> None:
     import shutil
 
-    from csceval.implementation.theory_of_change import check_theory_file
     from csceval.pipeline import run_project
+    from csceval.strands.implementation.theory_of_change import check_theory_file
 
     root = tmp_path / "project"
     shutil.copytree(valid_project, root)
@@ -171,7 +171,7 @@ def test_validate_project_reports_the_projects_own_theory_of_change(
 ) -> None:
     import shutil
 
-    from csceval.project import validate_project
+    from csceval.pipeline import validate_project
 
     project = tmp_path / "project"
     shutil.copytree(valid_project, project)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from csceval.cli import main
 from csceval.errors import InputError
-from csceval.project import load_project, validate_project
+from csceval.pipeline import load_project, validate_project
 
 BROKEN = sorted((Path(__file__).parents[1] / "fixtures" / "broken").iterdir())
 
@@ -75,3 +75,41 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path, valid_proj
     indicators.write_text(indicators.read_text().replace(",217\n", ",abc\n"))
     codes = {p.code for p in validate_project(project)}
     assert {"CSC-E1101", "CSC-E1202", "CSC-E2005"} <= codes
+
+
+def _copy(valid_project: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(valid_project, root)
+    return root
+
+
+def test_declared_files_are_parsed_at_load_and_hashed(valid_project: Path, tmp_path: Path) -> None:
+    """A strand's file is read once, when the project loads; analyse never reads the disk."""
+    from csceval.registry import strand
+    from csceval.strands import StrandInputs
+
+    root = _copy(valid_project, tmp_path)
+    own = (Path(__file__).parents[2] / "src/csceval/strands/implementation/defaults").glob(
+        "theory*"
+    )
+    (root / "theory_of_change.toml").write_bytes(next(own).read_bytes())
+    project = load_project(root)
+    assert project.file("theory_of_change") is not None
+    assert project.file("impact_calibration") is None  # absent: None, not a read later
+    assert "theory_of_change.toml" in project.input_files()
+    (root / "theory_of_change.toml").unlink()  # gone from disk: the parsed value is what counts
+    inputs = StrandInputs.of(project)
+    assert strand("implementation").available(inputs)
+    assert not hasattr(inputs, "root")
+
+
+def test_an_oversized_declared_file_is_refused_before_it_is_read(
+    valid_project: Path, tmp_path: Path
+) -> None:
+    from csceval.project.declarations import MAX_FILE_BYTES
+
+    root = _copy(valid_project, tmp_path)
+    with (root / "impact_calibration.json").open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    problems = validate_project(root)
+    assert [(p.code, p.file) for p in problems] == [("CSC-E2020", "impact_calibration.json")]

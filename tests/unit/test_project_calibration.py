@@ -12,16 +12,16 @@ from click.testing import CliRunner
 from csceval.cli import main
 from csceval.disclosure import DisclosurePolicy
 from csceval.errors import InputError
-from csceval.impact.calibration_file import PROJECT_FILE
-from csceval.impact.project_calibration import (
+from csceval.pipeline import load_project, simulate_project
+from csceval.project import Project
+from csceval.strands.impact.calibration_file import PROJECT_FILE
+from csceval.strands.impact.project_calibration import (
     calibrate_project,
     project_methods,
     write_project_calibration,
 )
-from csceval.impact.section import render_impact
-from csceval.impact.strand import HEADLINE_INDICATORS, analyse_impact, calibrated_size
-from csceval.project import Project, load_project
-from csceval.simulate import simulate_project
+from csceval.strands.impact.section import render_impact
+from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact, calibrated_size
 
 
 @pytest.fixture(scope="module")

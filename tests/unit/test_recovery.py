@@ -12,8 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from csceval.cli import main
-from csceval.impact.strand import HEADLINE_INDICATORS
-from csceval.simulate.recovery import (
+from csceval.strands.impact.recovery import (
     COLUMNS,
     injected,
     recover_seed,
@@ -21,6 +20,7 @@ from csceval.simulate.recovery import (
     truth_of,
     verdict_rates,
 )
+from csceval.strands.impact.strand import HEADLINE_INDICATORS
 
 
 def test_truth_weights_pilots_or_pilot_years_as_the_method_does() -> None:
@@ -107,8 +107,8 @@ def test_recovery_command_prints_the_summary_and_writes_rows(tmp_path: Path) -> 
     rows = tmp_path / "rows.csv"
     result = CliRunner().invoke(
         main,
-        ["impact", "recovery", "--seeds", "2", "--first-seed", "7", "--jobs", "2",
-         "--rows", str(rows), "--json"],
+        ["impact", "recovery", "--seeds", "2", "--seed", "7", "--jobs", "2",
+         "--out", str(rows), "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -123,7 +123,7 @@ def test_recovery_command_prints_the_summary_and_writes_rows(tmp_path: Path) -> 
     written = pd.read_csv(rows)
     assert list(written.columns) == list(COLUMNS)
     assert set(written["seed"]) == {7, 8}
-    text = CliRunner().invoke(main, ["impact", "recovery", "--seeds", "1", "--first-seed", "7"])
+    text = CliRunner().invoke(main, ["impact", "recovery", "--seeds", "1", "--seed", "7"])
     assert text.exit_code == 0, text.output
     assert "cpp_rate_per_10k (injected" in text.output
     assert "referral_rate_per_10k (null, mean truth 0.000)" in text.output
@@ -135,8 +135,8 @@ def test_recovery_command_refuses_nonsense_options(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     folder = tmp_path / "a-folder"
-    folder.mkdir()  # --rows names a folder: the rows cannot be written there
-    args = ["impact", "recovery", "--seeds", "1", "--first-seed", "3", "--rows", str(folder)]
+    folder.mkdir()  # --out names a folder: the rows cannot be written there
+    args = ["impact", "recovery", "--seeds", "1", "--seed", "3", "--out", str(folder)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "CSC-E5002" in result.output

@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 
 from csceval.indicators import BY_ID, Kind
-from csceval.project import validate_project
+from csceval.pipeline import simulate_project, validate_project
 from csceval.project.settings import EvaluationSettings
 from csceval.project.tables import TABLES
-from csceval.simulate import World, simulate_project, simulate_world
+from csceval.registry import registered_strands
+from csceval.simulate import World, simulate_world
 
 SEED = 2018
 COUNTS = [k for k, v in BY_ID.items() if v.kind == Kind.COUNT]
@@ -87,6 +88,7 @@ def test_same_seed_gives_byte_identical_files(project: Path, tmp_path: Path) -> 
         "truth.json",
         "README.md",
         *(t.file for t in TABLES),
+        *(t.file for s in registered_strands() for t in s.tables),
     }
     assert first == second
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csceval.simulate import simulate_project
+from csceval.pipeline import simulate_project
 
 INDICATORS = (
     "cin_rate_per_10k",

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from csceval.disclosure import DisclosurePolicy
-from csceval.indicators.section import render_trends
-from csceval.indicators.trends import analyse_trends, mean_gap
-from csceval.project import load_project
+from csceval.pipeline import load_project
+from csceval.strands.key_indicators.section import render_trends
+from csceval.strands.key_indicators.trends import analyse_trends, mean_gap
 
 
 def test_groups_years_and_comparators(valid_project: Path) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from csceval.simulate import simulate_project
+from csceval.pipeline import simulate_project
 from csceval.web.devserver import platform
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,7 +1,9 @@
 """The access-control matrix: every URL pattern x every actor x own LA / other LA (SEC-A1, A2).
 
-Each named URL pattern must have an entry in ``ROUTES`` saying which verb it needs and at what
-scope; a new URL without one fails :func:`test_every_url_pattern_is_in_the_matrix`. The expected
+Each named URL pattern must have an entry saying which verb it needs and at what scope: the
+platform's in ``PLATFORM_ROUTES`` here, a strand web app's in its own ``access`` module (found
+through the strand registry); a new URL without one fails
+:func:`test_every_url_pattern_is_in_the_matrix`. The expected
 answer for each actor is derived from the declared policy (``permissions.ROLE_VERBS``) and then
 checked against what the view really does:
 
@@ -13,8 +15,7 @@ checked against what the view really does:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web_helpers import make_user, sign_in
 
+from csceval.web.access import Route, strand_objects, strand_routes
 from csceval.web.accounts.models import ALL_LAS, Membership
-from csceval.web.case_audits.models import CaseSample, SampledCase
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
-from csceval.web.implementation.models import SelfProfile
 from csceval.web.permissions import ROLE_VERBS, Verb
 from csceval.web.returns.models import PilotReturn
 
@@ -59,30 +59,8 @@ ACTORS = [
 ]
 
 
-@dataclass(frozen=True)
-class Route:
-    """How to call one URL pattern and what it needs.
-
-    ``scope``: ``public`` (anyone), ``signed-in`` (any signed-in user), ``any`` (the verb on at
-    least one LA), ``all`` (the verb on every site, ``*``), ``object`` (the verb on the LA of the
-    object in the URL; called for an OWN and an OTHER object).
-    """
-
-    verb: Verb | None
-    scope: str
-    kwargs: Callable[[dict[str, Any], str], dict[str, Any]] = field(default=lambda ctx, la: {})
-    method: str = "get"
-    data: dict[str, Any] = field(default_factory=dict)
-    ends_at_login: bool = False
-    """Success is a redirect to the login page (signing out)."""
-
-
 def _site(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"la_code": la}
-
-
-def _profile(ctx: dict[str, Any], la: str) -> dict[str, Any]:
-    return {"la_code": la, "time_point": "T1"}
 
 
 def _ret(ctx: dict[str, Any], la: str) -> dict[str, Any]:
@@ -93,11 +71,7 @@ def _run(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"run_id": ctx["run"].pk}
 
 
-def _case(ctx: dict[str, Any], la: str) -> dict[str, Any]:
-    return {"case_id": ctx["cases"][la].pk}
-
-
-ROUTES: dict[str, Route] = {
+PLATFORM_ROUTES: dict[str, Route] = {
     "login": Route(None, "public"),
     "accessibility": Route(None, "public"),
     "home": Route(None, "signed-in"),
@@ -150,18 +124,8 @@ ROUTES: dict[str, Route] = {
     "exports:export": Route(
         Verb.EXPORT_AGGREGATE, "any", lambda ctx, la: {"dataset_id": "return_indicators"}
     ),
-    "implementation:index": Route(Verb.SITE_VIEW, "any"),
-    "implementation:profile": Route(Verb.SITE_VIEW, "object", _profile),
-    "implementation:review": Route(Verb.RETURN_REVIEW, "object", _profile, method="post"),
-    "case_audits:index": Route(Verb.SITE_VIEW, "any"),
-    "case_audits:draw": Route(Verb.RETURN_EDIT, "object", _site),
-    "case_audits:tasks": Route(Verb.CASE_VIEW, "object", _profile),
-    "case_audits:sample_csv": Route(Verb.CASE_VIEW, "object", _profile),
-    "case_audits:case": Route(Verb.CASE_AUDIT, "object", _case),
-    "case_audits:compare": Route(Verb.CASE_VIEW, "object", _case),
-    "case_audits:reconcile": Route(Verb.CASE_AUDIT, "object", _case, method="post"),
-    "case_audits:replace": Route(Verb.CASE_AUDIT, "object", _case, method="post"),
 }
+ROUTES: dict[str, Route] = PLATFORM_ROUTES | strand_routes()
 
 
 def _named_patterns(patterns: list[Any], namespace: str = "") -> list[str]:
@@ -215,20 +179,12 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
             "analysis": {"indicators": ["cla_rate_per_10k"]},
         }
     )
-    cases: dict[str, SampledCase] = {}
-    for code in (OWN, OTHER):
-        site = Site.objects.create(
+    sites = {
+        code: Site.objects.create(
             la_code=code, name=f"Site {code}", role="pilot", implementation_start=date(2018, 4, 1)
         )
-        SelfProfile.objects.create(site=site, time_point="T1", status="submitted")
-        sample = CaseSample.objects.create(
-            site=site, time_point="T1", seed=1, case_list_sha256="0" * 64, n_requested=1,
-            allocation="equal", second_share=0, instrument="assessment-and-planning",
-            instrument_version="1.0",
-        )  # fmt: skip
-        cases[code] = SampledCase.objects.create(
-            sample=sample, pseudonym=f"P-{code}", stratum="cla", drawn_rank=1, status="sampled"
-        )
+        for code in (OWN, OTHER)
+    }
     report = tmp_path / "run" / "output"
     (report / "report").mkdir(parents=True)
     (report / "report" / "index.html").write_text("<html><style>p{}</style><p>r</p></html>")
@@ -242,8 +198,8 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
     return {
         "run": run,
         "spare_membership": Membership.objects.get(user=spare),
-        "cases": cases,
         "returns": returns,
+        **strand_objects(sites),
     }
 
 

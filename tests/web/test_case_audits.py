@@ -11,10 +11,9 @@ import pytest
 from django.test import Client
 from web_helpers import make_user, sign_in
 
-from csceval.case_audit.analysis import analyse_quality
-from csceval.case_audit.case_list import parse
-from csceval.project import load_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import load_project, simulate_project
+from csceval.strands.quality_of_recording.analysis import analyse_quality
+from csceval.strands.quality_of_recording.case_list import parse
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.case_audits.models import CaseAnswer as Answer
 from csceval.web.case_audits.models import (

@@ -10,8 +10,7 @@ from django.test import Client
 from web_helpers import make_user, sign_in
 
 from csceval.errors import InputError
-from csceval.project import load_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import load_project, simulate_project
 from csceval.web.accounts.models import Membership
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.audit_trail.services import verify_chain

@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 from web_helpers import make_user, sign_in
 
-from csceval.implementation.elements import element_ids
-from csceval.project import load_project
-from csceval.simulate import simulate_project
+from csceval.pipeline import load_project, simulate_project
+from csceval.strands.implementation.elements import element_ids
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.evaluation.models import Site
 from csceval.web.evaluation.project_io import import_project, project_files, write_project

@@ -1,11 +1,8 @@
 """The DfE children in need (CIN) census XML, 2017-2026 schemas, flattened to tables.
 
-The flattening follows ``cin_validator/ingress.py`` (``data-to-insight/csc-validator-be-cin``):
-one table per repeating block, keyed by ``LAchildID`` and ids generated while parsing
-(``CINdetailsID``, ``AssessmentID``, ``CPPID``, numbered from 1 within the file). Schema changes
-handled: ``GenderCurrent`` (1/2/0/9, to 2024) became ``Sex`` (M/F/U, from 2025) and both are
-read into a canonical ``Sex`` (1 -> M, 2 -> F, 0 and 9 -> U; the code as given is in
-``SexRaw``); ``CINPlanDates`` (from the 2022 schema); the 2026/27 ``PreProceedingsandFGDM`` block.
+The tables, and the schema changes handled, are declared in :mod:`csceval.data.cin_census_schema`;
+the flattening (which follows ``cin_validator/ingress.py`` in
+``data-to-insight/csc-validator-be-cin``) is :mod:`csceval.data.cin_census_flatten`.
 
 Tolerant of files that do not validate against the XSD, as real exports often do not: an
 element csceval does not know, a flag written ``true``/``false`` rather than ``1``/``0``, or a
@@ -18,103 +15,18 @@ date (CSC-E4124), a CIN episode without ``CINreferralDate`` (CSC-E4125). Parsing
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from lxml import etree  # type: ignore[import-untyped]
 
+from csceval.data.cin_census_checks import _MAX_ERRORS, _convert
+from csceval.data.cin_census_flatten import _Flattener
+from csceval.data.cin_census_schema import TABLES
 from csceval.errors import InputError, Problem
 
-TABLES: dict[str, tuple[str, ...]] = {
-    "children": (
-        "LAchildID",
-        "UPN",
-        "FormerUPN",
-        "UPNunknown",
-        "PersonBirthDate",
-        "ExpectedPersonBirthDate",
-        "Sex",
-        "SexRaw",
-        "PersonDeathDate",
-        "Ethnicity",
-    ),
-    "disabilities": ("LAchildID", "Disability"),
-    "cin_details": (
-        "LAchildID",
-        "CINdetailsID",
-        "CINreferralDate",
-        "ReferralSource",
-        "PrimaryNeedCode",
-        "CINclosureDate",
-        "ReasonForClosure",
-        "DateOfInitialCPC",
-        "ReferralNFA",
-    ),
-    "assessments": (
-        "LAchildID",
-        "CINdetailsID",
-        "AssessmentID",
-        "AssessmentActualStartDate",
-        "AssessmentInternalReviewDate",
-        "AssessmentAuthorisationDate",
-    ),
-    "assessment_factors": ("LAchildID", "CINdetailsID", "AssessmentID", "AssessmentFactors"),
-    "cin_plans": ("LAchildID", "CINdetailsID", "CINPlanStartDate", "CINPlanEndDate"),
-    "section47": (
-        "LAchildID",
-        "CINdetailsID",
-        "S47ActualStartDate",
-        "InitialCPCtarget",
-        "DateOfInitialCPC",
-        "ICPCnotRequired",
-    ),
-    "cpp": (
-        "LAchildID",
-        "CINdetailsID",
-        "CPPID",
-        "CPPstartDate",
-        "CPPendDate",
-        "InitialCategoryOfAbuse",
-        "LatestCategoryOfAbuse",
-        "NumberOfPreviousCPP",
-    ),
-    "cpp_reviews": ("LAchildID", "CINdetailsID", "CPPID", "CPPreviewDate"),
-    "pre_proceedings": (
-        "LAchildID",
-        "CINdetailsID",
-        "PPStartDate",
-        "LBPSentDate",
-        "FGDMMeetingOffer",
-        "FGDMMeetingFac",
-        "InitialPPMeetingDate",
-        "ReviewMeetingsCount",
-        "StepDecisionDate",
-        "PPOutcome",
-        "CourtAppDate",
-        "LetterInitCPDate",
-    ),
-}
-"""The flattened tables and their columns."""
-
-DATE_FIELDS = frozenset(
-    c for cols in TABLES.values() for c in cols if "Date" in c or c == "InitialCPCtarget"
-)
-FLAG_FIELDS = frozenset({"ReferralNFA", "ICPCnotRequired"})
-"""0/1 fields; ``true``/``false`` (any case) is read with a warning."""
-_FLAGS = {"0": False, "1": True, "false": False, "true": True}
-SEX_CANONICAL = {"1": "M", "2": "F", "0": "U", "9": "U", "M": "M", "F": "F", "U": "U"}
-_MAX_ERRORS = 200
-
-_FIELDS = {t: frozenset(cols) for t, cols in TABLES.items()}
-_BLOCKS = {
-    "Assessments": "assessments",
-    "CINPlanDates": "cin_plans",
-    "Section47": "section47",
-    "ChildProtectionPlans": "cpp",
-    "PreProceedingsandFGDM": "pre_proceedings",
-}
+__all__ = ["TABLES", "CINCensus", "read_cin_census"]
 
 
 @dataclass
@@ -131,167 +43,6 @@ class CINCensus:
     @property
     def la_code(self) -> str:
         return self.header.get("LEA", "")
-
-
-class _Flattener:
-    """Collects rows per table while streaming; records problems with their line numbers."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.rows: dict[str, list[dict[str, str | int]]] = {t: [] for t in TABLES}
-        self.lines: dict[str, list[int]] = {t: [] for t in TABLES}
-        self.problems: list[Problem] = []
-        self.unknown: set[str] = set()
-        self.n_details = self.n_assessments = self.n_cpp = 0
-
-    def problem(
-        self,
-        code: str,
-        msg: str,
-        line: int | None,
-        col: str,
-        value: str,
-        fix: str = "",
-        severity: str = "error",
-    ) -> None:
-        self.problems.append(
-            Problem(
-                code,
-                msg,
-                file=self.name,
-                row=line,
-                column=col,
-                value=value,
-                fix=fix,
-                severity=severity,
-            )
-        )
-
-    def warn_unknown(self, elem: etree._Element) -> None:
-        tag = str(elem.tag)
-        if tag not in self.unknown:
-            self.unknown.add(tag)
-            self.problem(
-                "CSC-E4126",
-                f"element <{tag}> is not in the CIN census schemas; ignored",
-                elem.sourceline,
-                tag,
-                "",
-                severity="warning",
-            )
-
-    def n_errors(self) -> int:
-        return sum(p.severity == "error" for p in self.problems)
-
-    def add(self, table: str, values: dict[str, str | int], line: int | None) -> None:
-        self.rows[table].append(values)
-        self.lines[table].append(line or 0)
-
-    def child(self, elem: etree._Element) -> None:
-        ident: dict[str, str | int] = {}
-        later: list[etree._Element] = []
-        for part in elem:
-            tag = part.tag
-            if tag == "ChildIdentifiers" or tag == "ChildCharacteristics":
-                for item in part:
-                    if item.tag == "Disabilities":
-                        later.append(item)
-                    elif item.tag in ("GenderCurrent", "Sex"):
-                        ident["SexRaw"] = (item.text or "").strip()
-                    elif item.tag in _FIELDS["children"]:
-                        ident[item.tag] = (item.text or "").strip()
-                    else:
-                        self.warn_unknown(item)
-            elif tag == "CINdetails":
-                later.append(part)
-            else:
-                self.warn_unknown(part)
-        child_id = str(ident.get("LAchildID", ""))
-        if not child_id:
-            self.problem(
-                "CSC-E4123",
-                "a child has no LAchildID",
-                elem.sourceline,
-                "LAchildID",
-                "",
-                "Every <Child> needs <ChildIdentifiers><LAchildID>.",
-            )
-            return
-        raw = str(ident.get("SexRaw", ""))
-        ident["Sex"] = SEX_CANONICAL.get(raw, "")
-        if raw and raw not in SEX_CANONICAL:
-            self.problem(
-                "CSC-E4127",
-                "Sex/GenderCurrent is not a known code; read as blank",
-                elem.sourceline,
-                "Sex",
-                raw,
-                severity="warning",
-            )
-        self.add("children", ident, elem.sourceline)
-        for part in later:
-            if part.tag == "Disabilities":
-                for d in part:
-                    self.add(
-                        "disabilities",
-                        {"LAchildID": child_id, "Disability": (d.text or "").strip()},
-                        d.sourceline,
-                    )
-            else:
-                self.details(part, child_id)
-
-    def details(self, elem: etree._Element, child_id: str) -> None:
-        self.n_details += 1
-        key: dict[str, str | int] = {"LAchildID": child_id, "CINdetailsID": self.n_details}
-        own = dict(key)
-        for item in elem:
-            tag = item.tag
-            if tag in _BLOCKS:
-                self.block(_BLOCKS[tag], item, key)
-            elif tag in _FIELDS["cin_details"]:
-                own[tag] = (item.text or "").strip()
-            else:
-                self.warn_unknown(item)
-        if not own.get("CINreferralDate"):
-            self.problem(
-                "CSC-E4125",
-                "a CIN episode has no CINreferralDate",
-                elem.sourceline,
-                "CINreferralDate",
-                "",
-                "Add the referral date to <CINdetails>.",
-            )
-        self.add("cin_details", own, elem.sourceline)
-
-    def block(self, table: str, elem: etree._Element, key: dict[str, str | int]) -> None:
-        values = dict(key)
-        if table == "assessments":
-            self.n_assessments += 1
-            values["AssessmentID"] = self.n_assessments
-        elif table == "cpp":
-            self.n_cpp += 1
-            values["CPPID"] = self.n_cpp
-        for item in elem:
-            tag = item.tag
-            if tag == "FactorsIdentifiedAtAssessment":
-                for f in item:
-                    self.add(
-                        "assessment_factors",
-                        {**values, "AssessmentFactors": (f.text or "").strip()},
-                        f.sourceline,
-                    )
-            elif tag == "Reviews":
-                for r in item:
-                    self.add(
-                        "cpp_reviews",
-                        {**values, "CPPreviewDate": (r.text or "").strip()},
-                        r.sourceline,
-                    )
-            elif tag in _FIELDS[table]:
-                values[tag] = (item.text or "").strip()
-            else:
-                self.warn_unknown(item)
-        self.add(table, values, elem.sourceline)
 
 
 class _NotCensusError(Exception):
@@ -379,74 +130,3 @@ def read_cin_census(path: Path) -> CINCensus:
     if errors:
         raise InputError(flat.problems[: _MAX_ERRORS + 20])
     return CINCensus(header, tables, flat.problems)
-
-
-def _convert(table: str, frame: pd.DataFrame, lines: list[int], flat: _Flattener) -> None:
-    for col in frame.columns:
-        values = frame[col]
-        if col in DATE_FIELDS:
-            parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
-            bad = (values != "") & parsed.isna()
-            for i in bad.to_numpy().nonzero()[0][:_MAX_ERRORS]:
-                if _calendar_date(str(values.iat[i])):
-                    flat.problem(
-                        "CSC-E4127",
-                        f"{col} is a date outside 1678-2261; read as blank",
-                        lines[i],
-                        col,
-                        str(values.iat[i]),
-                        severity="warning",
-                    )
-                else:
-                    flat.problem(
-                        "CSC-E4124",
-                        f"{col} is not a date",
-                        lines[i],
-                        col,
-                        str(values.iat[i]),
-                        "Write dates as YYYY-MM-DD.",
-                    )
-            frame[col] = parsed
-        elif col in FLAG_FIELDS:
-            lowered = values.str.lower()
-            _warn_where(
-                flat,
-                lines,
-                col,
-                values,
-                ~lowered.isin(["", "0", "1"]),
-                f"{col} should be 0 or 1; read as a flag where possible",
-            )
-            frame[col] = lowered.map(_FLAGS).astype("boolean")
-        elif col in ("NumberOfPreviousCPP", "ReviewMeetingsCount"):
-            numbers = pd.to_numeric(values.where(values != ""), errors="coerce")
-            _warn_where(
-                flat,
-                lines,
-                col,
-                values,
-                (values != "") & numbers.isna(),
-                f"{col} is not a whole number; read as blank",
-            )
-            frame[col] = numbers.astype("Int64")
-        elif col.endswith("ID") and col != "LAchildID":
-            frame[col] = pd.to_numeric(values).astype("int64")
-
-
-def _calendar_date(text: str) -> bool:
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return len(text) == 10
-
-
-def _warn_where(
-    flat: _Flattener, lines: list[int], col: str, values: pd.Series, mask: pd.Series, msg: str
-) -> None:
-    seen: set[str] = set()
-    for i in mask.to_numpy().nonzero()[0]:
-        value = str(values.iat[i])
-        if value not in seen:  # one warning per distinct value
-            seen.add(value)
-            flat.problem("CSC-E4127", msg, lines[i], col, value, severity="warning")

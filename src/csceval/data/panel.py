@@ -4,20 +4,11 @@ Layout read (any file may be absent except the population file and one CIN or CL
 ``dfe_csc_ees_la/*.csv`` (EES), ``dfe_lait_csc_indicators/lait_csc_indicators_long.csv``
 (LAIT), ``la_reference/{ees_las,ees_regions,statistical_neighbours_*}.csv``.
 
-Choices, recorded:
-
-- Counts and percentages are taken as DfE published them. Where two vintages of one EES file
-  overlap (the CLA files are five-year windows) the newer file wins.
-- Rates per 10,000 are *derived*: count / ONS mid-(Y-1) population aged 0-17 x 10,000, rounded
-  as DfE publishes (CIN census rates 1 dp, CLA rates whole numbers). The published rates (EES
-  ``rate_per_10000``, LAIT) are kept in :attr:`Panel.published`, and :func:`rate_agreement`
-  measures how often the derived rate equals the published one (the headline check).
-- Indicators the EES files here lack come from LAIT: assessments within 45 days, ICPCs within 15
-  days, and S251 gross spend (used for spend per child, also with the mid-(Y-1) population).
-- A workforce row EES prints for a joint return (``314 / 318``: Kingston and Richmond) is given
-  to each member LA: the rates describe one shared workforce.
-- An LA's ``first_year``/``last_year`` are the first and last years with a CIN or CLA value;
-  the project ``indicators`` table keeps only rows inside that window.
+The choices made are recorded where they are made: which file gives what and which vintage wins
+in :mod:`csceval.data.panel_sources`, the derived rates in :mod:`csceval.data.panel_rates`, each
+LA's years in :mod:`csceval.data.panel_reference`. The published rates (EES ``rate_per_10000``,
+LAIT) are kept in :attr:`Panel.published`, and :func:`rate_agreement` measures how often the
+derived rate equals the published one (the headline check).
 """
 
 from __future__ import annotations
@@ -32,84 +23,49 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csceval.data.ees import EesTable, read_ees
-from csceval.data.la_reference import (
-    read_las,
-    read_regions,
-    read_statistical_neighbours,
-    reorganisations_table,
-)
+from csceval.data.ees import read_ees
+from csceval.data.la_reference import reorganisations_table
 from csceval.data.lait import read_lait
-from csceval.data.population import POPULATION, add_rates, read_population, round_half_up
+from csceval.data.panel_rates import DERIVED_RATES, _derive
+from csceval.data.panel_reference import EXISTENCE, _local_authorities, _neighbours
+from csceval.data.panel_sources import (
+    CLA_GLOB,
+    COLUMN_MAP,
+    EES_DIR,
+    LAIT_CODES,
+    LAIT_FILE,
+    LAIT_PUBLISHED_RATES,
+    LONG_COLUMNS,
+    POPULATION_GLOB,
+    STABILITY_GLOBS,
+    _cla,
+    _combine,
+    _files,
+    _la_rows,
+    _missing,
+    _stability,
+)
+from csceval.data.population import POPULATION, read_population
 from csceval.errors import InputError, Problem
-from csceval.indicators.catalogue import BY_ID, CATALOGUE, Kind
+from csceval.indicators.catalogue import BY_ID
+
+__all__ = [
+    "CLA_GLOB",
+    "COLUMN_MAP",
+    "DERIVED_RATES",
+    "EES_DIR",
+    "MARKER",
+    "POPULATION_GLOB",
+    "STABILITY_GLOBS",
+    "Panel",
+    "Progress",
+    "build_panel",
+    "rate_agreement",
+    "write_panel",
+]
 
 Progress = Callable[[str, float], None]
 
-EES_DIR = "dfe_csc_ees_la"
-LAIT_FILE = "dfe_lait_csc_indicators/lait_csc_indicators_long.csv"
-REF_DIR = "la_reference"
-POPULATION_GLOB = "ons_mid-year_population_estimates_*.csv"
-
-COLUMN_MAP: dict[str, dict[str, str]] = {
-    "b1_children_in_need_*.csv": {"cin_count_31mar": "At31_episodes"},
-    "c1_children_in_need_referrals_and_rereferrals_*.csv": {
-        "referrals_count": "referral_count",
-        "rereferral_within_12m_pct": "rereferral_percent",
-    },
-    "c4_children_in_need_section_47s_and_icpcs_*.csv": {
-        "s47_count": "Section47",
-        "icpc_count": "ICPC",
-    },
-    "d3_cpps_subsequent_plan_*.csv": {
-        "cpp_starts_count": "CPP_start",
-        "repeat_cpp_pct": "CPP_subsequent_percent",
-    },
-    "d5_cpps_at31march_by_duration_*.csv": {
-        "cpp_count_31mar": "CPP_At31",
-        "cpp_2yrs_plus_pct": "2_years_or_more_percent",
-    },
-    "csww_indicators_*.csv": {
-        "sw_turnover_pct": "turnover_rate_fte",
-        "sw_agency_pct": "agency_rate_fte",
-        "sw_vacancy_pct": "vacancy_rate_fte",
-        "sw_absence_pct": "absence_rate_fte",
-        "sw_caseload": "caseload_fte",
-        "sw_fte": "inpost_fte",
-    },
-}
-CLA_GLOB = "cla_number_and_rate_per_10k_children_*.csv"
-CLA_GROUPS = {
-    "Children looked after at 31 March each year": ("cla_count_31mar", "cla_rate_per_10k"),
-    "Children looked after on 31 March each year": ("cla_count_31mar", "cla_rate_per_10k"),
-    "Children starting to be looked after each year": (
-        "cla_starts_count",
-        "cla_starts_rate_per_10k",
-    ),
-}
-STABILITY_GLOBS = ("la_cla_placement_stability_*.csv", "la_cla_at_31_march_placement_stability_*")
-LAIT_CODES = {
-    "Continue_Assess_Comp": "assessments_within_45_days_pct",
-    "CP_conf_15days": "icpc_within_15_days_pct",
-    "C&YPExpenditure": "spend_cyp_total_gbp",
-    "CIN": "cin_rate_per_10k",
-    "CPP_rate": "cpp_rate_per_10k",
-    "CPP_Total_Rateper10,000": "referral_rate_per_10k",
-    "Section_47": "s47_rate_per_10k",
-    "ISCP_Conf": "icpc_rate_per_10k",
-}
-LAIT_PUBLISHED_RATES = frozenset(
-    {"cin_rate_per_10k", "cpp_rate_per_10k", "referral_rate_per_10k", "s47_rate_per_10k"}
-    | {"icpc_rate_per_10k"}
-)
-SPEND = "spend_cyp_total_gbp"
-DERIVED_RATES: dict[str, tuple[str, int]] = {
-    i.id: (i.numerator, i.decimals if i.decimals is not None else 1)
-    for i in CATALOGUE
-    if i.kind is Kind.RATE and i.numerator is not None
-}
-EXISTENCE = frozenset({"cin_count_31mar", "referrals_count", "cla_count_31mar"})
-LONG_COLUMNS = ["la_code", "year", "indicator", "value", "symbol", "source"]
 MARKER = "panel_long.csv"
 """The file that marks a folder as a build-panel output (which a new build may replace)."""
 
@@ -157,111 +113,6 @@ def _number_text(value: float) -> str:
     if not np.isfinite(value):
         return "x"
     return str(int(value)) if float(value).is_integer() else repr(round(float(value), 6))
-
-
-def _files(folder: Path, pattern: str) -> list[Path]:
-    """Matching files, newest coverage first (the later end year in the name wins)."""
-    return sorted(folder.glob(pattern), key=lambda p: (p.stem.split("_")[-1], p.name), reverse=True)
-
-
-def _la_rows(table: EesTable, columns: dict[str, str], source: str) -> pd.DataFrame:
-    la = table.level("Local authority")
-    la = la.assign(la_code=la["old_la_code"].str.split(" / ")).explode("la_code")
-    parts = []
-    for indicator, column in columns.items():
-        parts.append(
-            pd.DataFrame(
-                {
-                    "la_code": la["la_code"],
-                    "year": la["year"],
-                    "indicator": indicator,
-                    "value": la[column],
-                    "symbol": la[f"{column}_symbol"],
-                    "source": source,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LONG_COLUMNS)
-
-
-def _first_of(*names: str, among: pd.Index) -> str:
-    return next(n for n in names if n in among)
-
-
-def _cla(table: EesTable, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    la = table.level("Local authority")
-    group = _first_of("population_type", "population_count", among=la.columns)
-    count = _first_of("children_count", "number", among=la.columns)
-    counts, rates = [], []
-    for label, (count_id, rate_id) in CLA_GROUPS.items():
-        rows = la[la[group] == label]
-        base = {"la_code": rows["old_la_code"], "year": rows["year"], "source": source}
-        counts.append(
-            pd.DataFrame(
-                {
-                    **base,
-                    "indicator": count_id,
-                    "value": rows[count],
-                    "symbol": rows[f"{count}_symbol"],
-                }
-            )
-        )
-        rates.append(
-            pd.DataFrame(
-                {
-                    **base,
-                    "indicator": rate_id,
-                    "value": rows["rate_per_10000"],
-                    "symbol": rows["rate_per_10000_symbol"],
-                }
-            )
-        )
-    return pd.concat(counts, ignore_index=True), pd.concat(rates, ignore_index=True)
-
-
-def _stability(table: EesTable, source: str) -> pd.DataFrame:
-    la = table.level("Local authority")
-    label = _first_of("placement_stability", "characteristic", among=la.columns)
-    value = _first_of("children_percent", "percentage", among=la.columns)
-    group = la["cla_group"]
-    short = group.str.match(r"^(CLA on|Children looked after at) 31 March$") & la[
-        label
-    ].str.startswith("With 3 or more placements during the year")
-    long_term = group.str.startswith("Children looked after continuously") & la[
-        label
-    ].str.startswith("Living ")
-    parts = []
-    for mask, indicator in (
-        (short, "cla_3plus_placements_pct"),
-        (long_term, "cla_long_term_stability_pct"),
-    ):
-        rows = la[mask]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "la_code": rows["old_la_code"],
-                    "year": rows["year"],
-                    "indicator": indicator,
-                    "value": rows[value],
-                    "symbol": rows[f"{value}_symbol"],
-                    "source": source,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
-
-
-def _missing(folder: Path, what: str) -> InputError:
-    return InputError(
-        [
-            Problem(
-                "CSC-E4050",
-                f"the source folder has no {what}",
-                str(folder),
-                fix="lay it out like shared/data (dfe_csc_ees_la/, la_reference/, ...)",
-            )
-        ]
-    )
 
 
 def build_panel(
@@ -358,88 +209,6 @@ def build_panel(
     pub = pub.drop_duplicates(["la_code", "year", "indicator", "source"])
     step("done", 1.0)
     return Panel(long, pub.reset_index(drop=True), las, neighbours, reorganisations_table())
-
-
-def _combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack the sources; where several give one LA-year-indicator the first (newest) wins."""
-    long = pd.concat(parts, ignore_index=True)[LONG_COLUMNS]
-    long["year"] = long["year"].astype("int64")
-    long["value"] = long["value"].astype("float64")
-    return long.drop_duplicates(["la_code", "year", "indicator"], keep="first").reset_index(
-        drop=True
-    )
-
-
-def _derive(long: pd.DataFrame) -> pd.DataFrame:
-    base = long[~long["indicator"].isin(DERIVED_RATES)]
-    rates = {**DERIVED_RATES, "spend_per_child_gbp": (SPEND, 0)}
-    derived = add_rates(base[["la_code", "year", "indicator", "value"]], rates)
-    derived = derived.iloc[len(base) :]
-    derived = derived.assign(symbol="", source="derived: count / ONS mid-(Y-1) population")
-    # Spend per child is per child, not per 10,000.
-    per_child = derived["indicator"] == "spend_per_child_gbp"
-    derived.loc[per_child, "value"] = round_half_up(
-        derived.loc[per_child, "value"].to_numpy() / 10_000, 0
-    )
-    # A rate whose count is suppressed carries the count's symbol.
-    symbols = long[(long["symbol"] != "") & long["indicator"].isin({n for n, _ in rates.values()})]
-    carried = []
-    for rate_id, (numerator, _) in rates.items():
-        rows = symbols[symbols["indicator"] == numerator]
-        carried.append(rows.assign(indicator=rate_id, source="derived: count suppressed"))
-    return pd.concat([base, derived[LONG_COLUMNS], *carried], ignore_index=True)
-
-
-def _local_authorities(source: Path, long: pd.DataFrame) -> pd.DataFrame:
-    ref = source / REF_DIR
-    if not (ref / "ees_las.csv").is_file():
-        raise _missing(source, f"{REF_DIR}/ees_las.csv")
-    las = read_las(ref / "ees_las.csv")
-    las = las[las["la_code"].str.fullmatch(r"\d{3}")].copy()
-    regions = read_regions(ref / "ees_regions.csv") if (ref / "ees_regions.csv").is_file() else {}
-    # The latest GSS code of each 3-digit code: live rows first, then the latest operation date.
-    las["op"] = pd.to_datetime(las["date_of_operation"], format="%d/%m/%Y", errors="coerce")
-    latest = (
-        las.sort_values(["status", "op"], ascending=[True, False])
-        .drop_duplicates("la_code")
-        .set_index("la_code")
-    )
-    shown = long["value"].notna() | ~long["symbol"].isin(["", "x", "z"])  # c: exists, hidden
-    present = long[long["indicator"].isin(EXISTENCE) & shown]
-    span = present.groupby("la_code")["year"].agg(["min", "max"])
-    last_year = int(long.loc[long["indicator"].isin(EXISTENCE), "year"].max())
-    rows = []
-    for code, first, last in zip(span.index, span["min"], span["max"], strict=True):
-        ref_row = latest.loc[str(code)] if code in latest.index else None
-        region = "" if ref_row is None else str(ref_row["region_code"])
-        rows.append(
-            {
-                "la_code": code,
-                "gss_code": "" if ref_row is None else ref_row["gss_code"],
-                "la_name": "" if ref_row is None else ref_row["la_name"],
-                "region_code": region,
-                "region_name": regions.get(region, ""),
-                "first_year": int(first),
-                "last_year": None if int(last) == last_year else int(last),
-                "neighbour_group": "",
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame["last_year"] = frame["last_year"].astype("Int64")
-    return frame.sort_values("la_code").reset_index(drop=True)
-
-
-def _neighbours(source: Path, model: str, universe: set[str]) -> pd.DataFrame:
-    ref = source / REF_DIR
-    pattern = {"2021": "statistical_neighbours_*2021*.csv", "2025": "statistical_neighbours_*2025*"}
-    files = sorted(ref.glob(pattern.get(model, "")))
-    if not files:
-        return pd.DataFrame(columns=["la_code", "rank", "neighbour_code", "closeness"])
-    frame = read_statistical_neighbours(files[0])
-    frame = frame[frame["current"]]
-    frame = frame[frame["la_code"].isin(universe) & frame["neighbour_code"].isin(universe)]
-    frame = frame.assign(closeness=frame["closeness"].replace("Extremely close", "Very Close"))
-    return frame[["la_code", "rank", "neighbour_code", "closeness"]].reset_index(drop=True)
 
 
 def rate_agreement(panel: Panel, *, current_only: bool = True) -> pd.DataFrame:

@@ -3,6 +3,11 @@
 DfE children's social care conventions: small counts suppressed as ``c`` with secondary
 suppression wherever margins are published, ``z`` not applicable, ``x`` not available, ``k``
 rounds to zero, national and regional counts rounded to the nearest 10. See ``docs/disclosure.md``.
+
+:func:`protect` publishes a table under a :class:`DisclosurePolicy`, given a :class:`TableSpec`
+of :class:`PublishedColumn` (each with a :class:`ColumnRole`). The symbols are constants:
+``SUPPRESSED`` (``c``), ``NOT_APPLICABLE`` (``z``), ``NOT_AVAILABLE`` (``x``),
+``ROUNDS_TO_ZERO`` (``k``), and ``SYMBOLS``, every symbol an input cell may hold.
 """
 
 from csceval.disclosure.policy import (

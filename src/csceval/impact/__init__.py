@@ -1,17 +1,29 @@
-"""Impact on key indicators: comparator selection and the estimators.
+"""The impact estimators, for any panel: synthetic control, Callaway-Sant'Anna, SDID, ITS.
 
-The estimators (synthetic control, Callaway-Sant'Anna, synthetic DiD, ITS) and their size
-calibration are libraries with a CLI (``csceval impact ...``) for any panel; ``strand.py`` runs
-them on a project's pilots and ``section.py`` reports them with a verdict on the strength of
-evidence and each test's calibrated real size.
+Everything public is importable from here (``from csceval.impact import fit_synth, att_gt``):
+
+- synthetic control: :func:`fit_synth` on a :class:`SynthPanel` with a :class:`SynthSpec`
+  (:class:`SynthResult`), its placebo tests :func:`placebo_in_space`, :func:`placebo_in_time`
+  and :func:`leave_one_out`, and :func:`pooled_synth` for several treated units at once;
+- Callaway-Sant'Anna difference-in-differences: :func:`att_gt` and :func:`aggte`;
+- synthetic difference-in-differences: :func:`synthdid`;
+- controlled interrupted time series: :func:`its`;
+- the size calibration of these tests on a real panel: :func:`calibrate`;
+- reading a long CSV into a panel, with coded problems: :func:`read_synth_panel`.
+
+The impact strand (:mod:`csceval.strands.impact`) runs them on a project's pilots; the
+``csceval impact ...`` commands run them on any CSV.
 """
 
-from csceval.impact.calibrate import CalibrationResult, calibrate
-from csceval.impact.comparators import ComparatorSet, choose_comparators
+from csceval.impact.calibrate import CalibrationResult, MethodCalibration, calibrate
 from csceval.impact.did import AggregateResult, ATTgtResult, aggte, att_gt
 from csceval.impact.its import ITSResult, its
+from csceval.impact.panel_io import read_synth_panel
 from csceval.impact.sdid import CohortFit, SDIDResult, synthdid
 from csceval.impact.synth import (
+    LeaveOneOutResult,
+    PlaceboExclusion,
+    PlaceboResult,
     PooledSynthResult,
     Predictor,
     SynthPanel,
@@ -29,8 +41,11 @@ __all__ = [
     "AggregateResult",
     "CalibrationResult",
     "CohortFit",
-    "ComparatorSet",
     "ITSResult",
+    "LeaveOneOutResult",
+    "MethodCalibration",
+    "PlaceboExclusion",
+    "PlaceboResult",
     "PooledSynthResult",
     "Predictor",
     "SDIDResult",
@@ -40,12 +55,12 @@ __all__ = [
     "aggte",
     "att_gt",
     "calibrate",
-    "choose_comparators",
     "fit_synth",
     "its",
     "leave_one_out",
     "placebo_in_space",
     "placebo_in_time",
     "pooled_synth",
+    "read_synth_panel",
     "synthdid",
 ]

@@ -1,240 +1,42 @@
 """Panel data, specification and design matrices for synthetic control.
 
-A :class:`SynthPanel` holds one ``times x units`` matrix per variable; a :class:`SynthSpec`
-says which outcome to match on and how (predictors, predictor weights V, windows). From the two,
-a treated unit and a treatment time, :func:`build_design` validates the input, drops donors that
-cannot be used (with a note) and computes the predictor matrix shared by the fit and its
-placebos.
+A :class:`SynthPanel` (:mod:`csceval.impact.synth_panel`) holds one ``times x units`` matrix per
+variable; a :class:`SynthSpec` (:mod:`csceval.impact.synth_spec`) says which outcome to match on
+and how (predictors, predictor weights V, windows). From the two, a treated unit and a treatment
+time, :func:`build_design` validates the input, drops donors that cannot be used (with a note)
+and computes the predictor matrix shared by the fit and its placebos.
 
 Notes
 -----
-Times must be integer periods (years); float values that are whole numbers (``1970.0``) are
-converted. Unit labels are converted to ``str``. Predictors are means over a window of years,
-ignoring missing values (as R ``Synth``'s ``mean(na.rm = TRUE)``).
+Predictors are means over a window of years, ignoring missing values (as R ``Synth``'s
+``mean(na.rm = TRUE)``).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+
+from csceval.impact.synth_panel import SynthPanel, latest_span, positive_log
+from csceval.impact.synth_spec import Predictor, SynthSpec, VMethod
+
+__all__ = [
+    "Design",
+    "Predictor",
+    "SynthPanel",
+    "SynthSpec",
+    "VMethod",
+    "build_design",
+    "latest_span",
+    "positive_log",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
-
-VMethod = Literal["nested", "regression", "equal", "custom"]
-V_METHODS: tuple[str, ...] = ("nested", "regression", "equal", "custom")
-
-
-@dataclass(frozen=True)
-class Predictor:
-    """One predictor: the mean of ``variable`` over the years ``start`` to ``end`` inclusive.
-
-    ``Predictor("cigsale", 1975)`` is the value in 1975; ``Predictor("beer", 1984, 1988)`` the
-    1984-88 average.
-    """
-
-    variable: str
-    start: int
-    end: int | None = None
-
-    @property
-    def last(self) -> int:
-        """The last year of the window."""
-        return self.start if self.end is None else self.end
-
-    @property
-    def label(self) -> str:
-        """A readable name, e.g. ``"beer[1984-1988]"`` or ``"cigsale[1975]"``."""
-        if self.last == self.start:
-            return f"{self.variable}[{self.start}]"
-        return f"{self.variable}[{self.start}-{self.last}]"
-
-    def shifted(self, by: int) -> Predictor:
-        """The same predictor with its window moved by ``by`` years."""
-        return Predictor(self.variable, self.start + by, self.last + by)
-
-
-@dataclass(frozen=True)
-class SynthSpec:
-    """How a synthetic control is specified.
-
-    Parameters
-    ----------
-    outcome
-        The outcome variable.
-    predictors
-        Predictors to match on. Empty (the default) means every pre-period value of the
-        outcome, i.e. outcome-only synthetic control.
-    v_method
-        Predictor weights: ``"nested"`` (R ``Synth``'s outer optimisation of the pre-period
-        outcome MSPE), ``"regression"`` (R ``Synth``'s regression-based starting V, Stata
-        ``synth``'s default; no outer loop), ``"equal"`` (equal weights on the standardised
-        predictors, i.e. inverse-variance weights on the raw ones) or ``"custom"``.
-    custom_v
-        The weights for ``v_method="custom"``, one per predictor (normalised to sum to one).
-    optimize_window
-        ``(first, last)`` years of the outer-loss window of ``"nested"`` and of the
-        regression behind ``"regression"``; default every pre-period year.
-    standardize
-        Divide each predictor by its standard deviation across the fit's units before
-        weighting, as R ``Synth`` does. ``None`` (default): standardise when ``predictors``
-        are given, not for the default outcome-only predictors (all in the outcome's units).
-    nested_multistart
-        For ``"nested"``: besides R ``Synth``'s two starts (equal and regression-based V),
-        also start from each unit vector (all weight on one predictor).
-    demean
-        Subtract each unit's mean pre-period outcome before fitting (the demeaned synthetic
-        control of Doudchenko & Imbens 2016 and Ferman & Pinto 2021): the weights match the
-        path, not the level, so a treated unit outside the donors' range of levels (the lowest
-        rates in England, say) is not fitted with a bias, and the effect is the post-period gap
-        minus the pre-period gap, as in difference-in-differences. Predictors built from the
-        outcome use the demeaned values; reported paths are in levels.
-    """
-
-    outcome: str
-    predictors: tuple[Predictor, ...] = ()
-    v_method: VMethod = "regression"
-    custom_v: tuple[float, ...] | None = None
-    optimize_window: tuple[int, int] | None = None
-    standardize: bool | None = None
-    nested_multistart: bool = False
-    demean: bool = False
-
-    def __post_init__(self) -> None:
-        if self.v_method not in V_METHODS:
-            raise ValueError(f"v_method must be one of {V_METHODS}, got {self.v_method!r}")
-        if self.v_method == "custom":
-            if self.custom_v is None:
-                raise ValueError('v_method="custom" needs custom_v (one weight per predictor)')
-            cv = np.asarray(self.custom_v, dtype=np.float64)
-            if not (np.isfinite(cv).all() and (cv >= 0).all() and cv.sum() > 0):
-                raise ValueError("custom_v must be non-negative, finite and not all zero")
-
-
-@dataclass(frozen=True, eq=False)
-class SynthPanel:
-    """A balanced ``times x units`` matrix per variable (missing values as NaN)."""
-
-    units: tuple[str, ...]
-    times: tuple[int, ...]
-    values: Mapping[str, FloatArray] = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if len(set(self.units)) != len(self.units):
-            raise ValueError("unit labels are not unique")
-        if list(self.times) != sorted(set(self.times)):
-            raise ValueError("times must be strictly increasing")
-        shape = (len(self.times), len(self.units))
-        for name, arr in self.values.items():
-            if arr.shape != shape:
-                raise ValueError(f"variable {name!r} has shape {arr.shape}, expected {shape}")
-
-    @classmethod
-    def from_long(
-        cls,
-        data: pd.DataFrame,
-        *,
-        unit: str,
-        time: str,
-        variables: Sequence[str] | None = None,
-    ) -> SynthPanel:
-        """Build a panel from a long table with one row per unit and time.
-
-        Parameters
-        ----------
-        data
-            The long table.
-        unit, time
-            Column names of the unit label and the (integer) time period.
-        variables
-            Columns to keep; default every numeric column other than ``unit`` and ``time``.
-
-        Raises
-        ------
-        ValueError
-            If a column is missing, a (unit, time) pair repeats or a time is not a whole
-            number.
-        """
-        missing = [c for c in (unit, time, *(variables or ())) if c not in data.columns]
-        if missing:
-            raise ValueError(f"columns not in the data: {missing}")
-        if variables is None:
-            variables = [
-                c
-                for c in data.columns
-                if c not in (unit, time) and pd.api.types.is_numeric_dtype(data[c])
-            ]
-        if data.duplicated([unit, time]).any():
-            dup = data.loc[data.duplicated([unit, time]), [unit, time]].iloc[0].tolist()
-            raise ValueError(f"(unit, time) pairs repeat, e.g. {dup}")
-        t_raw = pd.to_numeric(data[time], errors="coerce").to_numpy(dtype=np.float64)
-        if not np.isfinite(t_raw).all() or (t_raw != np.round(t_raw)).any():
-            raise ValueError(f"column {time!r} must hold whole-number periods (e.g. years)")
-        frame = data.copy()
-        frame[time] = t_raw.astype(np.int64)
-        frame[unit] = data[unit].astype(str)
-        units = tuple(sorted(frame[unit].unique()))
-        times = tuple(int(t) for t in sorted(frame[time].unique()))
-        values: dict[str, FloatArray] = {}
-        for var in variables:
-            wide = frame.pivot(index=time, columns=unit, values=var)
-            wide = wide.reindex(index=list(times), columns=list(units))
-            values[var] = wide.to_numpy(dtype=np.float64)
-        return cls(units=units, times=times, values=values)
-
-    def index_of(self, unit: object) -> int:
-        """Column index of ``unit``; ``ValueError`` if it is not in the panel."""
-        try:
-            return self.units.index(str(unit))
-        except ValueError:
-            raise ValueError(f"unit {unit!r} is not in the panel") from None
-
-    def variable(self, name: str) -> FloatArray:
-        """The ``times x units`` matrix of ``name``; ``ValueError`` if absent."""
-        if name not in self.values:
-            raise ValueError(f"variable {name!r} is not in the panel ({sorted(self.values)})")
-        return self.values[name]
-
-    def truncated(self, before: int) -> SynthPanel:
-        """The panel restricted to times strictly before ``before``."""
-        keep = [i for i, t in enumerate(self.times) if t < before]
-        return SynthPanel(
-            units=self.units,
-            times=tuple(self.times[i] for i in keep),
-            values={k: v[keep] for k, v in self.values.items()},
-        )
-
-
-def positive_log(values: npt.ArrayLike) -> FloatArray:
-    """Natural logs of the positive values; NaN where a value is zero, negative or missing (a
-    rate of zero has no log, so the analyses on the log scale treat it as missing)."""
-    x = np.asarray(values, dtype=np.float64)
-    out = np.full(x.shape, np.nan)
-    positive = x > 0
-    out[positive] = np.log(x[positive])
-    return out
-
-
-def latest_span(years: Sequence[int]) -> list[int]:
-    """The last run of consecutive years among ``years`` (the years in which any unit has a value).
-
-    A series interrupted by years nobody published (CLA rates: 2010, then 2013 on, where the
-    mid-year populations were not in the files) is analysed over its latest unbroken run, so the
-    missing years do not leave every unit incomplete.
-    """
-    ordered = sorted({int(y) for y in years})
-    if not ordered:
-        return []
-    start = len(ordered) - 1
-    while start > 0 and ordered[start - 1] == ordered[start] - 1:
-        start -= 1
-    return ordered[start:]
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,9 +7,9 @@ The inner problem of synthetic control (Abadie, Diamond & Hainmueller 2010) is
 i.e. the point of the convex hull of the (weighted) donor predictor vectors closest to the
 treated unit's. This module solves many such problems at once (one per placebo, per
 leave-one-out fit or per Nelder-Mead candidate V) with Wolfe's minimum-norm-point algorithm run
-in lockstep over the batch, and provides the predictor weights V: equal, regression-based (as R
-``Synth`` and Stata ``synth`` start from) and the nested, outer-loop optimisation of R ``Synth``
-(a Nelder-Mead search over V, vectorised over problems and starting points).
+in lockstep over the batch. The predictor weights V (regression-based, as R ``Synth`` and Stata
+``synth`` start from, and the nested, outer-loop optimisation of R ``Synth``) are in
+:mod:`csceval.impact.synth_v`.
 
 Notes
 -----
@@ -49,18 +49,20 @@ one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import nnls
 
+from csceval.impact.synth_v import nelder_mead_batch, regression_v
+from csceval.impact.synth_wolfe import _clean, _minor_cycle, _Problem, _warm
+
+__all__ = ["SimplexSolution", "nelder_mead_batch", "regression_v", "simplex_lstsq"]
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
-
-_TINY_WEIGHT = 1e-14
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,130 +225,6 @@ def simplex_lstsq(
     return SimplexSolution(weights, loss, gap, support, passes, fallback)
 
 
-def _warm(
-    start: IntArray, msk: BoolArray, corral: IntArray, count: IntArray, major: BoolArray
-) -> None:
-    """Initialise corrals from ``start``: its admissible, distinct donors (at most ``cap - 1``)."""
-    n_b, cap = corral.shape
-    n_j = msk.shape[1]
-    rows = np.arange(n_b)[:, None]
-    st = start.reshape(n_b, -1)
-    ok = (st >= 0) & (st < n_j)
-    st = np.where(ok, st, n_j)
-    ok &= msk[rows, np.minimum(st, n_j - 1)]
-    st = np.where(ok, st, n_j)
-    st.sort(axis=1)
-    ok = st < n_j
-    ok[:, 1:] &= st[:, 1:] != st[:, :-1]
-    order = np.argsort(~ok, axis=1, kind="stable")[:, : cap - 1]
-    st, ok = st[rows, order], ok[rows, order]
-    n_ok = ok.sum(axis=1)
-    use = n_ok > 0
-    width = st.shape[1]
-    corral[use, :width] = np.where(ok[use], st[use], 0)
-    count[use] = n_ok[use]
-    major[use] = n_ok[use] == 1
-
-
-class _Problem:
-    """Batch data with the few products Wolfe's algorithm needs, without forming ``B x k x J``."""
-
-    def __init__(self, pool: FloatArray, tgt: FloatArray, r: FloatArray, msk: BoolArray) -> None:
-        self.pool, self.pool_t, self.tgt, self.r, self.msk = pool, pool.T.copy(), tgt, r, msk
-
-    def points(self, idx: IntArray, cols: IntArray) -> FloatArray:
-        """``(n, c, k)`` shifted, weighted donor vectors ``r * (X[:, cols] - t)``."""
-        out: FloatArray = self.r[idx][:, None, :] * (self.pool_t[cols] - self.tgt[idx][:, None, :])
-        return out
-
-    def sq_norms(self) -> FloatArray:
-        r2 = self.r**2
-        out: FloatArray = (
-            r2 @ self.pool**2
-            - 2.0 * (r2 * self.tgt) @ self.pool
-            + np.einsum("bk,bk->b", r2, self.tgt**2)[:, None]
-        )
-        return out
-
-    def scores(self, idx: IntArray, x: FloatArray) -> FloatArray:
-        """``(n, J)`` inner products ``<x, p_j>``, ``+inf`` outside the mask."""
-        xr = x * self.r[idx]
-        out: FloatArray = xr @ self.pool - np.einsum("bk,bk->b", xr, self.tgt[idx])[:, None]
-        out[~self.msk[idx]] = np.inf
-        return out
-
-    def loss_and_gap(
-        self, weights: FloatArray, idx: IntArray | None = None
-    ) -> tuple[FloatArray, FloatArray]:
-        ids = np.arange(weights.shape[0]) if idx is None else idx
-        x = self.r[ids] * (weights @ self.pool_t - self.tgt[ids])
-        xx = np.einsum("bk,bk->b", x, x)
-        gap = xx - self.scores(ids, x).min(axis=1)
-        return xx, np.maximum(gap, 0.0)
-
-
-def _minor_cycle(
-    prob: _Problem,
-    idx: IntArray,
-    corral: IntArray,
-    lam: FloatArray,
-    count: IntArray,
-    x: FloatArray,
-    major: BoolArray,
-    slot: IntArray,
-) -> None:
-    """One minor cycle of Wolfe's algorithm for the problems ``idx`` (updates in place)."""
-    valid = slot < count[idx, None]
-    q = prob.points(idx, corral[idx])  # (n, cap, k)
-    # min ||q_0 + D' beta||^2 with rows D_i = q_i - q_0 (i >= 1): normal equations, padded.
-    pad = ~valid[:, 1:]
-    d = q[:, 1:] - q[:, :1]
-    d[pad] = 0.0
-    gram = np.matmul(d, np.swapaxes(d, 1, 2))
-    rhs = -np.matmul(d, q[:, 0, :, None])
-    diag = np.einsum("nii->ni", gram)
-    ridge = 1e-13 * np.maximum(diag.max(axis=1, initial=0.0), np.finfo(np.float64).tiny)
-    diag += np.where(pad, 1.0, ridge[:, None])
-    beta = np.linalg.solve(gram, rhs)[:, :, 0]
-    beta[pad] = 0.0
-    alpha = np.concatenate([1.0 - beta.sum(axis=1, keepdims=True), beta], axis=1)
-    nonpos = valid & (alpha <= 0.0)
-    inside = ~nonpos.any(axis=1)
-    # Affine point strictly inside the corral's hull: accept, go back to a major cycle.
-    acc = idx[inside]
-    lam[acc] = np.where(valid[inside], alpha[inside], 0.0)
-    major[acc] = True
-    new_lam = lam[idx]
-    # Otherwise move from lam towards alpha until the first weight hits zero and drop it.
-    out = ~inside
-    if out.any():
-        rows_o = idx[out]
-        c_o, a_o = new_lam[out], alpha[out]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(nonpos[out], c_o / (c_o - a_o), np.inf)
-        hit = ratio.argmin(axis=1)
-        n_o = np.arange(hit.size)
-        theta = np.clip(ratio[n_o, hit], 0.0, 1.0)
-        new = c_o + theta[:, None] * (a_o - c_o)
-        new[n_o, hit] = 0.0
-        keep = valid[out] & (new > _TINY_WEIGHT)
-        order = np.argsort(~keep, axis=1, kind="stable")
-        corral[rows_o] = np.take_along_axis(corral[rows_o], order, axis=1)
-        new = np.take_along_axis(np.where(keep, new, 0.0), order, axis=1)
-        new /= new.sum(axis=1, keepdims=True)
-        lam[rows_o] = new
-        count[rows_o] = keep.sum(axis=1)
-        new_lam[out] = new
-        q[out] = prob.points(rows_o, corral[rows_o])
-    x[idx] = np.einsum("nck,nc->nk", q, new_lam)
-
-
-def _clean(weights: FloatArray) -> FloatArray:
-    w = np.where(weights > _TINY_WEIGHT, weights, 0.0)
-    out: FloatArray = w / w.sum(axis=1, keepdims=True)
-    return out
-
-
 def _nnls_simplex(p: FloatArray) -> FloatArray:
     """Fallback: ``nnls`` on ``[p; M 1']`` against ``[0; M]`` (sum-to-one as a heavy row)."""
     k, n_j = p.shape
@@ -358,146 +236,3 @@ def _nnls_simplex(p: FloatArray) -> FloatArray:
     w = np.maximum(w, 0.0)
     total = w.sum()
     return np.asarray(w / total if total > 0 else np.full(n_j, 1.0 / n_j), dtype=np.float64)
-
-
-# --------------------------------------------------------------------------------------------
-# Predictor weights V
-# --------------------------------------------------------------------------------------------
-
-
-def regression_v(x_scaled: FloatArray, z: FloatArray) -> tuple[FloatArray, str | None]:
-    """Regression-based predictor weights, as R ``Synth``'s second start and Stata's default.
-
-    Parameters
-    ----------
-    x_scaled
-        ``(n_units, k)`` standardised predictors of every unit of the fit (treated and donors).
-    z
-        ``(n_units, t)`` outcomes over the loss window for the same units.
-
-    Returns
-    -------
-    v, note
-        ``(k,)`` non-negative weights summing to one, and a note when the regression was
-        rank-deficient or uninformative (``None`` otherwise).
-
-    Notes
-    -----
-    Regress each period's outcome on an intercept and the standardised predictors across units,
-    ``B = (X'X)^+ X'Z``, and set ``v_h`` proportional to ``sum_t B_ht^2`` (the diagonal of
-    ``B B'``), as R ``Synth`` 1.1 does. A rank-deficient design uses the minimum-norm
-    least-squares coefficients (R ``Synth`` would fall back to equal weights); all-zero
-    coefficients give equal weights.
-    """
-    n, k = x_scaled.shape
-    design = np.hstack([np.ones((n, 1)), x_scaled])
-    coef, _, rank, _ = np.linalg.lstsq(design, z, rcond=None)
-    note = None
-    if rank < k + 1:
-        note = (
-            f"regression-based V: the design (intercept + {k} predictors, {n} units) has rank "
-            f"{rank} < {k + 1}; minimum-norm coefficients were used"
-        )
-    v = np.einsum("ht,ht->h", coef[1:], coef[1:])
-    total = v.sum()
-    if not np.isfinite(total) or total <= 0:
-        return np.full(k, 1.0 / k), "regression-based V was uninformative; equal weights used"
-    return v / total, note
-
-
-def nelder_mead_batch(
-    fun: Callable[[IntArray, FloatArray], FloatArray],
-    starts: FloatArray,
-    *,
-    max_iter: int = 500,
-    reltol: float = 1e-8,
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Run independent Nelder-Mead searches in lockstep, evaluating candidates in batches.
-
-    Parameters
-    ----------
-    fun
-        ``fun(instance_ids, candidates)`` returns the objective of each ``(n, d)`` candidate row
-        for the given instances; it is called with whole batches.
-    starts
-        ``(m, d)`` starting points, one per instance.
-    max_iter
-        Iteration cap per instance (R ``optim``'s default is 500).
-    reltol
-        An instance stops when ``f_worst - f_best <= reltol * (|f_best| + reltol)`` over its
-        simplex, R ``optim``'s Nelder-Mead test.
-
-    Returns
-    -------
-    x, f, iterations
-        Best point, best value and iterations used, per instance.
-
-    Notes
-    -----
-    Standard Nelder-Mead (reflection 1, expansion 2, contraction 0.5, shrink 0.5; the initial
-    simplex perturbs each coordinate by 5 %, or by 0.00025 when zero, as ``scipy.optimize``
-    and R ``optim`` do). Per iteration every active instance evaluates its reflected point in
-    one batch, then the expansion or contraction points in a second batch, and shrinks in a
-    third when needed.
-    """
-    x0 = np.asarray(starts, dtype=np.float64)
-    m, d = x0.shape
-    ids = np.arange(m)
-    simplex = np.repeat(x0[:, None, :], d + 1, axis=1)
-    for i in range(d):
-        step = np.where(x0[:, i] != 0, 0.05 * x0[:, i], 0.00025)
-        simplex[:, i + 1, i] += step
-    fvals = fun(np.repeat(ids, d + 1), simplex.reshape(-1, d)).reshape(m, d + 1)
-    iters = np.zeros(m, dtype=np.intp)
-    active = np.ones(m, dtype=bool)
-    for _ in range(max_iter):
-        order = np.argsort(fvals, axis=1, kind="stable")
-        simplex = np.take_along_axis(simplex, order[:, :, None], axis=1)
-        fvals = np.take_along_axis(fvals, order, axis=1)
-        spread_f = fvals[:, -1] - fvals[:, 0]
-        conv = spread_f <= reltol * (np.abs(fvals[:, 0]) + reltol)
-        active &= ~conv
-        a = np.flatnonzero(active)
-        if a.size == 0:
-            break
-        iters[a] += 1
-        sim, fv = simplex[a], fvals[a]
-        centroid = sim[:, :-1].mean(axis=1)
-        worst = sim[:, -1]
-        xr = centroid + (centroid - worst)
-        fr = fun(a, xr)
-        f_best, f_second, f_worst = fv[:, 0], fv[:, -2], fv[:, -1]
-        expand = fr < f_best
-        outside = (fr >= f_second) & (fr < f_worst)
-        inside = fr >= f_worst
-        second = expand | outside | inside
-        x2 = np.where(
-            expand[:, None],
-            centroid + 2.0 * (centroid - worst),
-            np.where(
-                outside[:, None],
-                centroid + 0.5 * (centroid - worst),
-                centroid - 0.5 * (centroid - worst),
-            ),
-        )
-        f2 = np.full(a.size, np.inf)
-        if second.any():
-            f2[second] = fun(a[second], x2[second])
-        new_x = xr.copy()
-        new_f = fr.copy()
-        take2 = (expand & (f2 < fr)) | (outside & (f2 <= fr)) | (inside & (f2 < f_worst))
-        new_x[take2] = x2[take2]
-        new_f[take2] = f2[take2]
-        shrink = (outside | inside) & ~take2
-        sim[:, -1] = new_x
-        fv[:, -1] = new_f
-        if shrink.any():
-            s = np.flatnonzero(shrink)
-            best = sim[s, :1]
-            shrunk = best + 0.5 * (simplex[a[s], 1:] - best)
-            sim[s, 1:] = shrunk
-            fv[s, 1:] = fun(np.repeat(a[s], d), shrunk.reshape(-1, d)).reshape(s.size, d)
-        simplex[a] = sim
-        fvals[a] = fv
-    best = fvals.argmin(axis=1)
-    return simplex[ids, best], fvals[ids, best], iters

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from csceval.project import Project
+from csceval.project import ProjectData
 
 
 def year_ending_march(day: date) -> int:
@@ -14,7 +15,7 @@ def year_ending_march(day: date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 
 
-def wide_panel(project: Project, indicator_id: str) -> pd.DataFrame:
+def wide_panel(project: ProjectData, indicator_id: str) -> pd.DataFrame:
     """LAs x years of one indicator; NaN where a cell is suppressed, not available or absent."""
     rows = project.table("indicators")
     rows = rows[rows["indicator"] == indicator_id]
@@ -23,7 +24,7 @@ def wide_panel(project: Project, indicator_id: str) -> pd.DataFrame:
     return panel.reindex(columns=list(years)).astype(float)
 
 
-def denominator_weights(project: Project) -> pd.DataFrame:
+def denominator_weights(project: ProjectData) -> pd.DataFrame:
     """Population aged 0-17 at mid-(Y-1) for each LA and year Y: the DfE rate denominator.
 
     Notes
@@ -35,3 +36,22 @@ def denominator_weights(project: Project) -> pd.DataFrame:
     population = wide_panel(project, "population_0_17")
     previous = population.shift(1, axis=1)
     return previous.fillna(population)
+
+
+def group_mean(values: pd.DataFrame, weights: pd.DataFrame | None, codes: list[str]) -> pd.Series:
+    """Yearly mean over the LAs in ``codes`` that have a value, weighted where weights exist.
+
+    Notes
+    -----
+    For rates per 10,000 the weight is the LA's denominator population, which makes the mean
+    equal to the pooled rate of the group. Percentages and ratios are unweighted means of the
+    LA values because their denominators are not published. LAs with a suppressed or missing
+    value in a year are left out of that year's mean.
+    """
+    block = values.reindex(index=codes)
+    if weights is None:
+        return block.mean(axis=0)
+    w = weights.reindex(index=codes, columns=block.columns)
+    w = w.where(block.notna()).fillna(w.mean(axis=0)).where(block.notna())
+    total = w.sum(axis=0).replace(0.0, np.nan)
+    return (block * w).sum(axis=0, min_count=1) / total

@@ -1,7 +1,27 @@
-"""The evaluation project folder: evaluation.toml, declared data/ tables, loading and checks."""
+"""The evaluation project contract: evaluation.toml, declared tables and files, reading, checks.
 
-from csceval.project.load import Project, load_project, validate_project
+Strand-agnostic: it reads what the strands it is given declare (:class:`StrandDeclarations`);
+:func:`csceval.pipeline.load_project` passes the registered strands.
+"""
+
+from csceval.project.declarations import (
+    ProjectData,
+    ProjectFile,
+    StrandDeclarations,
+    TableChecks,
+)
+from csceval.project.load import Project, read_project
 from csceval.project.settings import EvaluationSettings, Site
 from csceval.project.tables import TABLES
 
-__all__ = ["TABLES", "EvaluationSettings", "Project", "Site", "load_project", "validate_project"]
+__all__ = [
+    "TABLES",
+    "EvaluationSettings",
+    "Project",
+    "ProjectData",
+    "ProjectFile",
+    "Site",
+    "StrandDeclarations",
+    "TableChecks",
+    "read_project",
+]

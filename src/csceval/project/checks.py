@@ -8,25 +8,25 @@ from collections.abc import Iterator, Mapping
 
 import pandas as pd
 
-from csceval.case_audit.checks import check_case_audit_tables
 from csceval.errors import Problem
-from csceval.implementation.elements import check_milestones, check_self_profiles
 from csceval.indicators import BY_ID, Kind
 from csceval.project.schema import LA_CODE_PATTERN
 from csceval.project.settings import COMPARATOR_METHODS, SITE_ROLES, EvaluationSettings
 
 TOML = "evaluation.toml"
 FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
-ESTIMATORS: tuple[str, ...] = ("descriptive", "synth", "did", "sdid", "its")
-"""Estimators an analysis plan may name; strands add theirs here as they arrive."""
+CORE_ESTIMATORS: tuple[str, ...] = ("descriptive",)
+"""Estimators an analysis plan may always name; strands declare theirs (``Strand.estimators``)."""
 
 
-def check_settings(settings: EvaluationSettings) -> list[Problem]:
-    """Rules on ``evaluation.toml`` alone."""
+def check_settings(
+    settings: EvaluationSettings, estimators: tuple[str, ...] = CORE_ESTIMATORS
+) -> list[Problem]:
+    """Rules on ``evaluation.toml`` alone; ``estimators`` are the names a plan may use."""
     return [
         *_check_sites(settings),
         *_check_periods(settings),
-        *_check_plan(settings),
+        *_check_plan(settings, estimators),
         *_check_disclosure(settings),
     ]
 
@@ -163,7 +163,7 @@ def _is_financial_year(text: str) -> bool:
     return match is not None and (int(match[1]) + 1) % 100 == int(match[2])
 
 
-def _check_plan(settings: EvaluationSettings) -> Iterator[Problem]:
+def _check_plan(settings: EvaluationSettings, estimators: tuple[str, ...]) -> Iterator[Problem]:
     plan = settings.analysis
     for i, ind in enumerate(plan.indicators):
         if ind not in BY_ID:
@@ -175,13 +175,13 @@ def _check_plan(settings: EvaluationSettings) -> Iterator[Problem]:
                 "see docs/indicators.md for the indicator ids",
             )
     for i, est in enumerate(plan.estimators):
-        if est not in ESTIMATORS:
+        if est not in estimators:
             yield _problem(
                 "CSC-E1302",
                 "unknown estimator",
                 f"analysis.estimators[{i}]",
                 est,
-                f"use one of: {', '.join(ESTIMATORS)}",
+                f"use one of: {', '.join(estimators)}",
             )
     if plan.comparators not in COMPARATOR_METHODS:
         yield _problem(
@@ -233,7 +233,10 @@ def _check_disclosure(settings: EvaluationSettings) -> Iterator[Problem]:
 
 
 def check_tables(settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
-    """Rules linking the tables to each other and to ``evaluation.toml``."""
+    """Rules linking the core tables to each other and to ``evaluation.toml``.
+
+    Strands check their own tables (``Strand.checks``); the loader runs those after these.
+    """
     las = tables["local_authorities"]
     known = set(las["la_code"])
     problems: list[Problem] = []
@@ -270,12 +273,6 @@ def check_tables(settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame
         tables["reorganisations"], "data/reorganisations.csv", ("old_la_code", "new_la_code"), known
     )
     problems += _check_indicator_rows(settings, tables["indicators"], las)
-    problems += check_milestones(settings, tables["implementation_milestones"])
-    problems += check_self_profiles(settings, tables["self_profiles"])
-    from csceval.costs.inputs import check_cost_tables  # csceval.costs imports the project
-
-    problems += check_cost_tables(settings, tables)
-    problems += check_case_audit_tables(settings, tables)
     return problems
 
 

@@ -1,16 +1,20 @@
-"""Load an evaluation project folder: ``evaluation.toml`` plus the ``data/`` tables.
+"""Read an evaluation project folder: ``evaluation.toml``, the ``data/`` tables, declared files.
 
-Loading is all-or-nothing: :func:`load_project` returns a :class:`Project` only when there is no
+Reading is all-or-nothing: :func:`read_project` returns a :class:`Project` only when there is no
 problem at all, and otherwise raises :class:`~csceval.errors.InputError` carrying every problem
 found, so a caller never works on a half-checked project.
+
+The contract knows the core tables (LAs, neighbours, reorganisations, framework scoping,
+indicators); everything else comes from the strands it is given (their tables, files, checks and
+estimators). :func:`csceval.pipeline.load_project` passes the registered strands.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +22,33 @@ import pandas as pd
 from pydantic import ValidationError
 
 from csceval.errors import InputError, Problem
-from csceval.project.checks import check_settings, check_tables
+from csceval.project.checks import CORE_ESTIMATORS, check_settings, check_tables
+from csceval.project.declarations import MAX_FILE_BYTES, ProjectFile, StrandDeclarations
 from csceval.project.read import read_table
+from csceval.project.schema import TableSchema
 from csceval.project.settings import EvaluationSettings, Site
 from csceval.project.tables import TABLES
 
 SETTINGS_FILE = "evaluation.toml"
-THEORY_OF_CHANGE_FILE = "theory_of_change.toml"
-"""Optional: the project's own theory of change (else the framework default is used)."""
 
 
 @dataclass(frozen=True)
 class Project:
-    """A checked evaluation project, ready for the strands' ``analyse`` functions."""
+    """A checked evaluation project: settings, every declared table and every declared file."""
 
     root: Path
     settings: EvaluationSettings
     tables: Mapping[str, pd.DataFrame]
+    files: Mapping[str, Any] = field(default_factory=dict)
+    """Parsed declared files by name (None when the project has no such file)."""
+    inputs: tuple[str, ...] = ()
+    """Every path the project was read from or could have been (relative), for provenance."""
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
+
+    def file(self, name: str) -> Any:
+        return self.files[name]
 
     @property
     def pilots(self) -> list[Site]:
@@ -45,12 +56,8 @@ class Project:
         return self.settings.sites_with_role("pilot", "exited")
 
     def input_files(self) -> dict[str, str]:
-        """SHA-256 of every input file, by path relative to the project root."""
-        paths = [
-            self.root / SETTINGS_FILE,
-            self.root / THEORY_OF_CHANGE_FILE,
-            *(self.root / t.file for t in TABLES),
-        ]
+        """SHA-256 of every input file any strand reads, by path relative to the project root."""
+        paths = [self.root / SETTINGS_FILE, *(self.root / p for p in self.inputs)]
         return {
             str(p.relative_to(self.root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in paths
@@ -58,7 +65,9 @@ class Project:
         }
 
 
-def load_settings(root: Path) -> tuple[EvaluationSettings | None, list[Problem]]:
+def load_settings(
+    root: Path, estimators: tuple[str, ...] = CORE_ESTIMATORS
+) -> tuple[EvaluationSettings | None, list[Problem]]:
     """Parse and check ``evaluation.toml``."""
     path = root / SETTINGS_FILE
     if not path.is_file():
@@ -85,7 +94,7 @@ def load_settings(root: Path) -> tuple[EvaluationSettings | None, list[Problem]]
         settings = EvaluationSettings.model_validate(raw)
     except ValidationError as exc:
         return None, [_from_pydantic(error) for error in exc.errors()]
-    return settings, check_settings(settings)
+    return settings, check_settings(settings, estimators)
 
 
 def _from_pydantic(error: Any) -> Problem:
@@ -119,25 +128,34 @@ def _from_pydantic(error: Any) -> Problem:
     )
 
 
-def _project_files_problems(root: Path) -> list[Problem]:
-    """Problems in the project's other files (a theory of change of its own, ...)."""
-    from csceval.impact.calibration_file import check_calibration_file
-    from csceval.implementation.theory_of_change import check_theory_file
-
-    return check_theory_file(root) + check_calibration_file(root)
-
-
-def validate_project(root: Path) -> list[Problem]:
-    """Every problem in the project folder (an empty list means it is valid)."""
+def read_file(root: Path, declared: ProjectFile) -> tuple[Any, list[Problem]]:
+    """Parse one declared file (None when absent); its size is checked before it is read."""
+    path = root / declared.path
+    if not path.is_file():
+        return None, []
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [
+            Problem(
+                "CSC-E2020",
+                f"the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                file=declared.path,
+                fix="check that this is the right file",
+            )
+        ]
     try:
-        load_project(root)
+        return declared.parse(path.read_bytes(), declared.path), []
     except InputError as exc:
-        return exc.problems
-    return []
+        return None, exc.problems
 
 
-def load_project(root: Path) -> Project:
-    """Load and check a project; raise :class:`InputError` listing every problem found."""
+def read_project(root: Path, strands: Sequence[StrandDeclarations] = ()) -> Project:
+    """Read and check a project with the given strands' declarations.
+
+    Raises :class:`InputError` listing every problem found. Core tables are read first, then
+    each strand's tables and files in the order given; a strand's checks run only when every
+    table read cleanly (their rules assume well-typed columns).
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError(
@@ -150,16 +168,25 @@ def load_project(root: Path) -> Project:
                 )
             ]
         )
-    settings, problems = load_settings(root)
+    estimators = CORE_ESTIMATORS + tuple(e for s in strands for e in s.estimators)
+    settings, problems = load_settings(root, estimators)
+    schemas: list[TableSchema] = [*TABLES, *(t for s in strands for t in s.tables)]
     tables: dict[str, pd.DataFrame] = {}
-    for schema in TABLES:
+    for schema in schemas:
         frame, table_problems = read_table(root, schema)
         problems += table_problems
         if frame is not None:
             tables[schema.name] = frame
-    if settings is not None and len(tables) == len(TABLES) and not problems:
+    if settings is not None and len(tables) == len(schemas) and not problems:
         problems += check_tables(settings, tables)
-    problems += _project_files_problems(root)
+        for strand in strands:
+            if strand.checks is not None:
+                problems += strand.checks(settings, tables)
+    files: dict[str, Any] = {}
+    for declared in (f for s in strands for f in s.files):
+        files[declared.name], file_problems = read_file(root, declared)
+        problems += file_problems
     if problems or settings is None:
         raise InputError(problems)
-    return Project(root=root, settings=settings, tables=tables)
+    inputs = tuple(s.file for s in schemas) + tuple(f.path for s in strands for f in s.files)
+    return Project(root=root, settings=settings, tables=tables, files=files, inputs=inputs)

@@ -5,6 +5,10 @@ Every statistic takes a units x raters matrix (``nan`` = missing rating) and ret
 functions directly. :mod:`~csceval.reliability.layout` converts long or wide tables, contingency
 tables and count tables into the matrix.
 
+Constants: ``METHODS`` (the names :func:`compute` takes), ``CI_METHODS`` (its interval
+methods), ``ICC_FORMS`` (the intraclass correlations, Shrout & Fleiss / McGraw & Wong forms) and
+``LEVELS`` (levels of measurement).
+
 >>> import numpy as np
 >>> from csceval.reliability import compute
 >>> ratings = np.array([[1, 1], [2, 2], [3, 2], [1, 1]])

@@ -16,7 +16,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-import csceval
 from csceval.disclosure import ColumnRole
 from csceval.report.model import (
     CORE_SYMBOLS,
@@ -32,6 +31,7 @@ from csceval.report.model import (
     provenance_json,
 )
 from csceval.report.svg import render_bar_chart, render_heatmap, render_line_chart
+from csceval.version import __version__
 
 STRENGTH_LABELS = {"none": "None", "low": "Low", "moderate": "Moderate", "high": "High"}
 
@@ -182,5 +182,5 @@ def render_html(report: Report) -> str:
         symbols=_symbols(report),
         policies=_policies(report),
         provenance=_node(provenance)["items"] if provenance else [],
-        version=csceval.__version__,
+        version=__version__,
     )

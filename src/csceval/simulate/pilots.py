@@ -183,3 +183,10 @@ def _contrast_sites(
         free.remove(best)
         sites.append(ContrastSite(best, geo.las[best].la_code, geo.las[best].name, framework))
     return tuple(sites)
+
+
+TIME_POINTS = (
+    ("T1", date(2018, 9, 1), date(2018, 11, 30), "Autumn 2018"),
+    ("T2", date(2019, 9, 1), date(2019, 11, 30), "Autumn 2019"),
+)
+"""(id, start, end, label) of the fieldwork time points written to evaluation.toml."""

@@ -1,13 +1,14 @@
-"""``truth.json``: everything the simulator injected, for recovery tests of the estimators."""
+"""The core of ``truth.json``: what the simulator injected in the panel, for recovery tests.
+
+Strands add their own truth under their ``SimulatorPart.truth_key``.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from csceval.indicators import CATALOGUE
 from csceval.simulate import calibration as cal
-from csceval.simulate.case_audit import case_audit_truth
 from csceval.simulate.pilots import EFFECTS, FADE_MONTHS, SELECTION_TILT
 from csceval.simulate.world import World
 
@@ -126,9 +127,4 @@ def truth(world: World) -> dict[str, Any]:
             }
             for g in world.gaps
         ],
-        "case_audits": case_audit_truth(world),
     }
-
-
-def truth_json(world: World) -> str:
-    return json.dumps(truth(world), indent=2, ensure_ascii=False) + "\n"

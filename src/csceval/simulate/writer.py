@@ -1,6 +1,7 @@
-"""Write a simulated world as an evaluation project folder (CSV, TOML, JSON, README).
+"""The core files of a simulated project: evaluation.toml, the core tables, the README.
 
-Everything is written in a fixed order with fixed formatting (no timestamps, ``\\n`` line
+Strands add their own files (``Strand.simulate``); :func:`csceval.pipeline.simulate_project`
+writes both. Everything is in a fixed order with fixed formatting (no timestamps, ``\\n`` line
 endings, sorted rows), so the same seed always gives byte-identical files.
 """
 
@@ -15,29 +16,17 @@ import numpy as np
 
 from csceval.project.schema import TableSchema
 from csceval.project.tables import (
-    ACTIVITY_CHANGES,
-    COST_LEDGER,
-    DEFLATORS,
     FRAMEWORK_SCOPING,
     INDICATORS,
     LOCAL_AUTHORITIES,
     REORGANISATIONS,
     STATISTICAL_NEIGHBOURS,
-    UNIT_COSTS,
 )
 from csceval.simulate import calibration as cal
-from csceval.simulate.case_audit import case_audit_files
-from csceval.simulate.costs import (
-    activity_change_rows,
-    cost_ledger_rows,
-    deflator_rows,
-    unit_cost_rows,
-)
 from csceval.simulate.formatting import dfe_values
-from csceval.simulate.implementation import TIME_POINTS, implementation_files
-from csceval.simulate.pilots import FRAMEWORK
+from csceval.simulate.pilots import FRAMEWORK, TIME_POINTS
 from csceval.simulate.scoping import scoping_rows
-from csceval.simulate.truth import GENERATOR_VERSION, truth_json
+from csceval.simulate.truth import GENERATOR_VERSION
 from csceval.simulate.world import World
 
 ANALYSIS_INDICATORS = (
@@ -57,7 +46,8 @@ ANALYSIS_INDICATORS = (
 )
 
 
-def _csv(schema: TableSchema, rows: Sequence[Sequence[object]]) -> str:
+def table_csv(schema: TableSchema, rows: Sequence[Sequence[object]]) -> str:
+    """A table's CSV text: its declared header, then the rows, ``\\n`` line endings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(schema.column_names)
@@ -65,8 +55,11 @@ def _csv(schema: TableSchema, rows: Sequence[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def project_files(world: World) -> tuple[dict[str, str], int, int]:
-    """The text of every file, by relative path; plus indicator rows and suppressed cells."""
+def core_files(world: World) -> tuple[dict[str, str], int, int]:
+    """The text of every core file, by relative path; plus indicator rows and suppressed cells.
+
+    ``truth.json`` is not among them: the pipeline writes it with every strand's truth.
+    """
     geo = world.geography
     las = sorted(geo.las, key=lambda la: la.la_code)
     local_authorities = [
@@ -91,18 +84,11 @@ def project_files(world: World) -> tuple[dict[str, str], int, int]:
     ]
     files = {
         "evaluation.toml": evaluation_toml(world),
-        LOCAL_AUTHORITIES.file: _csv(LOCAL_AUTHORITIES, local_authorities),
-        STATISTICAL_NEIGHBOURS.file: _csv(STATISTICAL_NEIGHBOURS, list(neighbours)),
-        REORGANISATIONS.file: _csv(REORGANISATIONS, [list(r) for r in reorganisations]),
-        FRAMEWORK_SCOPING.file: _csv(FRAMEWORK_SCOPING, scoping_rows(world)),
-        INDICATORS.file: _csv(INDICATORS, indicators),
-        COST_LEDGER.file: _csv(COST_LEDGER, cost_ledger_rows(world)),
-        UNIT_COSTS.file: _csv(UNIT_COSTS, unit_cost_rows()),
-        ACTIVITY_CHANGES.file: _csv(ACTIVITY_CHANGES, activity_change_rows(world)),
-        DEFLATORS.file: _csv(DEFLATORS, deflator_rows()),
-        **implementation_files(world.design.pilots, world.seed),
-        **case_audit_files(world),
-        "truth.json": truth_json(world),
+        LOCAL_AUTHORITIES.file: table_csv(LOCAL_AUTHORITIES, local_authorities),
+        STATISTICAL_NEIGHBOURS.file: table_csv(STATISTICAL_NEIGHBOURS, list(neighbours)),
+        REORGANISATIONS.file: table_csv(REORGANISATIONS, [list(r) for r in reorganisations]),
+        FRAMEWORK_SCOPING.file: table_csv(FRAMEWORK_SCOPING, scoping_rows(world)),
+        INDICATORS.file: table_csv(INDICATORS, indicators),
         "README.md": readme(world),
     }
     return files, len(indicators), int(np.count_nonzero(values == "c"))

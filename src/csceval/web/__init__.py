@@ -1,5 +1,5 @@
 """csceval.web: the Django web application (the only csceval package that imports Django).
 
 Apps: ``accounts`` (LA-scoped memberships) and ``audit_trail`` (the append-only, hash-chained
-audit trail). Commands are in :mod:`csceval.web.cli` (``web_group``).
+audit trail). Its commands are in :mod:`csceval.cli.web`.
 """

@@ -92,6 +92,14 @@ ALLOWED_HOSTS = _allowed_hosts()
 DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
+
+def _strand_apps() -> list[str]:
+    """The Django apps of the registered strands (csceval.strands.WebApp)."""
+    from csceval.registry import registered_strands
+
+    return [s.web.app for s in registered_strands() if s.web is not None]
+
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -104,10 +112,9 @@ INSTALLED_APPS = [
     "csceval.web.accounts",
     "csceval.web.audit_trail",
     "csceval.web.evaluation",
-    "csceval.web.implementation",
     "csceval.web.exports",
     "csceval.web.returns",
-    "csceval.web.case_audits",
+    *_strand_apps(),
 ]
 
 MIDDLEWARE = [

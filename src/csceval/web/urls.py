@@ -1,9 +1,13 @@
-"""URL routes: every page needs a login (LoginRequiredMiddleware) except login and accessibility."""
+"""URL routes: every page needs a login (LoginRequiredMiddleware) except login and accessibility.
+
+Strands' web apps are mounted from the registry at their declared prefix.
+"""
 
 from __future__ import annotations
 
 from django.urls import include, path
 
+from csceval.registry import registered_strands
 from csceval.web.accounts import views
 
 urlpatterns = [
@@ -15,8 +19,11 @@ urlpatterns = [
     path("account/two-factor/verify/", views.mfa_verify, name="mfa_verify"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("", include("csceval.web.evaluation.urls")),
-    path("self-profiles/", include("csceval.web.implementation.urls")),
     path("returns/", include("csceval.web.returns.urls")),
     path("exports/", include("csceval.web.exports.urls")),
-    path("case-audits/", include("csceval.web.case_audits.urls")),
+    *(
+        path(s.web.url_prefix, include(s.web.urls))
+        for s in registered_strands()
+        if s.web is not None
+    ),
 ]

@@ -12,7 +12,8 @@ Who may do what (the lead adds these rules to the access matrix in docs/permissi
 - **The task list, the sample download and the comparison of two ratings** need ``case.view`` on
   the LA (the LA's auditors; evaluators and the admin across sites).
 - **Rating a case, reconciling, and replacing a case file that cannot be audited** (by the next
-  reserve case of its stratum, :func:`csceval.case_audit.sampling.replace_case`; only before
+  reserve case of its stratum, :func:`csceval.strands.quality_of_recording.sampling.replace_case`;
+  only before
   anyone has started rating it) need ``case.audit`` on the LA (the LA's auditors, the admin).
 
 Ratings: the first auditor to save a rating of a case is its first rater. A share of the sample

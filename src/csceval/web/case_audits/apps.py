@@ -9,7 +9,7 @@ class CaseAuditsConfig(AppConfig):
     verbose_name = "Case-file audits"
 
     def ready(self) -> None:
-        from csceval.project.tables import CASE_AUDITS, CASE_SAMPLES
+        from csceval.strands.quality_of_recording.tables import CASE_AUDITS, CASE_SAMPLES
         from csceval.web.case_audits.services import exported_audits, exported_samples, site_links
         from csceval.web.evaluation.links import register_site_links
         from csceval.web.evaluation.project_io import register_table_source

@@ -6,9 +6,17 @@ from typing import Any
 
 from django import forms
 
-from csceval.case_audit.identifiers import identifier_kind
-from csceval.case_audit.instrument import NA, NO, YES, AuditSection, Instrument, Item, Scale
-from csceval.case_audit.sampling import ALLOCATIONS
+from csceval.strands.quality_of_recording.identifiers import identifier_kind
+from csceval.strands.quality_of_recording.instrument import (
+    NA,
+    NO,
+    YES,
+    AuditSection,
+    Instrument,
+    Item,
+    Scale,
+)
+from csceval.strands.quality_of_recording.sampling import ALLOCATIONS
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 """Below Django's FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so a case list never touches the disk."""

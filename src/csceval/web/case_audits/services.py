@@ -1,15 +1,15 @@
 """Drawing samples, saving ratings and reconciling; every change audited in its transaction.
 
 The case list and the key live only in this module's function arguments: :func:`draw` parses and
-pseudonymises in memory (:mod:`csceval.case_audit`) and stores the pseudonymised sample, or
-nothing at all when the core refuses the list.
+pseudonymises in memory (:mod:`csceval.strands.quality_of_recording`) and stores the pseudonymised
+sample, or nothing at all when the core refuses the list. Where a case stands is read by
+:mod:`csceval.web.case_audits.case_state`; the rows exported with a project are built by
+:mod:`csceval.web.case_audits.exports`.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,14 +18,24 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from csceval.case_audit.case_list import parse
-from csceval.case_audit.instrument import Instrument, builtin_instruments, default_instrument
-from csceval.case_audit.pseudonyms import PseudonymKey
-from csceval.case_audit.sampling import SAMPLE_COLUMNS, draw_sample, replace_case
-from csceval.case_audit.sampling import CaseSample as DrawnSample
 from csceval.errors import InputError, Problem
-from csceval.project.tables import CASE_AUDITS, CASE_SAMPLES
+from csceval.strands.quality_of_recording.case_list import parse
+from csceval.strands.quality_of_recording.instrument import default_instrument
+from csceval.strands.quality_of_recording.pseudonyms import PseudonymKey
+from csceval.strands.quality_of_recording.sampling import SAMPLE_COLUMNS, draw_sample, replace_case
+from csceval.strands.quality_of_recording.sampling import CaseSample as DrawnSample
 from csceval.web.audit_trail.services import audit_record
+from csceval.web.case_audits.case_state import (
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    RECONCILE,
+    disagreements,
+    instrument_of,
+    slot,
+    state,
+)
+from csceval.web.case_audits.exports import exported_audits, exported_samples
 from csceval.web.case_audits.models import (
     CaseAnswer,
     CaseRating,
@@ -34,27 +44,33 @@ from csceval.web.case_audits.models import (
     SampledCase,
 )
 from csceval.web.evaluation.models import Site
-from csceval.web.evaluation.project_io import merge_csv_rows
 from csceval.web.implementation.services import time_points
 from csceval.web.permissions import Verb, has_verb
 
-__all__ = ["time_points"]
-
-NOT_STARTED, IN_PROGRESS, COMPLETED, RECONCILE = (
-    "Not started",
-    "In progress",
-    "Completed",
-    "Needs reconciliation",
-)
+__all__ = [
+    "COMPLETED",
+    "IN_PROGRESS",
+    "NOT_STARTED",
+    "RECONCILE",
+    "disagreements",
+    "draw",
+    "exported_audits",
+    "exported_samples",
+    "instrument_of",
+    "reconcile",
+    "record_view",
+    "replace",
+    "save_rating",
+    "second_rating_flags",
+    "site_links",
+    "slot",
+    "state",
+    "time_points",
+]
 
 
 def _actor(user: Any) -> str:
     return str(user.get_username())
-
-
-def rater_id(user: Any) -> str:
-    """The pseudonymous rater id exported with ratings (never a name)."""
-    return f"auditor-{user.pk}"
 
 
 def second_rating_flags(pseudonyms: list[str], seed: int, share: int) -> set[str]:
@@ -160,70 +176,6 @@ def draw(
             new_values=_sample_values(sample),
         )
     return sample
-
-
-@functools.cache
-def _instruments() -> dict[tuple[str, str], Instrument]:
-    return builtin_instruments()  # shipped files: read once per process
-
-
-def instrument_of(sample: CaseSample) -> Instrument:
-    """The instrument (id and version) the sample is audited with."""
-    return _instruments()[(sample.instrument, sample.instrument_version)]
-
-
-@dataclass(frozen=True)
-class CaseState:
-    """Where a case's audit stands, for the task list."""
-
-    status: str
-    first: CaseRating | None
-    second: CaseRating | None
-    open_items: int
-    """Disagreed items not yet reconciled (0 until both ratings are completed)."""
-
-
-def _ratings(case: SampledCase) -> tuple[CaseRating | None, CaseRating | None]:
-    by_kind = {r.kind: r for r in case.ratings.all()}
-    return by_kind.get("first"), by_kind.get("second")
-
-
-def disagreements(case: SampledCase) -> list[tuple[str, str, str, str]]:
-    """(item, first answer, second answer, agreed answer or '') where the two completed differ."""
-    first, second = _ratings(case)
-    if first is None or second is None or not (first.completed and second.completed):
-        return []
-    a, b = first.values(), second.values()
-    agreed = {r.item: r.value for r in case.reconciled.all()}
-    items = instrument_of(case.sample).items()
-    return [
-        (item.id, a.get(item.id, ""), b.get(item.id, ""), agreed.get(item.id, ""))
-        for _, item, scale in items
-        if scale.scored and a.get(item.id, "") != b.get(item.id, "")
-    ]
-
-
-def state(case: SampledCase) -> CaseState:
-    first, second = _ratings(case)
-    if first is None:
-        return CaseState(NOT_STARTED, None, None, 0)
-    if not first.completed or (case.second_rating and not (second and second.completed)):
-        return CaseState(IN_PROGRESS, first, second, 0)
-    open_items = sum(1 for *_, agreed in disagreements(case) if not agreed)
-    return CaseState(RECONCILE if open_items else COMPLETED, first, second, open_items)
-
-
-def slot(case: SampledCase, user: Any) -> tuple[CaseRating | None, str | None]:
-    """The user's rating of the case and its kind; else the kind they may start (or None)."""
-    first, second = _ratings(case)
-    for rating in (first, second):
-        if rating is not None and rating.rater_id == user.pk:
-            return rating, rating.kind
-    if first is None:
-        return None, "first"
-    if case.second_rating and second is None:
-        return None, "second"
-    return None, None
 
 
 def _refuse(code: str, message: str, fix: str = "") -> InputError:
@@ -355,62 +307,6 @@ def reconcile(*, actor: Any, case: SampledCase, agreed: dict[str, str]) -> list[
             new_values={i: agreed[i] for i in changed},
         )
     return changed
-
-
-def exported_samples(imported: bytes | None) -> bytes | None:
-    """data/case_samples.csv: imported rows plus every sample drawn in the platform."""
-    rows = [
-        {
-            "la_code": c.sample.site.la_code,
-            "time_point": c.sample.time_point,
-            "pseudonym": c.pseudonym,
-            "stratum": c.stratum,
-            "drawn_rank": str(c.drawn_rank),
-            "status": c.status,
-            "replaced_by": c.replaced_by,
-            "replaces": c.replaces,
-            "reason": c.reason,
-            "seed": str(c.sample.seed),
-            "case_list_sha256": c.sample.case_list_sha256,
-        }
-        for c in SampledCase.objects.select_related("sample__site").order_by(
-            "sample__site__la_code", "sample__time_point", "stratum", "drawn_rank"
-        )
-    ]
-    return merge_csv_rows(imported, CASE_SAMPLES.column_names, CASE_SAMPLES.key, rows)
-
-
-def exported_audits(imported: bytes | None) -> bytes | None:
-    """data/case_audits.csv: imported rows plus completed ratings and reconciled answers."""
-    rows = []
-    for a in CaseAnswer.objects.select_related("rating__case__sample__site").filter(
-        rating__completed_at__isnull=False
-    ):
-        case = a.rating.case
-        rows.append(
-            _audit_row(case, rater_id(a.rating.rater), a.item, a.value, a.rating.kind, False)
-        )
-    for r in ReconciledAnswer.objects.select_related("case__sample__site", "agreed_by"):
-        rows.append(_audit_row(r.case, rater_id(r.agreed_by), r.item, r.value, "first", True))
-    rows.sort(key=lambda r: tuple(r[k] for k in CASE_AUDITS.key))
-    return merge_csv_rows(imported, CASE_AUDITS.column_names, CASE_AUDITS.key, rows)
-
-
-def _audit_row(
-    case: SampledCase, rater: str, item: str, value: str, kind: str, reconciled: bool
-) -> dict[str, str]:
-    return {
-        "la_code": case.sample.site.la_code,
-        "pseudonym": case.pseudonym,
-        "time_point": case.sample.time_point,
-        "rater_id": rater,
-        "instrument": case.sample.instrument,
-        "instrument_version": case.sample.instrument_version,
-        "item": item,
-        "value": value,
-        "is_second_rating": "true" if kind == "second" else "false",
-        "reconciled": "true" if reconciled else "false",
-    }
 
 
 def site_links(request: Any, site: Site) -> list[dict[str, str]]:

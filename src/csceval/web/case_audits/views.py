@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csceval.case_audit.instrument import NA
-from csceval.case_audit.sampling import REASONS
 from csceval.errors import InputError, Problem
+from csceval.strands.quality_of_recording.instrument import NA
+from csceval.strands.quality_of_recording.sampling import REASONS
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.case_audits import services
 from csceval.web.case_audits.forms import RatingForm, SampleForm, choices

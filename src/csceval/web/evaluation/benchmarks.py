@@ -11,11 +11,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from csceval.indicators.benchmarking import BenchmarkResult, benchmark_la, render_benchmarks
-from csceval.pipeline import policy_of
-from csceval.project import Project, load_project
+from csceval.pipeline import load_project, policy_of
+from csceval.project import Project
 from csceval.report.html import render_html
 from csceval.report.model import Report
+from csceval.strands.benchmarking.benchmarking import (
+    BenchmarkResult,
+    benchmark_la,
+    render_benchmarks,
+)
 from csceval.web.evaluation.models import AnalysisRun
 
 

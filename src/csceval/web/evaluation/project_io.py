@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
-from csceval.project import load_project
+from csceval.pipeline import load_project
 from csceval.project.load import SETTINGS_FILE
 from csceval.project.settings import EvaluationSettings
 from csceval.project.settings import Site as SiteSettings

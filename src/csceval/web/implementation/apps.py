@@ -7,7 +7,7 @@ class ImplementationConfig(AppConfig):
     verbose_name = "Implementation self-profiles"
 
     def ready(self) -> None:
-        from csceval.project.tables import SELF_PROFILES
+        from csceval.strands.implementation.tables import SELF_PROFILES
         from csceval.web.evaluation.links import register_site_links
         from csceval.web.evaluation.project_io import register_table_source
         from csceval.web.implementation.services import exported_profiles, site_links

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from csceval.implementation.elements import RATING_MAX, RATING_MIN, Element, elements
+from csceval.strands.implementation.elements import RATING_MAX, RATING_MIN, Element, elements
 
 
 def rating_field(element_id: str) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from csceval.project.tables import SELF_PROFILES
+from csceval.strands.implementation.tables import SELF_PROFILES
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import EvaluationSetup, Site
 from csceval.web.evaluation.project_io import merge_csv_rows

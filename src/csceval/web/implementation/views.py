@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csceval.implementation.elements import anchor_for, bands
+from csceval.strands.implementation.elements import anchor_for, bands
 from csceval.web.evaluation.models import Site
 from csceval.web.implementation.forms import SelfProfileForm
 from csceval.web.implementation.models import ProfileStatus, SelfProfile

@@ -9,7 +9,7 @@ class ReturnsConfig(AppConfig):
     verbose_name = "Pilot data returns"
 
     def ready(self) -> None:
-        from csceval.project.tables import COST_LEDGER
+        from csceval.strands.costs.tables import COST_LEDGER
         from csceval.web.evaluation.project_io import (
             register_indicator_source,
             register_table_source,

@@ -11,7 +11,8 @@ Methodological choices:
 - Counts and persons must be whole numbers; rates, ratios and percentages may have up to four
   decimal places; percentages lie in 0-100.
 - Cost lines are the cost ledger's rows (``data/cost_ledger.csv``): the same category ids
-  (:data:`csceval.costs.categories.CATEGORIES`), one-off/ongoing and cash/time; a description
+  (:data:`csceval.strands.costs.categories.CATEGORIES`), one-off/ongoing and cash/time; a
+  description
   (the ledger's ``item``) and a source are required, as the ledger requires them. Figures are in
   the cash prices of the return's financial year.
 """
@@ -21,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from csceval.costs.categories import CATEGORIES, KINDS, TIMINGS
 from csceval.indicators.catalogue import CATALOGUE, Indicator, Kind
+from csceval.strands.costs.categories import CATEGORIES, KINDS, TIMINGS
 
 TEMPLATE_VERSION = "1"
 

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from csceval.errors import InputError, Problem
-from csceval.project.tables import COST_LEDGER
+from csceval.strands.costs.tables import COST_LEDGER
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import EvaluationSetup, Site
 from csceval.web.evaluation.project_io import merge_csv_rows

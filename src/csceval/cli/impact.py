@@ -1,0 +1,329 @@
+"""``csceval impact``: run an estimator on any long-format panel CSV, for analysts.
+
+A thin layer: :mod:`csceval.impact.panel_io` reads and checks the panel and the options, the
+estimators live in :mod:`csceval.impact`. Mistakes end in coded messages (CSC-E71xx) and exit
+status 2; ``--json`` prints the whole result (estimates, intervals, weights, p-values) for scripts.
+The calibration commands (calibrate, recovery, calibrate-project) are in
+:mod:`csceval.cli.impact_calibration`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import click
+
+from csceval.cli.impact_calibration import calibrate, calibrate_project_command, recovery
+from csceval.cli.options import json_option, panel_options, seed_option
+from csceval.impact.did import aggte, att_gt
+from csceval.impact.its import its
+from csceval.impact.panel_io import (
+    adoption_from,
+    estimator_input,
+    parse_predictors,
+    read_panel,
+    read_synth_panel,
+)
+from csceval.impact.sdid import synthdid
+from csceval.impact.synth import SynthSpec, fit_synth, placebo_in_space
+from csceval.terminal import out, print_json, reported
+
+
+@click.group()
+def impact() -> None:
+    """Run an impact estimator on your own long-format panel (one row per unit and period)."""
+
+
+@impact.command()
+@panel_options()
+@click.option("--treated", required=True, help="The treated unit's label.")
+@click.option("--start", required=True, type=int, help="First treated period.")
+@click.option(
+    "--predictor",
+    "predictors",
+    multiple=True,
+    metavar="VAR:YEAR[-YEAR]",
+    help="A predictor averaged over the years, e.g. beer:1984-1988 (repeat for several).",
+)
+@click.option(
+    "--v-method",
+    type=click.Choice(["regression", "nested", "equal"]),
+    default="regression",
+    show_default=True,
+    help="How the predictors' weights (V) are chosen.",
+)
+@click.option(
+    "--demean", is_flag=True, help="Fit on pre-period-demeaned outcomes (paths, not levels)."
+)
+@click.option(
+    "--placebos/--no-placebos",
+    default=True,
+    show_default=True,
+    help="In-space placebo inference (refit with every donor as the treated unit).",
+)
+@json_option
+def synth(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcome: str,
+    treated: str,
+    start: int,
+    predictors: tuple[str, ...],
+    v_method: str,
+    demean: bool,
+    placebos: bool,
+    as_json: bool,
+) -> None:
+    """Synthetic control for one treated unit, with in-space placebo p-values."""
+    with reported():
+        specs = parse_predictors(predictors)
+        columns = {"outcome": outcome} | {f"predictor {p.variable}": p.variable for p in specs}
+        variables = sorted({outcome, *(p.variable for p in specs)})
+        _, panel = read_synth_panel(
+            path, unit=unit, time=time_col, variables=variables, columns=columns
+        )
+        spec = SynthSpec(outcome, predictors=specs, v_method=v_method, demean=demean)  # type: ignore[arg-type]
+        if placebos:
+            result = estimator_input(path, lambda: placebo_in_space(panel, spec, treated, start))
+            fit, payload = result.fit, result.to_dict()
+        else:
+            fit = estimator_input(path, lambda: fit_synth(panel, spec, treated, start))
+            payload = {"fit": fit.to_dict()}
+    if as_json:
+        print_json(payload)
+        return
+    top = sorted(fit.weights.items(), key=lambda kv: -kv[1])[:8]
+    out.print(f"Synthetic control for {treated}, {outcome}, treated from {start}")
+    out.print(f"  average effect (treated - synthetic) after {start}: {fit.att:.4g}")
+    out.print(f"  pre-period RMSPE {fit.pre_rmspe:.4g}; post/pre ratio {fit.rmspe_ratio:.4g}")
+    out.print("  donor weights: " + ", ".join(f"{u} {w:.3f}" for u, w in top if w > 0))
+    if placebos:
+        out.print(
+            f"  placebo rank {result.rank} of {len(result.placebo_units) + 1}: "
+            f"p = {result.p_value:.3f} (ratio), {result.p_value_att:.3f} (effect size)"
+        )
+
+
+@impact.command()
+@panel_options()
+@click.option("--group", required=True, help="Column of the first treated period, 0 = never.")
+@click.option(
+    "--control",
+    type=click.Choice(["nevertreated", "notyettreated"]),
+    default="nevertreated",
+    show_default=True,
+    help="Comparison units: never treated, or not yet treated.",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["dr", "ipw", "reg"]),
+    default="dr",
+    show_default=True,
+    help="Doubly robust, inverse probability weighting or outcome regression.",
+)
+@click.option(
+    "--covariate", "covariates", multiple=True, help="A covariate column (repeat for several)."
+)
+@click.option(
+    "--bootstrap",
+    "n_boot",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Multiplier-bootstrap draws (0 = analytic standard errors).",
+)
+@seed_option(0, help="Random seed of the bootstrap.")
+@json_option
+def did(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcome: str,
+    group: str,
+    control: str,
+    method: str,
+    covariates: tuple[str, ...],
+    n_boot: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Callaway and Sant'Anna staggered difference-in-differences with its aggregations."""
+    columns = {"unit": unit, "time": time_col, "outcome": outcome, "group": group}
+    columns |= {f"covariate {c}": c for c in covariates}
+    with reported():
+        data = read_panel(path, columns)
+        result = estimator_input(
+            path,
+            lambda: att_gt(
+                data,
+                outcome,
+                unit=unit,
+                time=time_col,
+                group=group,
+                covariates=covariates,
+                control_group=control,
+                est_method=method,
+                inference="bootstrap" if n_boot else "analytic",
+                n_boot=n_boot or 999,
+                seed=seed,
+            ),
+        )
+        kinds = ("simple", "dynamic", "group", "calendar")
+        aggregates = {k: estimator_input(path, partial(aggte, result, k)) for k in kinds}
+    if as_json:
+        print_json({"att_gt": result.to_dict(), **{k: a.to_dict() for k, a in aggregates.items()}})
+        return
+    out.print(f"Callaway-Sant'Anna ({method}, {control} controls), outcome {outcome}")
+    for kind, agg in aggregates.items():
+        low, high = agg.overall_ci
+        out.print(
+            f"  {kind:<9} ATT {agg.overall_att:.4g} (SE {agg.overall_se:.4g}; "
+            f"95% CI {low:.4g} to {high:.4g})"
+        )
+    out.print(f"  pre-trend test: W = {result.pretest_w:.4g}, p = {result.pretest_p:.3g}")
+
+
+@impact.command()
+@panel_options()
+@click.option("--treated", multiple=True, help="A treated unit's label (repeat for several).")
+@click.option("--start", type=int, help="First treated period of the --treated units.")
+@click.option(
+    "--group", help="Instead of --treated: column of the first treated period, 0 = never."
+)
+@click.option(
+    "--method",
+    type=click.Choice(["sdid", "sc", "did"]),
+    default="sdid",
+    show_default=True,
+    help="Synthetic DiD, synthetic control or plain DiD (the synthdid estimators).",
+)
+@click.option(
+    "--se",
+    "inference",
+    type=click.Choice(["placebo", "jackknife", "none"]),
+    default="placebo",
+    show_default=True,
+    help="How the standard error is estimated.",
+)
+@click.option(
+    "--reps",
+    "n_reps",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Placebo replications.",
+)
+@seed_option(0, help="Random seed of the placebo replications.")
+@json_option
+def sdid(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcome: str,
+    treated: tuple[str, ...],
+    start: int | None,
+    group: str | None,
+    method: str,
+    inference: str,
+    n_reps: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Synthetic difference-in-differences (per adoption cohort and overall)."""
+    with reported():
+        data, panel = read_synth_panel(
+            path,
+            unit=unit,
+            time=time_col,
+            variables=[outcome],
+            columns={"outcome": outcome} | ({"group": group} if group else {}),
+        )
+        adoption = adoption_from(data, unit, treated=treated, start=start, group=group, source=path)
+        result = estimator_input(
+            path,
+            lambda: synthdid(
+                panel,
+                outcome,
+                adoption,
+                method=method,  # type: ignore[arg-type]
+                inference=inference,  # type: ignore[arg-type]
+                n_reps=n_reps,
+                seed=seed,
+            ),
+        )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    name = {"sdid": "Synthetic DiD", "sc": "Synthetic control", "did": "DiD"}[method]
+    out.print(f"{name} (synthdid solver), outcome {outcome}")
+    low, high = result.ci
+    out.print(
+        f"  overall effect {result.tau:.4g} (SE {result.se:.4g}, {inference}; "
+        f"95% CI {low:.4g} to {high:.4g}; randomization p = {result.p_value:.3g})"
+    )
+    for c in result.cohorts:
+        out.print(f"  cohort {c.start}: {len(c.treated)} unit(s), effect {c.tau:.4g}")
+    for note in result.notes:
+        out.print(f"  note: {note}")
+
+
+@impact.command(name="its")
+@panel_options()
+@click.option("--treated", required=True, help="The pilot's label.")
+@click.option("--start", required=True, type=int, help="First period after the interruption.")
+@click.option(
+    "--comparison",
+    "comparisons",
+    multiple=True,
+    help="A comparison unit (repeat for several); none = single ITS.",
+)
+@click.option(
+    "--lags",
+    type=click.IntRange(min=0),
+    help="Newey-West lags [default: floor(4 (n/100)^(2/9))].",
+)
+@json_option
+def its_command(
+    path: Path,
+    unit: str,
+    time_col: str,
+    outcome: str,
+    treated: str,
+    start: int,
+    comparisons: tuple[str, ...],
+    lags: int | None,
+    as_json: bool,
+) -> None:
+    """Interrupted time series (segmented regression, Newey-West SEs) for one pilot."""
+    with reported():
+        _, panel = read_synth_panel(
+            path, unit=unit, time=time_col, variables=[outcome], columns={"outcome": outcome}
+        )
+        result = estimator_input(
+            path, lambda: its(panel, outcome, treated, start, comparison=comparisons, lags=lags)
+        )
+    payload = result.to_dict()
+    if as_json:
+        print_json(payload)
+        return
+    kind = f"controlled by {len(result.comparison)} unit(s)" if result.comparison else "single"
+    out.print(f"Interrupted time series ({kind}) for {treated}, {outcome}, from {start}")
+    terms: Any = payload["terms"]
+    for name in ("level_change", "slope_change"):
+        term = terms[name]
+        low, high = term["ci"]
+        out.print(
+            f"  {name.replace('_', ' ')} {term['estimate']:.4g} (SE {term['se']:.4g}; "
+            f"95% CI {low:.4g} to {high:.4g}; p = {term['p_value']:.3g})"
+        )
+    low, high = result.ci(result.effect, result.effect_se)
+    out.print(f"  average post-period effect {result.effect:.4g} (95% CI {low:.4g} to {high:.4g})")
+    out.print(f"  Newey-West lags {result.lags}; t with {result.df} df")
+
+
+impact.add_command(calibrate)
+impact.add_command(recovery)
+impact.add_command(calibrate_project_command)

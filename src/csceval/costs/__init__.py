@@ -1,1 +1,0 @@
-"""Costs and value: the implementation cost ledger and cost-benefit analysis (issue 6)."""

@@ -1,1 +1,0 @@
-"""Theory of change and implementation: the model, plans, self-profiles and the progress map."""

@@ -1,0 +1,179 @@
+"""One analysis path: load a project, run every available registered strand, write the report.
+
+Strands share one shape (:class:`csceval.strands.Strand`): ``analyse(inputs) -> result`` (pure)
+and ``render(result, policy) -> Section``. A strand is available when the project holds what it
+needs; one that consumes another's result runs after it and receives it as a declared input.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from csceval.disclosure import DisclosurePolicy
+from csceval.pipeline.load import load_project
+from csceval.project import Project
+from csceval.registry import registered_strands
+from csceval.report.model import Report, Section
+from csceval.report.writer import ReportFiles, write_report
+from csceval.strands import Strand, StrandInputs
+from csceval.version import __version__
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class StrandRun:
+    """One strand's outcome in a run: its result and section, or why it did not run."""
+
+    strand: Strand
+    result: Any = None
+    section: Section | None = None
+    skipped: str = ""
+    """Why it did not run ("no data"), empty when it ran."""
+
+
+def analyse_strands(project: Project, progress: Progress | None = None) -> tuple[StrandRun, ...]:
+    """Run every registered strand that has what it needs; consumers get their inputs' results.
+
+    Each strand sees only its declared inputs: the project's contents and the results of the
+    strands it consumes (absent from ``inputs.results`` when those did not run).
+    """
+    tick: Progress = progress or (lambda step, fraction: None)
+    policy = policy_of(project)
+    ordered = registered_strands()
+    results: dict[str, Any] = {}
+    runs: list[StrandRun] = []
+    for i, strand in enumerate(ordered):
+        tick(f"analysing {strand.title.lower()}", 0.1 + 0.7 * i / len(ordered))
+        consumed = {k: results[k] for k in strand.consumes if k in results}
+        inputs = StrandInputs.of(project, consumed)
+        if not strand.available(inputs):
+            runs.append(StrandRun(strand, skipped="no data"))
+            continue
+        result = strand.analyse(inputs)
+        results[strand.id] = result
+        runs.append(StrandRun(strand, result, strand.render(result, policy)))
+    return tuple(runs)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did, for the CLI and the web platform."""
+
+    project: Path
+    files: ReportFiles
+    strands_run: tuple[str, ...]
+    strands_skipped: tuple[str, ...]
+    n_tables: int
+    n_suppressed: int
+    seconds: float
+    extra_files: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        ran = ", ".join(self.strands_run) or "none"
+        return [
+            f"Ran {len(self.strands_run)} strand(s): {ran}"
+            + (
+                f" (skipped, no data: {', '.join(self.strands_skipped)})"
+                if self.strands_skipped
+                else ""
+            ),
+            f"Published {self.n_tables} tables; {self.n_suppressed} cells suppressed by "
+            "disclosure control.",
+            f"Report: {self.files.index_html}",
+            f"Workbook: {self.files.xlsx}   Tables: {self.files.tables_dir}   "
+            f"Provenance: {self.files.provenance}"
+            + (f"   Also: {', '.join(self.extra_files)}" if self.extra_files else ""),
+            f"Done in {self.seconds:.1f} s.",
+        ]
+
+
+def policy_of(project: Project) -> DisclosurePolicy:
+    """The project's disclosure policy as the disclosure module takes it."""
+    return DisclosurePolicy(**project.settings.disclosure.model_dump())
+
+
+def provenance(project: Project, command: str) -> dict[str, object]:
+    """Inputs (with hashes), versions, seed and command: enough to reproduce the run."""
+    truth = project.root / "truth.json"
+    seed = json.loads(truth.read_text())["seed"] if truth.is_file() else None
+    return {
+        "command": command,
+        "csceval_version": __version__,
+        "python": platform.python_version(),
+        "packages": {p: version(p) for p in ("numpy", "pandas", "scipy", "pydantic", "openpyxl")},
+        "project": project.settings.evaluation.name,
+        "inputs": project.input_files(),
+        "seed": seed,
+        "disclosure_policy": project.settings.disclosure.model_dump(),
+    }
+
+
+def build_report(project: Project, runs: Sequence[StrandRun], command: str = "") -> Report:
+    """The report of strands already analysed: their sections and the run's provenance."""
+    return Report(
+        title=project.settings.evaluation.name,
+        subtitle=f"Evaluation of {', '.join(project.settings.evaluation.frameworks)}",
+        sections=tuple(run.section for run in runs if run.section is not None),
+        provenance=provenance(project, command),
+        synthetic=project.settings.evaluation.synthetic,
+    )
+
+
+def write_runs(
+    project: Project,
+    runs: Sequence[StrandRun],
+    out: Path,
+    *,
+    command: str = "",
+    progress: Progress | None = None,
+    started: float | None = None,
+) -> RunSummary:
+    """Write the report of strands already analysed, and the files they add, under ``out``.
+
+    The one writing path: :func:`run_project` and :meth:`csceval.pipeline.Evaluation.report`
+    both end here. ``started`` (a :func:`time.perf_counter` reading) is when the run began.
+    """
+    started = time.perf_counter() if started is None else started
+    tick: Progress = progress or (lambda step, fraction: None)
+    report = build_report(project, runs, command)
+    extra: dict[str, bytes] = {}
+    for run in runs:
+        if run.section is not None and run.strand.extra_files is not None:
+            extra.update(run.strand.extra_files(run.result))
+    tick("writing the report", 0.85)
+    out = Path(out)
+    files = write_report(report, out)
+    for relative, content in extra.items():
+        (out / relative).write_bytes(content)
+    tick("done", 1.0)
+    tables = [t for _, t in report.tables]
+    return RunSummary(
+        project=project.root,
+        files=files,
+        strands_run=tuple(s.id for s in report.sections),
+        strands_skipped=tuple(run.strand.id for run in runs if run.skipped),
+        n_tables=len(tables),
+        n_suppressed=sum(t.table.suppressed_primary + t.table.suppressed_secondary for t in tables),
+        seconds=time.perf_counter() - started,
+        extra_files=tuple(sorted(extra)),
+    )
+
+
+def run_project(
+    root: Path, out: Path, *, command: str = "", progress: Progress | None = None
+) -> RunSummary:
+    """Load, analyse and report a project folder (raises InputError for an invalid project)."""
+    started = time.perf_counter()
+    tick: Progress = progress or (lambda step, fraction: None)
+    tick("loading the project", 0.0)
+    project = load_project(root)
+    runs = analyse_strands(project, tick)
+    return write_runs(project, runs, out, command=command, progress=tick, started=started)

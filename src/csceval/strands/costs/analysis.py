@@ -1,0 +1,239 @@
+"""The cost strand's analysis: ledger in one price base, costs per site and year, CBA and PSA.
+
+Choices recorded here and in docs/methods.md:
+
+- Every cost is converted to the evaluation's ``price_year`` with the deflator (price_base.py).
+- Year 0 of the appraisal is the first of the evaluation's financial years. Years covered by the
+  ledger carry its costs; after them, when ``ongoing_costs_continue``, each site's ongoing costs
+  of the last ledger year recur every year to the horizon (the framework must be maintained for
+  its benefits to last).
+- Savings accrue in full from ``benefits_start_year`` to the end of the horizon.
+- Costs per child divide a site's cost in a financial year by its children in need and children
+  looked after at 31 March at the end of that year, and per social worker by its children and
+  family social workers (FTE) at 30 September within it (``data/indicators.csv``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from csceval.project import ProjectData
+from csceval.project.settings import CostSettings
+from csceval.strands.costs.categories import CATEGORIES
+from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel, CBAResult
+from csceval.strands.costs.inputs import activity_changes_of, deflator_of, unit_costs_of
+from csceval.strands.costs.ledger import ledger_in_prices
+from csceval.strands.costs.price_base import Deflator
+from csceval.strands.costs.psa import PSAResult, run_psa
+from csceval.strands.costs.unit_costs import UnitCost
+
+PER_UNIT = {
+    "cin_count_31mar": ("per_child_in_need", 1),
+    "cla_count_31mar": ("per_looked_after_child", 1),
+    "sw_fte": ("per_social_worker_fte", 0),
+}
+"""Indicator -> (column, year offset): counts at 31 March are read at the end of the financial
+year (2017-18 -> 2018); the workforce at 30 September inside it (2017-18 -> 2017)."""
+
+
+@dataclass(frozen=True)
+class CostsResult:
+    """What the cost strand found (pure data, no I/O)."""
+
+    base_year: str
+    settings: CostSettings
+    deflator: Deflator
+    financial_years: tuple[str, ...]
+    site_names: dict[str, str]
+    ledger: pd.DataFrame
+    """Each ledger row with ``cost_gbp`` (own prices) and ``real_gbp`` (base-year prices)."""
+    by_site_year: pd.DataFrame
+    by_category: pd.DataFrame
+    site_costs: NDArray[np.float64]
+    """Sites x appraisal years, base-year prices, before optimism bias (rows: ``sites``)."""
+    sites: tuple[str, ...]
+    unit_costs: dict[str, UnitCost]
+    """Unit costs used, in base-year prices."""
+    original_unit_costs: dict[str, UnitCost]
+    """The same unit costs as given, in their own price years."""
+    model: CBAModel | None
+    cba: CBAResult | None
+    psa: PSAResult | None
+
+    @property
+    def total_cost(self) -> float:
+        return float(self.ledger["real_gbp"].sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per pilot and financial year: its costs in GBP at ``base_year`` prices.
+
+        Columns: ``la_code``, ``site``, ``financial_year`` (e.g. ``2017-18``), ``one_off``,
+        ``ongoing``, ``total``, and ``total`` per child in need, per looked-after child (at the
+        31 March ending the year) and per social worker FTE (at 30 September within it):
+        ``per_child_in_need``, ``per_looked_after_child``, ``per_social_worker_fte`` (NaN
+        without the count). The CBA and its simulations are ``cba`` and ``psa``.
+        """
+        return self.by_site_year.reindex(columns=list(COST_COLUMNS))
+
+    def summary(self) -> str:
+        """Total cost, then the cost-benefit analysis's central result and its uncertainty."""
+        cost = (
+            f"Implementation cost GBP {self.total_cost / 1e6:,.2f} million ({self.base_year} "
+            f"prices, {len(self.sites)} pilots, {', '.join(self.financial_years)})"
+        )
+        if self.model is None or self.cba is None:
+            return f"{cost}; no activity changes were given, so there is no cost-benefit analysis."
+        cba, ratio = self.cba, self.cba.bcr
+        lines = [
+            f"{cost}; net present value GBP {cba.npv / 1e6:,.1f} million over "
+            f"{self.model.horizon} years"
+            + (f", benefit-cost ratio {ratio:.2f}." if ratio is not None else "."),
+            f"Present values: savings GBP {cba.pv_benefits / 1e6:,.1f} million, costs GBP "
+            f"{cba.pv_costs / 1e6:,.1f} million (optimism bias included).",
+        ]
+        if self.psa is not None:
+            low, high = self.psa.npv_interval()
+            lines.append(
+                f"Savings exceeded costs in {self.psa.prob_benefits_exceed_costs:.0%} of "
+                f"{self.psa.draws:,} simulations (95% interval for the net present value: GBP "
+                f"{low / 1e6:,.1f} to {high / 1e6:,.1f} million)."
+            )
+        return "\n".join(lines)
+
+
+COST_COLUMNS = (
+    "la_code", "site", "financial_year", "one_off", "ongoing", "total", "per_child_in_need",
+    "per_looked_after_child", "per_social_worker_fte",
+)  # fmt: skip
+"""The columns of :meth:`CostsResult.to_frame`."""
+
+
+def _by_site_year(
+    ledger: pd.DataFrame, project: ProjectData, years: Sequence[str], names: dict[str, str]
+) -> pd.DataFrame:
+    rows = []
+    indicators = project.table("indicators")
+    for code in names:
+        for fy in years:
+            mine = ledger[(ledger["la_code"] == code) & (ledger["financial_year"] == fy)]
+            one_off = float(mine.loc[mine["one_off_or_ongoing"] == "one_off", "real_gbp"].sum())
+            ongoing = float(mine.loc[mine["one_off_or_ongoing"] == "ongoing", "real_gbp"].sum())
+            row: dict[str, object] = {
+                "la_code": code,
+                "site": names[code],
+                "financial_year": fy,
+                "one_off": one_off,
+                "ongoing": ongoing,
+                "total": one_off + ongoing,
+            }
+            for indicator, (column, offset) in PER_UNIT.items():
+                hit = indicators[
+                    (indicators["la_code"] == code)
+                    & (indicators["year"] == int(fy[:4]) + offset)
+                    & (indicators["indicator"] == indicator)
+                ]["value"]
+                n = float(hit.iloc[0]) if len(hit) else np.nan
+                row[column] = (one_off + ongoing) / n if n > 0 else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _by_category(ledger: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
+    table = (
+        ledger.pivot_table(
+            index="category", columns="financial_year", values="real_gbp", aggfunc="sum"
+        )
+        .reindex(index=list(CATEGORIES), columns=list(years))
+        .fillna(0.0)
+    )
+    table["total"] = table.sum(axis=1)
+    table = table[table["total"] != 0]
+    out = table.reset_index()
+    out.insert(1, "title", out["category"].map(CATEGORIES))
+    return out
+
+
+def site_cost_timeline(
+    ledger: pd.DataFrame, sites: Sequence[str], years: Sequence[str], settings: CostSettings
+) -> NDArray[np.float64]:
+    """Sites x appraisal years of implementation costs (base-year prices)."""
+    horizon = max(settings.horizon_years, len(years))
+    out = np.zeros((len(sites), horizon))
+    for s, code in enumerate(sites):
+        mine = ledger[ledger["la_code"] == code]
+        for t, fy in enumerate(years):
+            out[s, t] = mine.loc[mine["financial_year"] == fy, "real_gbp"].sum()
+        if settings.ongoing_costs_continue and years:
+            last = mine[(mine["financial_year"] == years[-1])]
+            out[s, len(years) :] = last.loc[
+                last["one_off_or_ongoing"] == "ongoing", "real_gbp"
+            ].sum()
+    return out
+
+
+def benefit_lines(
+    changes: Sequence[ActivityChange], unit_costs: dict[str, UnitCost], settings: CostSettings
+) -> tuple[BenefitLine, ...]:
+    """Each change valued at its unit cost (base prices); SE of the cost as stated or assumed."""
+    lines = []
+    for change in changes:
+        u = unit_costs[change.activity]
+        se = u.se_gbp if u.se_gbp is not None else settings.unit_cost_se_share * u.cost_gbp
+        lines.append(BenefitLine(change, u.unit, u.cost_gbp, se, u.source))
+    return tuple(lines)
+
+
+def analyse_costs(
+    project: ProjectData, changes: Sequence[ActivityChange] | None = None
+) -> CostsResult:
+    """The cost strand; ``changes`` (e.g. from the impact strand) replace the project's table."""
+    settings = project.settings
+    cost_settings = settings.costs
+    base = settings.evaluation.price_year
+    deflator = deflator_of(project.tables)
+    ledger = ledger_in_prices(project.table("cost_ledger"), deflator, base)
+    years = tuple(settings.periods.financial_years)
+    names = {s.la_code: s.name for s in project.pilots if s.la_code in set(ledger["la_code"])}
+    names = dict(sorted(names.items()))
+    sites = tuple(names)
+    original = unit_costs_of(project.tables)
+    unit_costs = {k: u.in_prices_of(deflator, base) for k, u in original.items()}
+    timeline = site_cost_timeline(ledger, sites, years, cost_settings)
+    chosen = tuple(changes) if changes is not None else activity_changes_of(project.tables)
+    model = cba = psa = None
+    if chosen:
+        horizon = timeline.shape[1]
+        profile = (np.arange(horizon) >= cost_settings.benefits_start_year).astype(float)
+        model = CBAModel(
+            costs=timeline.sum(axis=0),
+            lines=benefit_lines(chosen, unit_costs, cost_settings),
+            benefit_profile=profile,
+            optimism_bias=cost_settings.optimism_bias,
+            schedule=cost_settings.discount_schedule,
+            cost_se_share=cost_settings.cost_se_share,
+        )
+        cba = model.evaluate()
+        site_pv = timeline @ model.factors
+        psa = run_psa(model, cost_settings.draws, cost_settings.seed, site_pv_costs=site_pv)
+    return CostsResult(
+        base_year=base,
+        settings=cost_settings,
+        deflator=deflator,
+        financial_years=years,
+        site_names=names,
+        ledger=ledger,
+        by_site_year=_by_site_year(ledger, project, years, names),
+        by_category=_by_category(ledger, years),
+        site_costs=timeline,
+        sites=sites,
+        unit_costs=unit_costs,
+        original_unit_costs=original,
+        model=model,
+        cba=cba,
+        psa=psa,
+    )

@@ -1,0 +1,134 @@
+"""The report section for costs and value: costs per pilot and year, the CBA and its uncertainty.
+
+Every table goes through :func:`csceval.disclosure.protect`. Costs are LA-level spending, not
+counts of children, so nothing is suppressed, but they are rounded as published and the charts
+draw from the published values only. The cost-benefit blocks are built by
+:mod:`csceval.strands.costs.section_cba`.
+"""
+
+from __future__ import annotations
+
+from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import BarChart, Block, Finding, Prose, Section, Series
+from csceval.strands.costs.analysis import CostsResult
+from csceval.strands.costs.section_blocks import M, _block, _label, _value
+from csceval.strands.costs.section_cba import cba_blocks
+
+SOURCE = "Project data table data/cost_ledger.csv, converted to one price year by csceval"
+
+
+def _fy_column(fy: str) -> str:
+    return "fy_" + fy.replace("-", "_")
+
+
+def cost_tables(result: CostsResult, policy: DisclosurePolicy) -> list[Block]:
+    """Costs per pilot per year (chart and table), per child, and by category."""
+    years, base = result.financial_years, result.base_year
+    unit = f"GBP thousand, {base} prices"
+    wide = result.by_site_year.pivot(index="site", columns="financial_year", values="total")
+    wide = wide.reindex(columns=list(years)).fillna(0.0) / 1e3
+    wide.columns = [_fy_column(fy) for fy in wide.columns]
+    wide["total"] = wide.sum(axis=1)
+    wide = wide.reset_index()
+    columns = [_label("site", "Pilot")]
+    columns += [_value(_fy_column(fy), fy, unit) for fy in years] + [_value("total", "Total", unit)]
+    by_site = _block(
+        wide,
+        columns,
+        policy,
+        id="costs-by-site",
+        title="Implementation costs by pilot and financial year",
+        caption=f"Cost of implementing and maintaining the framework ({unit})",
+        source=SOURCE,
+        note="Staff time is valued at hours x the unit cost per hour given in the ledger.",
+    )
+    chart = BarChart(
+        id="chart-costs-by-site",
+        title="Implementation costs by pilot and financial year",
+        table_id=by_site.id,
+        label="site",
+        series=tuple(Series(_fy_column(fy), fy) for fy in years),
+        x_label=f"Cost ({unit})",
+        description=f"Horizontal bar chart of each pilot's implementation costs in "
+        f"{', '.join(years)}; the {len(wide)} pilots together spent "
+        f"{wide['total'].sum():,.0f} thousand pounds ({base} prices).",
+    )
+    per_child = result.by_site_year.assign(
+        one_off=lambda d: d["one_off"] / 1e3,
+        ongoing=lambda d: d["ongoing"] / 1e3,
+        total=lambda d: d["total"] / 1e3,
+    )
+    child_unit = f"GBP, {base} prices"
+    per_child_block = _block(
+        per_child,
+        [
+            _label("site", "Pilot"),
+            _label("financial_year", "Financial year"),
+            _value("one_off", "One-off", unit),
+            _value("ongoing", "Ongoing", unit),
+            _value("total", "Total", unit),
+            _value("per_child_in_need", "Per child in need", child_unit, dp=0),
+            _value("per_looked_after_child", "Per looked-after child", child_unit, dp=0),
+            _value("per_social_worker_fte", "Per social worker (FTE)", child_unit, dp=0),
+        ],
+        policy,
+        id="costs-per-child",
+        title="Implementation costs, one-off and ongoing, per child and per social worker",
+        caption="Per child: the year's cost over children in need and children looked after "
+        "at 31 March at its end; per social worker: over social workers (FTE) at 30 September "
+        "within it",
+        source=f"{SOURCE}; children from data/indicators.csv",
+    )
+    cats = result.by_category.copy()
+    for fy in years:
+        cats[_fy_column(fy)] = cats.get(fy, 0.0) / 1e3
+    cats["total"] = cats["total"] / 1e3
+    by_category = _block(
+        cats,
+        [_label("title", "Category")]
+        + [_value(_fy_column(fy), fy, unit) for fy in years]
+        + [_value("total", "Total", unit)],
+        policy,
+        id="costs-by-category",
+        title="Implementation costs of all pilots by category",
+        caption=f"Sum over the pilots ({unit})",
+        source=SOURCE,
+    )
+    return [chart, by_site, per_child_block, by_category]
+
+
+def render_costs(result: CostsResult, policy: DisclosurePolicy) -> Section:
+    """The costs-and-value section of the report."""
+    total = result.total_cost / M
+    base = result.base_year
+    intro = Prose(
+        f"What implementing the framework cost the {len(result.sites)} pilots with a cost "
+        f"ledger in {', '.join(result.financial_years)}, in {base} prices (GDP deflator; "
+        f"see docs/methods.md), and whether the savings from changes in activity could repay "
+        "it, following the HM Treasury Green Book."
+    )
+    blocks: list[Block] = [intro, *cost_tables(result, policy)]
+    findings = [
+        Finding(
+            f"The pilots' recorded implementation costs came to GBP {total:,.2f} million in "
+            f"{base} prices over {', '.join(result.financial_years)}."
+        )
+    ]
+    more, sentences = cba_blocks(result, policy)
+    blocks += more
+    findings += [Finding(text) for text in sentences]
+    if not more:
+        blocks.append(
+            Prose(
+                "No cost-benefit analysis: the project gives no changes in activity "
+                "(data/activity_changes.csv) to value."
+            )
+        )
+    return Section(
+        id="costs",
+        title="Costs and value",
+        summary="What the framework cost each pilot to implement and maintain, and whether the "
+        "savings from changes in activity could repay it, with the uncertainty around that.",
+        findings=tuple(findings),
+        blocks=tuple(blocks),
+    )

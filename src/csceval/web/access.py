@@ -1,0 +1,67 @@
+"""What each URL needs: the access rules the access-matrix test checks for every actor.
+
+The platform's apps declare theirs in the test; a strand's web app declares its own in an
+``access`` module (``ROUTES`` and ``objects``), which the test and the URL wiring find through
+the strand registry, so adding a strand's pages never edits a shared file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from csceval.web.permissions import Verb
+
+SCOPES = ("public", "signed-in", "any", "all", "object")
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one URL pattern and what it needs.
+
+    ``scope``: ``public`` (anyone), ``signed-in`` (any signed-in user), ``any`` (the verb on at
+    least one LA), ``all`` (the verb on every site, ``*``), ``object`` (the verb on the LA of the
+    object in the URL; called for an object of the actor's LA and one of another LA).
+    ``kwargs(ctx, la)`` builds the URL's arguments from the objects the app's ``objects`` made.
+    """
+
+    verb: Verb | None
+    scope: str
+    kwargs: Callable[[dict[str, Any], str], dict[str, Any]] = field(default=lambda ctx, la: {})
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+    ends_at_login: bool = False
+    """Success is a redirect to the login page (signing out)."""
+
+
+ObjectMaker = Callable[[Mapping[str, Any]], dict[str, Any]]
+"""Given the sites by LA code, create the app's objects for each LA; return them for ``kwargs``."""
+
+
+def strand_access_modules() -> Iterator[ModuleType]:
+    """The ``access`` module of every registered strand's web app."""
+    from csceval.registry import registered_strands
+
+    for strand in registered_strands():
+        if strand.web is not None:
+            yield import_module(strand.web.access)
+
+
+def strand_routes() -> dict[str, Route]:
+    """Every strand web app's routes, by namespaced URL name."""
+    routes: dict[str, Route] = {}
+    for module in strand_access_modules():
+        routes.update(module.ROUTES)
+    return routes
+
+
+def strand_objects(sites: Mapping[str, Any]) -> dict[str, Any]:
+    """Objects of every strand web app for each of ``sites`` (for the access-matrix test)."""
+    made: dict[str, Any] = {}
+    for module in strand_access_modules():
+        maker: ObjectMaker = module.objects
+        made.update(maker(sites))
+    return made
