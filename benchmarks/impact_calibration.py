@@ -26,7 +26,8 @@ from csceval.impact.calibrate import LABELS, CalibrationResult, calibrate
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
 from csceval.strands.impact.project_calibration import calibration_payload
-from csceval.strands.impact.strand import HEADLINE_INDICATORS, analysis_scale
+from csceval.strands.impact.scale import analysis_scale
+from csceval.strands.impact.strand import HEADLINE_INDICATORS
 
 ROOT = Path(__file__).resolve().parents[1]
 PANEL = ROOT.parent / "shared" / "data" / "csc_la_panel" / "csc_la_panel_wide.csv"

@@ -21,20 +21,18 @@ from csceval.project.comparators import ComparatorSet
 from csceval.registry import registered_strands
 from csceval.report.model import LineChart, Series, TableBlock
 from csceval.report.svg import render_line_chart
-from csceval.strands.impact.section import render_impact, size_text
-from csceval.strands.impact.strand import (
-    HEADLINE_INDICATORS,
+from csceval.strands.impact.methods import analyse_indicator
+from csceval.strands.impact.results import (
     Estimate,
     ImpactResult,
     IndicatorImpact,
-    analyse_impact,
-    analyse_indicator,
     calibrated_p,
     calibrated_size,
-    impact_available,
     load_calibration,
     verdict,
 )
+from csceval.strands.impact.section import render_impact, size_text
+from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact, impact_available
 
 CALIBRATION: dict[str, object] = {
     "methods": {

@@ -20,8 +20,9 @@ from csceval.strands.impact.project_calibration import (
     project_methods,
     write_project_calibration,
 )
+from csceval.strands.impact.results import calibrated_size
 from csceval.strands.impact.section import render_impact
-from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact, calibrated_size
+from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact
 
 
 @pytest.fixture(scope="module")

@@ -158,7 +158,7 @@ def write_runs(
     return RunSummary(
         project=project.root,
         files=files,
-        strands_run=tuple(s.id for s in report.sections),
+        strands_run=tuple(run.strand.id for run in runs if not run.skipped),
         strands_skipped=tuple(run.strand.id for run in runs if run.skipped),
         n_tables=len(tables),
         n_suppressed=sum(t.table.suppressed_primary + t.table.suppressed_secondary for t in tables),

@@ -35,12 +35,8 @@ from csceval.indicators.panel import wide_panel
 from csceval.project import Project, ProjectData
 from csceval.project.comparators import choose_comparators
 from csceval.strands.impact.calibration_file import PROJECT_FILE
-from csceval.strands.impact.strand import (
-    IMPACT_ESTIMATORS,
-    adoption_years,
-    analysis_scale,
-    impact_indicators,
-)
+from csceval.strands.impact.scale import analysis_scale
+from csceval.strands.impact.strand import IMPACT_ESTIMATORS, adoption_years, impact_indicators
 
 ESTIMATOR_METHODS: dict[str, tuple[str, ...]] = {
     "synth": ("synth_pooled", "synth_rmspe"),

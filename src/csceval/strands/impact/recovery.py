@@ -19,7 +19,7 @@ their random numbers, so this is the framework's effect on those very counts), a
 
 Post-adoption years run from the adoption year to the last year of the indicator's span. On the
 null indicators (no injected effect) the truth is exactly zero. Rates are analysed on the log
-scale (:func:`~csceval.strands.impact.strand.analysis_scale`), so their truth is the same average of
+scale (:func:`~csceval.strands.impact.scale.analysis_scale`), so their truth is the same average of
 ``log(observed) - log(counterfactual)``, reported as a per cent change ``100 (exp(x) - 1)``
 like the estimates.
 
@@ -52,14 +52,9 @@ from csceval.simulate.pilots import EFFECTS
 from csceval.simulate.world import World, simulate_world
 from csceval.simulate.writer import core_files
 from csceval.strands import StrandInputs
-from csceval.strands.impact.strand import (
-    IndicatorImpact,
-    Scale,
-    analyse_impact,
-    analysis_scale,
-    from_log,
-    verdict,
-)
+from csceval.strands.impact.results import IndicatorImpact, verdict
+from csceval.strands.impact.scale import Scale, analysis_scale, from_log
+from csceval.strands.impact.strand import analyse_impact
 
 PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its"})
 """Methods whose estimand weights pilots equally; the others weight pilot-years equally."""

@@ -23,7 +23,7 @@ from csceval.report.model import (
     Strength,
     TableBlock,
 )
-from csceval.strands.impact.strand import (
+from csceval.strands.impact.results import (
     SIZE_LIMIT,
     Estimate,
     ImpactResult,
