@@ -133,6 +133,9 @@ ERROR_CODES: dict[str, str] = {
     "permission).",
     "CSC-E5003": "A web platform command (serve, migrate, createadmin, audit, import-project, "
     'export-project) was run without the web platform installed: pip install "csceval[web]".',
+    "CSC-E5004": "The output folder exists and is not an earlier csceval output (no manifest.json): "
+    "csceval replaces an output folder whole, so it refuses to touch a folder of other things.",
+    "CSC-E5005": "The output folder is the project folder or inside it.",
     "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
     "(the row was edited).",
     "CSC-E6002": "csceval audit verify: an audit event's previous_hash does not match the "

@@ -16,12 +16,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from csceval.atomic import output_problems, staged_folder
 from csceval.disclosure import DisclosurePolicy
+from csceval.errors import InputError
 from csceval.pipeline.load import load_project
 from csceval.project import Project
 from csceval.registry import registered_strands
 from csceval.report.model import Report, Section
-from csceval.report.writer import ReportFiles, write_report
+from csceval.report.writer import ReportFiles, report_files, write_report
 from csceval.strands import Strand, StrandInputs
 from csceval.version import __version__
 
@@ -140,19 +142,25 @@ def write_runs(
 
     The one writing path: :func:`run_project` and :meth:`csceval.pipeline.Evaluation.report`
     both end here. ``started`` (a :func:`time.perf_counter` reading) is when the run began.
+    The folder is written aside and renamed into place when complete, with ``manifest.json``
+    (:mod:`csceval.atomic`): an earlier output is replaced whole, never left half-updated.
+    Raises :class:`InputError` when ``out`` cannot take the output (see :func:`check_out`).
     """
     started = time.perf_counter() if started is None else started
     tick: Progress = progress or (lambda step, fraction: None)
+    out = Path(out)
+    check_out(out, project.root)
     report = build_report(project, runs, command)
     extra: dict[str, bytes] = {}
     for run in runs:
         if run.section is not None and run.strand.extra_files is not None:
             extra.update(run.strand.extra_files(run.result))
     tick("writing the report", 0.85)
-    out = Path(out)
-    files = write_report(report, out)
-    for relative, content in extra.items():
-        (out / relative).write_bytes(content)
+    with staged_folder(out) as staging:
+        write_report(report, staging)
+        for relative, content in extra.items():
+            (staging / relative).write_bytes(content)
+    files = report_files(report, out)
     tick("done", 1.0)
     tables = [t for _, t in report.tables]
     return RunSummary(
@@ -167,12 +175,22 @@ def write_runs(
     )
 
 
+def check_out(out: Path, root: Path) -> None:
+    """Refuse, before any work, an output folder that is a file, the project or inside it, or a
+    folder of other things (:func:`csceval.atomic.output_problems`)."""
+    problems = output_problems(out, root)
+    if problems:
+        raise InputError(problems)
+
+
 def run_project(
     root: Path, out: Path, *, command: str = "", progress: Progress | None = None
 ) -> RunSummary:
-    """Load, analyse and report a project folder (raises InputError for an invalid project)."""
+    """Load, analyse and report a project folder (raises InputError for an invalid project or
+    an unusable ``out``, which is checked first)."""
     started = time.perf_counter()
     tick: Progress = progress or (lambda step, fraction: None)
+    check_out(Path(out), Path(root))
     tick("loading the project", 0.0)
     project = load_project(root)
     runs = analyse_strands(project, tick)

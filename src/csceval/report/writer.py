@@ -32,17 +32,22 @@ class ReportFiles:
     tables: tuple[Path, ...] = ()
 
 
-def write_report(report: Report, out: Path) -> ReportFiles:
-    """Write ``report`` under ``out`` and return the paths written."""
-    check_unique_ids(report)
+def report_files(report: Report, out: Path) -> ReportFiles:
+    """The paths of ``report``'s files under ``out``."""
     out = Path(out)
-    files = ReportFiles(
+    return ReportFiles(
         index_html=out / "report" / "index.html",
         xlsx=out / "report.xlsx",
         tables_dir=out / "tables",
         provenance=out / "provenance.json",
         tables=tuple(out / "tables" / f"{t.id}.csv" for _, t in report.tables),
     )
+
+
+def write_report(report: Report, out: Path) -> ReportFiles:
+    """Write ``report`` under ``out`` and return the paths written."""
+    check_unique_ids(report)
+    files = report_files(report, out)
     texts = {
         files.index_html: render_html(report),
         files.provenance: provenance_json(report.provenance),
