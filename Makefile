@@ -50,12 +50,16 @@ imports: $(STAMP)
 wheel: $(STAMP)
 	PYTHON=$(PYTHON) BUILD_PYTHON=$(BIN)/python .ci/wheel-check
 
+# Two worker processes (pytest-xdist); a test file stays on one worker, so module fixtures are
+# built once.
+PYTEST := $(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
+
 unit: $(STAMP) $(CHROMIUM)
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 ## The web tests again, on PostgreSQL (DESIGN.md: both databases are tested).
 unit-postgres: $(STAMP) $(CHROMIUM)
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q tests/web
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web
 
 ## Re-pin every package after editing requirements/*.in.
 lock:

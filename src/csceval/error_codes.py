@@ -58,6 +58,8 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E2018": "So many problems in one table that reading stopped (probably the wrong file).",
     "CSC-E2020": "A project file a strand declares is larger than csceval reads (probably the "
     "wrong file).",
+    "CSC-E2021": "Framework register: an episode ends before it starts.",
+    "CSC-E2022": "Framework register: two episodes of the same framework in the same LA overlap.",
     "CSC-E7201": "csceval reliability: the ratings file cannot be read as CSV.",
     "CSC-E7202": "csceval reliability: a unit, rater or value column is not in the file.",
     "CSC-E7203": "csceval reliability: the statistic cannot be computed from these ratings or "
@@ -133,8 +135,9 @@ ERROR_CODES: dict[str, str] = {
     "permission).",
     "CSC-E5003": "A web platform command (serve, migrate, createadmin, audit, import-project, "
     'export-project) was run without the web platform installed: pip install "csceval[web]".',
-    "CSC-E5004": "The output folder exists and is not an earlier csceval output (no manifest.json): "
-    "csceval replaces an output folder whole, so it refuses to touch a folder of other things.",
+    "CSC-E5004": "The output folder exists and is not an earlier csceval output (no "
+    "manifest.json): csceval replaces an output folder whole, so it refuses to touch a folder of "
+    "other things.",
     "CSC-E5005": "The output folder is the project folder or inside it.",
     "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
     "(the row was edited).",

@@ -21,10 +21,14 @@ from csceval.project import TABLES
 from csceval.strands import Strand
 from csceval.strands.benchmarking import STRAND as BENCHMARKING
 from csceval.strands.costs import STRAND as COSTS
+from csceval.strands.culture_survey import STRAND as CULTURE_SURVEY
+from csceval.strands.family_goals import STRAND as FAMILY_GOALS
 from csceval.strands.impact import STRAND as IMPACT
 from csceval.strands.implementation import STRAND as IMPLEMENTATION
+from csceval.strands.interviews import STRAND as INTERVIEWS
 from csceval.strands.key_indicators import STRAND as KEY_INDICATORS
 from csceval.strands.quality_of_recording import STRAND as QUALITY_OF_RECORDING
+from csceval.strands.scoping import STRAND as SCOPING
 
 ENTRY_POINT_GROUP = "csceval.strands"
 BUILT_IN: tuple[Strand, ...] = (
@@ -34,6 +38,10 @@ BUILT_IN: tuple[Strand, ...] = (
     IMPLEMENTATION,
     COSTS,
     QUALITY_OF_RECORDING,
+    CULTURE_SURVEY,
+    INTERVIEWS,
+    FAMILY_GOALS,
+    SCOPING,
 )
 
 

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from csceval.strands.quality_of_recording.analysis import reading
-from csceval.strands.quality_of_recording.effects import (
+from csceval.site_comparison import (
     hedges_correction,
     hedges_g,
     site_permutation_test,
 )
+from csceval.strands.quality_of_recording.analysis import reading
 from csceval.strands.quality_of_recording.multilevel import fit_random_intercept
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "case_audit"

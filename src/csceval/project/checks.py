@@ -10,6 +10,7 @@ import pandas as pd
 
 from csceval.errors import Problem
 from csceval.indicators import BY_ID, Kind
+from csceval.project.register import check_register
 from csceval.project.schema import LA_CODE_PATTERN
 from csceval.project.settings import COMPARATOR_METHODS, SITE_ROLES, EvaluationSettings
 
@@ -272,6 +273,8 @@ def check_tables(settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame
     problems += _unknown_codes(
         tables["reorganisations"], "data/reorganisations.csv", ("old_la_code", "new_la_code"), known
     )
+    if "framework_register" in tables:
+        problems += check_register(tables["framework_register"], known)
     problems += _check_indicator_rows(settings, tables["indicators"], las)
     return problems
 

@@ -3,9 +3,12 @@
 Notes
 -----
 Adopters never serve as controls: every site with role ``pilot`` or ``exited``, any other site
-recorded as using one of the evaluation's frameworks, and any LA the scoping table
-(``data/framework_scoping.csv``, when present) records as using one of them (names compared
-case-insensitively), is excluded from every comparator set.
+recorded as using one of the evaluation's frameworks, and any LA that the framework register
+(``data/framework_register.csv``) records as having begun one of them by the end of the analysis
+period (31 March of ``periods.last_year``; ended episodes included, since an LA that stopped is no
+clean control) is excluded from every comparator set. A project without a register falls back on
+the older scoping table (``data/framework_scoping.csv``: every LA it lists with one of the
+frameworks). Framework names are compared case-insensitively.
 Contrast sites are kept out too, since they are studied in their own right. LAs that do not exist
 for the whole analysis period (reorganised away or created part-way) are kept; estimators that
 need a balanced panel drop them themselves.
@@ -16,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csceval.project import ProjectData
+from csceval.project.register import framework_users, period_end
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ def adopters(project: ProjectData) -> set[str]:
         for s in project.settings.sites
         if s.role in ("pilot", "exited", "contrast") or (s.framework or "").casefold() in frameworks
     }
+    register = project.tables.get("framework_register")
+    if register is not None and not register.empty:
+        by = period_end(project.settings.periods.last_year)
+        return sites | framework_users(register, frameworks, by)
     scoping = project.table("framework_scoping")
     if scoping.empty:
         return sites

@@ -1,6 +1,7 @@
 """The core tables of an evaluation project's ``data/`` folder: the shared vocabulary.
 
-LAs, statistical neighbours, reorganisations, framework scoping and the key indicators. Every
+LAs, statistical neighbours, reorganisations, framework scoping (the older table and the
+register) and the key indicators. Every
 strand declares its own tables (``Strand.tables``); the loader reads both.
 """
 
@@ -90,7 +91,9 @@ FRAMEWORK_SCOPING = TableSchema(
     file="data/framework_scoping.csv",
     description="Which practice framework each LA uses, from a scoping survey or desk review "
     "(as the reference evaluation scoped every LA in England). An LA recorded as using one of "
-    "the evaluation's frameworks never serves as a comparator.",
+    "the evaluation's frameworks never serves as a comparator. The older form of "
+    "data/framework_register.csv: read only when the project has no register; "
+    "`csceval scoping convert` turns it into register rows.",
     key=("la_code", "framework"),
     required=False,
     columns=(
@@ -104,6 +107,90 @@ FRAMEWORK_SCOPING = TableSchema(
             required=False,
         ),
         Column("source", ColumnType.TEXT, "Where this comes from.", required=False),
+    ),
+)
+
+FRAMEWORK_REGISTER = TableSchema(
+    name="framework_register",
+    file="data/framework_register.csv",
+    description="The national register of practice frameworks: one row per episode of one LA "
+    "using one framework (from when, until when, how widely, with what training and licence, on "
+    "what evidence), history included, so that it can be read as at any date "
+    "(csceval.project.register). When present it replaces data/framework_scoping.csv: an LA "
+    "with an episode of one of the evaluation's frameworks begun by the end of the analysis "
+    "period (31 March of periods.last_year) never serves as a comparator.",
+    required=False,
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "DfE 3-digit LA number."),
+        Column("framework", ColumnType.TEXT, "The framework's name, e.g. Signs of Safety."),
+        Column(
+            "extent",
+            ColumnType.TEXT,
+            "How widely the LA uses it: the whole children's social care service, some teams "
+            "only, or not known.",
+            allowed=("whole_service", "some_teams", "unknown"),
+        ),
+        Column(
+            "started",
+            ColumnType.DATE,
+            "First day of use; empty when in use since before the register's records. A date "
+            "known only to the month or year is written as its first day (see precision).",
+            required=False,
+        ),
+        Column(
+            "ended",
+            ColumnType.DATE,
+            "Last day of use; empty while still in use.",
+            required=False,
+        ),
+        Column(
+            "precision",
+            ColumnType.TEXT,
+            "How precisely started and ended are known: day, month or year (a year ending 31 "
+            "March Y is written as 1 April of Y-1).",
+            required=False,
+            allowed=("day", "month", "year"),
+        ),
+        Column(
+            "training",
+            ColumnType.TEXT,
+            "Who trains staff: the framework's own or licensed trainers (external), the LA's "
+            "own trainers (in_house), both (mixed), none, or not known.",
+            allowed=("external", "in_house", "mixed", "none", "unknown"),
+        ),
+        Column(
+            "licensing",
+            ColumnType.TEXT,
+            "Whether the LA holds a licence or agreement with the framework's owner.",
+            allowed=("licensed", "unlicensed", "not_applicable", "unknown"),
+        ),
+        Column(
+            "source",
+            ColumnType.TEXT,
+            "Where the row comes from: a scoping-survey response, a desk review, an inspection "
+            "report, an LA document, the framework's provider, or the older scoping table.",
+            allowed=(
+                "survey",
+                "desk_review",
+                "inspection_report",
+                "la_document",
+                "provider",
+                "scoping_table",
+            ),
+        ),
+        Column(
+            "confidence",
+            ColumnType.TEXT,
+            "How sure the evaluators are: high (confirmed by the LA), medium (one good source), "
+            "low (indirect or old evidence).",
+            allowed=("high", "medium", "low"),
+        ),
+        Column(
+            "recorded",
+            ColumnType.DATE,
+            "When the row was recorded or last reviewed.",
+            required=False,
+        ),
     ),
 )
 
@@ -136,6 +223,7 @@ TABLES: tuple[TableSchema, ...] = (
     STATISTICAL_NEIGHBOURS,
     REORGANISATIONS,
     FRAMEWORK_SCOPING,
+    FRAMEWORK_REGISTER,
     INDICATORS,
 )
 """The core tables, in the order they are validated (strands' tables follow)."""

@@ -32,6 +32,8 @@ References
   Brandt, C.J. & Whitney, D.J. (1999). *Appl. Psychol. Meas.* 23, 127-135.
 - Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School for
   Communication, https://repository.upenn.edu/asc_papers/43
+- McDonald, R.P. (1999). *Test Theory: A Unified Treatment*. Erlbaum (omega total:
+  :func:`mcdonald_omega`, from a one-factor maximum-likelihood model, :func:`one_factor_ml`).
 - McGraw, K.O. & Wong, S.P. (1996). Forming inferences about some intraclass correlation
   coefficients. *Psychol. Methods* 1, 30-46.
 - Shrout, P.E. & Fleiss, J.L. (1979). Intraclass correlations: uses in assessing rater
@@ -68,6 +70,7 @@ from csceval.reliability.krippendorff import (
     krippendorff_disagreement,
 )
 from csceval.reliability.layout import as_matrix, from_counts, from_table, from_wide, ratings_matrix
+from csceval.reliability.omega import mcdonald_omega, one_factor_ml
 from csceval.reliability.result import LEVELS, ReliabilityResult
 
 __all__ = [
@@ -100,6 +103,8 @@ __all__ = [
     "icc_f_test",
     "krippendorff_alpha",
     "krippendorff_disagreement",
+    "mcdonald_omega",
+    "one_factor_ml",
     "percent_agreement",
     "percentile_interval",
     "ratings_matrix",

@@ -12,7 +12,7 @@ from csceval.simulate import calibration as cal
 from csceval.simulate.pilots import EFFECTS, FADE_MONTHS, SELECTION_TILT
 from csceval.simulate.world import World
 
-GENERATOR_VERSION = "1.1"
+GENERATOR_VERSION = "1.2"
 """Bump when a change makes the same seed give different data."""
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from csceval.project.schema import TableSchema
 from csceval.project.tables import (
-    FRAMEWORK_SCOPING,
+    FRAMEWORK_REGISTER,
     INDICATORS,
     LOCAL_AUTHORITIES,
     REORGANISATIONS,
@@ -25,7 +25,7 @@ from csceval.project.tables import (
 from csceval.simulate import calibration as cal
 from csceval.simulate.formatting import dfe_values
 from csceval.simulate.pilots import FRAMEWORK, TIME_POINTS
-from csceval.simulate.scoping import scoping_rows
+from csceval.simulate.scoping import register_rows
 from csceval.simulate.truth import GENERATOR_VERSION
 from csceval.simulate.world import World
 
@@ -87,7 +87,7 @@ def core_files(world: World) -> tuple[dict[str, str], int, int]:
         LOCAL_AUTHORITIES.file: table_csv(LOCAL_AUTHORITIES, local_authorities),
         STATISTICAL_NEIGHBOURS.file: table_csv(STATISTICAL_NEIGHBOURS, list(neighbours)),
         REORGANISATIONS.file: table_csv(REORGANISATIONS, [list(r) for r in reorganisations]),
-        FRAMEWORK_SCOPING.file: table_csv(FRAMEWORK_SCOPING, scoping_rows(world)),
+        FRAMEWORK_REGISTER.file: table_csv(FRAMEWORK_REGISTER, register_rows(world)),
         INDICATORS.file: table_csv(INDICATORS, indicators),
         "README.md": readme(world),
     }
@@ -196,11 +196,17 @@ The same seed always gives byte-identical files; another seed gives another Engl
   merger and a split (`data/reorganisations.csv`).
 - `data/statistical_neighbours.csv`: each LA's ten nearest LAs on deprivation, urbanity, size
   and region, with DfE closeness bands.
+- `data/framework_register.csv`: which practice framework each LA has used, as episodes with
+  history (extent, training, licensing, source, confidence), as a national scoping would record
+  them; LAs that adopted the framework on their own are never comparators.
 - `data/indicators.csv`: DfE-style LA x year key indicators, {cal.FIRST_YEAR}-{cal.LAST_YEAR}
   (years ending 31 March; workforce at 30 September), calibrated on the real DfE panel: counts,
   rates per 10,000 children (count / mid-(Y-1) population aged 0-17), percentages; `c` marks a
   suppressed small count, `x` a return not available, `z` not applicable.
 - `truth.json`: the effects injected per pilot and indicator (size, form, timing, ramp and fade
   after exit), the indicators with no effect, the shocks and gaps added, and the
-  reorganisations: the answers an estimator should recover.
+  reorganisations: the answers an estimator should recover; each strand adds the truth of its
+  own synthetic data (case audits, family goals, the team survey, interviews, scoping).
+- Each strand's own tables and files (costs, implementation plans and self-profiles, case-file
+  audits, ...): `csceval validate` and docs/formats.md list them.
 """

@@ -25,7 +25,7 @@ import pandas as pd
 
 from csceval.project import ProjectData
 from csceval.reliability import gwet_ac, krippendorff_alpha, percent_agreement
-from csceval.strands.quality_of_recording.effects import hedges_g, site_permutation_test
+from csceval.site_comparison import hedges_g, site_permutation_test
 from csceval.strands.quality_of_recording.instrument import Instrument, builtin_instruments
 from csceval.strands.quality_of_recording.multilevel import fit_random_intercept
 from csceval.strands.quality_of_recording.scoring import case_scores, double_ratings, item_scores

@@ -1,0 +1,226 @@
+"""Transcript readers: DOCX, TXT (``Speaker: text`` lines), WebVTT and SRT into speaker turns.
+
+Teams writes WebVTT with voice tags (``<v Jane Smith>text</v>``); Zoom writes WebVTT or SRT
+whose cue text starts ``Jane Smith: text``. Consecutive cues of one speaker become one turn
+(start of the first cue, end of the last). A DOCX is read from its ``word/document.xml`` (one
+line per paragraph, then as TXT), through the bounded zip and XML readers of
+:mod:`~csceval.strands.interviews.archive`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import PurePath
+
+from csceval.errors import InputError, Problem
+from csceval.strands.interviews.archive import BoundedZip, Limits, parse_xml
+
+MAX_TEXT_BYTES = 5_000_000
+MAX_DOCX_BYTES = 20_000_000
+FORMATS = (".docx", ".txt", ".vtt", ".srt")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SPEAKER = re.compile(r"^\s*(?:\[[\d:.,]+\]\s*)?([A-Za-z][\w .'’-]{0,48}?)\s*:\s+(\S.*)$")
+TIME = r"(?:(\d{1,3}):)?(\d{2}):(\d{2})[.,](\d{3})"
+CUE_TIME = re.compile(rf"^\s*{TIME}\s*-->\s*{TIME}(?:\s.*)?$")
+VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+([^>]+)>(.*?)(?:</v>)?$", re.DOTALL)
+TAG = re.compile(r"</?[a-z][^>]*>")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn: who (as written in the file), what, and when (seconds) if known."""
+
+    speaker: str
+    text: str
+    start_s: float | None = None
+    end_s: float | None = None
+
+
+def _problem(
+    code: str, message: str, file: str, row: int | None = None, value: str = "", fix: str = ""
+) -> Problem:
+    return Problem(code, message, file=file, row=row, value=value[:80], fix=fix)
+
+
+def _decode(data: bytes, file: str) -> str:
+    if len(data) > MAX_TEXT_BYTES:
+        raise InputError(
+            [
+                _problem(
+                    "CSC-E3602",
+                    f"the file is {len(data):,} bytes, more than the {MAX_TEXT_BYTES:,} allowed",
+                    file,
+                )
+            ]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [
+                _problem(
+                    "CSC-E3601",
+                    f"not UTF-8 text ({exc.reason})",
+                    file,
+                    fix="save the transcript as UTF-8 text",
+                )
+            ]
+        ) from exc
+    if "\x00" in text:
+        raise InputError([_problem("CSC-E3601", "the file holds binary data", file)])
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_lines(lines: list[str], file: str) -> list[Turn]:
+    """``Speaker: text`` lines; a line without a prefix continues the previous turn."""
+    turns: list[Turn] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        match = SPEAKER.match(line)
+        if match:
+            turns.append(Turn(match.group(1).strip(), match.group(2).strip()))
+        elif turns:
+            turns[-1] = replace(turns[-1], text=f"{turns[-1].text} {line.strip()}")
+        else:
+            raise InputError(
+                [
+                    _problem(
+                        "CSC-E3605",
+                        "the first line of speech has no speaker",
+                        file,
+                        number,
+                        line,
+                        "start each turn 'Speaker: text'",
+                    )
+                ]
+            )
+    return turns
+
+
+def _seconds(parts: tuple[str | None, ...]) -> float:
+    hours, minutes, seconds, millis = (int(p) if p else 0 for p in parts)
+    return hours * 3600 + minutes * 60 + seconds + millis / 1000
+
+
+def _cue_turn(lines: list[str], start: float, end: float) -> Turn | None:
+    text = " ".join(line.strip() for line in lines if line.strip())
+    voice = VOICE.match(text)
+    if voice:
+        return Turn(voice.group(1).strip(), TAG.sub("", voice.group(2)).strip(), start, end)
+    plain = TAG.sub("", text)
+    match = SPEAKER.match(plain)
+    if match:
+        return Turn(match.group(1).strip(), match.group(2).strip(), start, end)
+    return Turn("", plain.strip(), start, end) if plain.strip() else None
+
+
+def parse_cues(text: str, file: str) -> list[Turn]:
+    """WebVTT or SRT cues into turns, merging consecutive cues of one speaker."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    turns: list[Turn] = []
+    row = 1
+    for block in blocks:
+        lines = block.split("\n")
+        at = next((k for k, line in enumerate(lines) if "-->" in line), None)
+        first_row, row = row, row + len(lines) + 1
+        if at is None:
+            continue  # WEBVTT header, NOTE or STYLE blocks
+        timing = CUE_TIME.match(lines[at])
+        if timing is None:
+            raise InputError(
+                [
+                    _problem(
+                        "CSC-E3606",
+                        "the cue's timestamp line is malformed",
+                        file,
+                        first_row + at,
+                        lines[at],
+                        "write times as HH:MM:SS.mmm --> HH:MM:SS.mmm",
+                    )
+                ]
+            )
+        start, end = _seconds(timing.groups()[:4]), _seconds(timing.groups()[4:])
+        turn = _cue_turn(lines[at + 1 :], start, end)
+        if turn is None:
+            continue
+        if not turn.speaker:
+            raise InputError(
+                [
+                    _problem(
+                        "CSC-E3605",
+                        "a cue has no speaker",
+                        file,
+                        first_row + at + 1,
+                        turn.text,
+                        "use <v Speaker> voice tags or 'Speaker: text'",
+                    )
+                ]
+            )
+        if turns and turns[-1].speaker == turn.speaker:
+            last = turns[-1]
+            turns[-1] = replace(last, text=f"{last.text} {turn.text}", end_s=end)
+        else:
+            turns.append(turn)
+    return turns
+
+
+def docx_paragraphs(data: bytes, file: str) -> list[str]:
+    """The paragraphs of a .docx's main document, as plain text."""
+    archive = BoundedZip(
+        data, file, Limits(archive_bytes=MAX_DOCX_BYTES, entries=500, uncompressed_bytes=50_000_000)
+    )
+    if "word/document.xml" not in archive.names:
+        raise InputError(
+            [
+                _problem(
+                    "CSC-E3601",
+                    "not a Word document (no word/document.xml)",
+                    file,
+                    fix="save the transcript as .docx from Word",
+                )
+            ]
+        )
+    root = parse_xml(archive.read("word/document.xml"), f"{file}: word/document.xml")
+    out = []
+    for paragraph in root.iter(f"{W}p"):
+        pieces = []
+        for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br"):
+            pieces.append(node.text or "" if node.tag == f"{W}t" else " ")
+        out.append("".join(pieces))
+    return out
+
+
+def read_transcript(data: bytes, file: str) -> list[Turn]:
+    """Read a transcript file into speaker turns (``InputError`` with coded problems)."""
+    suffix = PurePath(file).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            [
+                _problem(
+                    "CSC-E3601",
+                    f"unknown transcript format {suffix!r}",
+                    file,
+                    fix="give a .docx, .txt, .vtt or .srt file",
+                )
+            ]
+        )
+    if suffix == ".docx":
+        turns = parse_lines(docx_paragraphs(data, file), file)
+    elif suffix == ".txt":
+        turns = parse_lines(_decode(data, file).split("\n"), file)
+    else:
+        turns = parse_cues(_decode(data, file), file)
+    if not turns:
+        raise InputError(
+            [
+                _problem(
+                    "CSC-E3605",
+                    "no speaker turns found",
+                    file,
+                    fix="check the file holds the transcript",
+                )
+            ]
+        )
+    return turns
