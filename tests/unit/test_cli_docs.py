@@ -25,7 +25,9 @@ OPTIONS = [
 
 
 def option_id(param: click.Option, ctx: click.Context) -> str:
-    return f"{ctx.command_path} {param.opts[-1]}"
+    """The option's longest name: click orders the help option's names by set order, which
+    changes between processes, and xdist needs every worker to collect the same ids."""
+    return f"{ctx.command_path} {max(param.opts, key=lambda name: (len(name), name))}"
 
 
 def has_default(param: click.Option) -> bool:

@@ -31,11 +31,18 @@ class FrozenClock:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     """SQLite tests use a database file, as the platform does, not Django's shared-cache
     in-memory test database: there a background analysis run writing its progress while the
     test reads the same table fails at once with "database table is locked" (SQLITE_LOCKED
-    has no busy timeout), which made the background-run test fail now and then."""
+    has no busy timeout), which made the background-run test fail now and then.
+
+    The parallel suffix (pytest-django's own fixture) gives each xdist worker its own
+    PostgreSQL test database (``test_test_gw0``, ...); overriding this fixture without it made
+    the workers share one."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
