@@ -29,6 +29,7 @@ from csceval.strands.interviews import STRAND as INTERVIEWS
 from csceval.strands.key_indicators import STRAND as KEY_INDICATORS
 from csceval.strands.quality_of_recording import STRAND as QUALITY_OF_RECORDING
 from csceval.strands.scoping import STRAND as SCOPING
+from csceval.strands.truth_check import STRAND as TRUTH_CHECK
 
 ENTRY_POINT_GROUP = "csceval.strands"
 BUILT_IN: tuple[Strand, ...] = (
@@ -42,6 +43,7 @@ BUILT_IN: tuple[Strand, ...] = (
     INTERVIEWS,
     FAMILY_GOALS,
     SCOPING,
+    TRUTH_CHECK,
 )
 
 

@@ -77,3 +77,20 @@ def test_costs_settings_are_optional_and_checked(valid_project: Path, tmp_path: 
     toml.write_text(toml.read_text() + "\n[costs]\nhorizon_years = 0\n", encoding="utf-8")
     (problem,) = validate_project(root)
     assert (problem.code, problem.column) == ("CSC-E1006", "costs.horizon_years")
+
+
+def test_workbook_command_without_a_ledger_is_a_coded_refusal(
+    valid_project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "costs.xlsx"
+    result = CliRunner().invoke(main, ["costs", "workbook", str(valid_project), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "CSC-E3015" in result.output
+    assert not out.exists()
+
+
+def test_the_workbook_runs_costs_with_the_strands_it_consumes_only(valid_project: Path) -> None:
+    from csceval.pipeline import analyse_strands
+
+    runs = analyse_strands(load_project(valid_project), only="costs")
+    assert [run.strand.id for run in runs] == ["impact", "costs"]

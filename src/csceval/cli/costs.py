@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from csceval.cli.options import out_option
-from csceval.errors import InputError
+from csceval.errors import InputError, Problem
 from csceval.terminal import cannot_write, fail
 from csceval.terminal import out as console
 
@@ -44,13 +44,20 @@ def check(ledger: Path, project: Path, sheet: str | None) -> None:
 @click.argument("project", type=click.Path(path_type=Path))
 @out_option("The .xlsx file to write.")
 def workbook(project: Path, out: Path) -> None:
-    """Write PROJECT's cost-benefit audit workbook (formulas beside csceval's values)."""
-    from csceval.pipeline import load_project
-    from csceval.strands.costs.analysis import analyse_costs
+    """Write PROJECT's cost-benefit audit workbook (formulas beside csceval's values).
+
+    The impact strand runs first, as in ``csceval run``: its estimates drive the savings.
+    """
+    from csceval.pipeline import analyse_strands, load_project
     from csceval.strands.costs.workbook import write_costs_workbook
 
     try:
-        written = write_costs_workbook(analyse_costs(load_project(project)), out)
+        runs = analyse_strands(load_project(project), only="costs")
+        costs = next(run for run in runs if run.strand.id == "costs")
+        if costs.skipped:
+            fail(Problem("CSC-E3015", "the project has no cost ledger", file=str(project),
+                         fix="add data/cost_ledger.csv (docs/formats.md)"))  # fmt: skip
+        written = write_costs_workbook(costs.result, out)
     except InputError as exc:
         fail(*exc.problems)
     except OSError as exc:

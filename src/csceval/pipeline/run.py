@@ -41,15 +41,31 @@ class StrandRun:
     """Why it did not run ("no data"), empty when it ran."""
 
 
-def analyse_strands(project: Project, progress: Progress | None = None) -> tuple[StrandRun, ...]:
+def _with_inputs(wanted: str) -> set[str]:
+    """``wanted`` and every strand it consumes, directly or through others."""
+    by_id = {s.id: s for s in registered_strands()}
+    needed, todo = set(), [wanted]
+    while todo:
+        current = todo.pop()
+        if current not in needed:
+            needed.add(current)
+            todo += by_id[current].consumes
+    return needed
+
+
+def analyse_strands(
+    project: Project, progress: Progress | None = None, *, only: str | None = None
+) -> tuple[StrandRun, ...]:
     """Run every registered strand that has what it needs; consumers get their inputs' results.
 
     Each strand sees only its declared inputs: the project's contents and the results of the
-    strands it consumes (absent from ``inputs.results`` when those did not run).
+    strands it consumes (absent from ``inputs.results`` when those did not run). ``only`` runs
+    one strand and the strands it consumes, nothing else (KeyError for an unknown id).
     """
     tick: Progress = progress or (lambda step, fraction: None)
     policy = policy_of(project)
-    ordered = registered_strands()
+    needed = _with_inputs(only) if only is not None else None
+    ordered = [s for s in registered_strands() if needed is None or s.id in needed]
     results: dict[str, Any] = {}
     runs: list[StrandRun] = []
     for i, strand in enumerate(ordered):

@@ -1,6 +1,6 @@
 """Costs and value: the implementation cost ledger and cost-benefit analysis."""
 
-from csceval.strands.costs.analysis import analyse_costs
+from csceval.strands.costs.analysis import analyse_costs_strand
 from csceval.strands.costs.error_codes import ERROR_CODES
 from csceval.strands.costs.inputs import check_cost_tables
 from csceval.strands.costs.section import render_costs
@@ -18,12 +18,13 @@ STRAND = Strand(
     id="costs",
     title="Costs and value",
     available=_available,
-    analyse=analyse_costs,
+    analyse=analyse_costs_strand,
     render=render_costs,
     tables=TABLES,
     checks=check_cost_tables,
     error_codes=ERROR_CODES,
     error_range=(3000, 3099),
+    consumes=("impact",),
     extra_files=lambda result: {"costs_workbook.xlsx": costs_workbook_bytes(result)},
     simulate=SimulatorPart(files=cost_files),
 )

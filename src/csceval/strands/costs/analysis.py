@@ -8,6 +8,10 @@ Choices recorded here and in docs/methods.md:
   of the last ledger year recur every year to the horizon (the framework must be maintained for
   its benefits to last).
 - Savings accrue in full from ``benefits_start_year`` to the end of the horizon.
+- The changes in activity come from the impact strand's headline estimates
+  (:mod:`csceval.strands.costs.from_impact`), with the rows of ``data/activity_changes.csv``
+  replacing them activity by activity (the evaluator's explicit assumption). Without an impact
+  result and without that table the savings are unknown: costs are reported, no CBA is made.
 - Costs per child divide a site's cost in a financial year by its children in need and children
   looked after at 31 March at the end of that year, and per social worker by its children and
   family social workers (FTE) at 30 September within it (``data/indicators.csv``).
@@ -17,20 +21,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from csceval.project import ProjectData
+from csceval.project import ProjectData, Site
 from csceval.project.settings import CostSettings
 from csceval.strands.costs.categories import CATEGORIES
 from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel, CBAResult
+from csceval.strands.costs.from_impact import changes_from_impact
 from csceval.strands.costs.inputs import activity_changes_of, deflator_of, unit_costs_of
 from csceval.strands.costs.ledger import ledger_in_prices
 from csceval.strands.costs.price_base import Deflator
 from csceval.strands.costs.psa import PSAResult, run_psa
 from csceval.strands.costs.unit_costs import UnitCost
+from csceval.strands.strand import StrandInputs
 
 PER_UNIT = {
     "cin_count_31mar": ("per_child_in_need", 1),
@@ -64,10 +71,30 @@ class CostsResult:
     model: CBAModel | None
     cba: CBAResult | None
     psa: PSAResult | None
+    impact_given: bool = False
+    """Whether the impact strand's result was there to derive the activity changes from."""
+    overridden: tuple[str, ...] = ()
+    """Activities whose change is the evaluator's ``data/activity_changes.csv`` row."""
+    change_notes: tuple[str, ...] = ()
+    """Impact estimates that could not be turned into a valued change, and why."""
 
     @property
     def total_cost(self) -> float:
         return float(self.ledger["real_gbp"].sum())
+
+    @property
+    def no_cba_reason(self) -> str:
+        """Why there is no cost-benefit analysis (when there is none)."""
+        if not self.impact_given:
+            return (
+                "the impact strand did not run and no activity changes were entered "
+                "(data/activity_changes.csv), so the savings are unknown and there is no "
+                "cost-benefit analysis."
+            )
+        return (
+            "no impact estimate could be turned into a valued change in activity, so the "
+            "savings are unknown and there is no cost-benefit analysis."
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per pilot and financial year: its costs in GBP at ``base_year`` prices.
@@ -87,7 +114,7 @@ class CostsResult:
             f"prices, {len(self.sites)} pilots, {', '.join(self.financial_years)})"
         )
         if self.model is None or self.cba is None:
-            return f"{cost}; no activity changes were given, so there is no cost-benefit analysis."
+            return f"{cost}; {self.no_cba_reason}"
         cba, ratio = self.cba, self.cba.bcr
         lines = [
             f"{cost}; net present value GBP {cba.npv / 1e6:,.1f} million over "
@@ -95,6 +122,14 @@ class CostsResult:
             + (f", benefit-cost ratio {ratio:.2f}." if ratio is not None else "."),
             f"Present values: savings GBP {cba.pv_benefits / 1e6:,.1f} million, costs GBP "
             f"{cba.pv_costs / 1e6:,.1f} million (optimism bias included).",
+            "Changes in activity a year: "
+            + "; ".join(
+                f"{line.label} {line.change.change:+,.1f} ("
+                + ("entered by the evaluator" if line.change.baseline is None else "estimated")
+                + ")"
+                for line in self.model.lines
+            )
+            + (" (more activity: a cost, not a saving)." if cba.pv_benefits < 0 else "."),
         ]
         if self.psa is not None:
             low, high = self.psa.npv_interval()
@@ -188,10 +223,33 @@ def benefit_lines(
     return tuple(lines)
 
 
+def chosen_changes(
+    project: ProjectData, impact: Any, pilots: Sequence[Site], valued: set[str]
+) -> tuple[tuple[ActivityChange, ...], tuple[str, ...], tuple[str, ...]]:
+    """Impact-derived changes with the project's table rows replacing theirs, by activity.
+
+    Returns the changes, the overridden activities and notes on estimates left out.
+    """
+    entered = activity_changes_of(project.tables)
+    overridden = tuple(dict.fromkeys(c.activity for c in entered))
+    if impact is None:
+        return entered, overridden, ()
+    years = project.settings.periods.financial_years
+    derived = changes_from_impact(
+        impact, project.table("indicators"), pilots, years[0] if years else "", valued
+    )
+    kept = tuple(c for c in derived.changes if c.activity not in overridden)
+    return kept + entered, overridden, derived.notes
+
+
 def analyse_costs(
-    project: ProjectData, changes: Sequence[ActivityChange] | None = None
+    project: ProjectData, changes: Sequence[ActivityChange] | None = None, impact: Any = None
 ) -> CostsResult:
-    """The cost strand; ``changes`` (e.g. from the impact strand) replace the project's table."""
+    """The cost strand: costs, and a CBA of the activity changes.
+
+    ``impact`` is the impact strand's result (read through its ``to_frame()``); ``changes``,
+    when given, replace both it and the project's table (tests, notebooks).
+    """
     settings = project.settings
     cost_settings = settings.costs
     base = settings.evaluation.price_year
@@ -204,7 +262,13 @@ def analyse_costs(
     original = unit_costs_of(project.tables)
     unit_costs = {k: u.in_prices_of(deflator, base) for k, u in original.items()}
     timeline = site_cost_timeline(ledger, sites, years, cost_settings)
-    chosen = tuple(changes) if changes is not None else activity_changes_of(project.tables)
+    pilots = [s for s in project.pilots if s.la_code in names]
+    overridden: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    if changes is not None:
+        chosen = tuple(changes)
+    else:
+        chosen, overridden, notes = chosen_changes(project, impact, pilots, set(unit_costs))
     model = cba = psa = None
     if chosen:
         horizon = timeline.shape[1]
@@ -236,4 +300,12 @@ def analyse_costs(
         model=model,
         cba=cba,
         psa=psa,
+        impact_given=impact is not None,
+        overridden=overridden,
+        change_notes=notes,
     )
+
+
+def analyse_costs_strand(inputs: StrandInputs) -> CostsResult:
+    """The strand's ``analyse``: the impact result, when it ran, drives the savings."""
+    return analyse_costs(inputs, impact=inputs.results.get("impact"))

@@ -40,6 +40,41 @@ class ActivityChange:
     se: float
     source: str
     la_code: str = ""
+    baseline: float | None = None
+    """For a change derived from a per cent change in an indicator: the activity a year
+    before (units); then ``change = baseline x (exp(log_effect) - 1)`` and ``se`` is the delta
+    method's ``baseline x exp(log_effect) x log_se``. None for a change given in units."""
+    log_effect: float = 0.0
+    """The effect on the log scale (analysis scale of the impact estimate)."""
+    log_se: float = 0.0
+    """Standard error of ``log_effect`` (the PSA draws ``Normal(log_effect, log_se)``)."""
+    log_interval: tuple[float, float] | None = None
+    """The estimate's own 95% interval on the log scale, when it is not ``+/- 1.96 log_se``."""
+
+    @classmethod
+    def relative(
+        cls,
+        activity: str,
+        baseline: float,
+        log_effect: float,
+        log_se: float,
+        source: str,
+        log_interval: tuple[float, float] | None = None,
+    ) -> ActivityChange:
+        """A change of ``100 (exp(log_effect) - 1)`` per cent of ``baseline`` units a year."""
+        change = baseline * float(np.expm1(log_effect))
+        se = baseline * float(np.exp(log_effect)) * log_se
+        return cls(activity, change, se, source, "", baseline, log_effect, log_se, log_interval)
+
+    def interval(self) -> tuple[float, float]:
+        """The change's 95% interval (the estimate's own, mapped to units, when relative)."""
+        if self.baseline is None:
+            return self.change - Z95 * self.se, self.change + Z95 * self.se
+        low, high = self.log_interval or (
+            self.log_effect - Z95 * self.log_se,
+            self.log_effect + Z95 * self.log_se,
+        )
+        return self.baseline * float(np.expm1(low)), self.baseline * float(np.expm1(high))
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,14 +268,15 @@ def switching_values(model: CBAModel, npv: float) -> tuple[SwitchingValue, ...]:
 def tornado(model: CBAModel, cost_se_share: float = 0.0) -> tuple[TornadoBar, ...]:
     """One-way sensitivity over each input's 95% interval, largest swing first.
 
-    Activity changes and unit costs move over ``x +/- 1.96 se``; implementation costs over
+    Activity changes move over their interval (:meth:`ActivityChange.interval`), unit costs
+    over ``x +/- 1.96 se``; implementation costs over
     ``+/- 1.96 x cost_se_share`` of their value when ``cost_se_share`` > 0.
     """
     bars: list[TornadoBar] = []
     for line in model.lines:
         c, se = line.change.change, line.change.se
         if se > 0:
-            lo, hi = c - Z95 * se, c + Z95 * se
+            lo, hi = line.change.interval()
             bars.append(
                 TornadoBar(
                     f"Change in {line.label}",

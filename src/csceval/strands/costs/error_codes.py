@@ -22,4 +22,5 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E3012": "Activity changes: the activity has no unit cost (add it to data/unit_costs.csv).",
     "CSC-E3013": "Activity changes or unit costs: a standard error is negative.",
     "CSC-E3014": "Unit costs or deflators: a cost or an index is not above zero.",
+    "CSC-E3015": "csceval costs workbook: the project has no cost ledger (data/cost_ledger.csv).",
 }

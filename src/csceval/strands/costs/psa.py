@@ -3,7 +3,11 @@
 Distributions are fitted by the method of moments from each input's mean and standard error,
 following health-economics PSA practice (Briggs, Claxton & Sculpher 2006):
 
-- an activity change (an effect on a continuous scale) is Normal(change, se);
+- an activity change (an effect on a continuous scale) is Normal(change, se); a change derived
+  from an impact estimate on the log scale (:meth:`ActivityChange.relative`) is
+  ``baseline x (exp(x) - 1)`` with ``x ~ Normal(log_effect, log_se)``, drawn in the same
+  simulation as the unit costs and the implementation costs, so the PSA carries the chance that
+  the framework increased activity (a negative saving);
 - a unit cost is Gamma with shape ``k = mean^2 / se^2`` and scale ``se^2 / mean`` (positive,
   right-skewed); lines valuing the same activity (e.g. one per site) share one draw of its unit
   cost, so only the sum of their changes matters, and that sum is drawn directly (exact for
@@ -115,12 +119,21 @@ def run_psa(
         raise ValueError(f"draws must be at least 2, got {draws}")
     lines = model.lines
     activities = list(dict.fromkeys(line.change.activity for line in lines))
-    which = np.array([activities.index(line.change.activity) for line in lines], dtype=np.intp)
+    additive = [line for line in lines if line.change.baseline is None]
+    relative = [line for line in lines if line.change.baseline is not None]
+    which = np.array([activities.index(ln.change.activity) for ln in additive], dtype=np.intp)
     # Independent Normal changes valued at one shared unit cost enter only through their sum
     # per activity, which is Normal(sum of means, root sum of variances): draw that sum.
     k = len(activities)
-    change = np.bincount(which, [line.change.change for line in lines], minlength=k)
-    change_se = np.sqrt(np.bincount(which, [line.change.se**2 for line in lines], minlength=k))
+    change = np.bincount(which, [ln.change.change for ln in additive], minlength=k)
+    change_se = np.sqrt(np.bincount(which, [ln.change.se**2 for ln in additive], minlength=k))
+    # Relative changes: one log-scale draw per line, added to its activity's column.
+    to_activity = np.zeros((len(relative), k))
+    for r, line in enumerate(relative):
+        to_activity[r, activities.index(line.change.activity)] = 1.0
+    base = np.array([ln.change.baseline or 0.0 for ln in relative], dtype=float)
+    mu = np.array([ln.change.log_effect for ln in relative], dtype=float)
+    sigma = np.array([ln.change.log_se for ln in relative], dtype=float)
     first = [next(line for line in lines if line.change.activity == a) for a in activities]
     cost_mean = np.array([line.unit_cost for line in first], dtype=float)
     cost_se = np.array([line.unit_cost_se for line in first], dtype=float)
@@ -138,4 +151,8 @@ def run_psa(
         pvb[start : start + n] = -np.einsum("ij,ij->i", changes, costs) * annuity
         multipliers = _gamma(rng, np.ones(len(sites)), share, n)
         pvc[start : start + n] = (multipliers @ sites) * uplift
+        if relative:
+            log_effects = mu + sigma * rng.standard_normal((n, len(relative)))
+            more = (base * np.expm1(log_effects)) @ to_activity
+            pvb[start : start + n] -= np.einsum("ij,ij->i", more, costs) * annuity
     return PSAResult(draws=draws, seed=seed, pv_benefits=pvb, pv_costs=pvc)

@@ -118,12 +118,11 @@ def render_costs(result: CostsResult, policy: DisclosurePolicy) -> Section:
     blocks += more
     findings += [Finding(text) for text in sentences]
     if not more:
-        blocks.append(
-            Prose(
-                "No cost-benefit analysis: the project gives no changes in activity "
-                "(data/activity_changes.csv) to value."
-            )
-        )
+        reason = result.no_cba_reason
+        blocks.append(Prose(f"No cost-benefit analysis: {reason}"))
+        findings.append(Finding(f"The savings are unknown: {reason}"))
+        if result.change_notes:
+            blocks.append(Prose("\n\n".join(result.change_notes)))
     return Section(
         id="costs",
         title="Costs and value",

@@ -16,10 +16,11 @@ from csceval.strands.costs.analysis import CostsResult
 from csceval.strands.costs.cba import CBAResult
 from csceval.strands.costs.psa import PSAResult
 from csceval.strands.costs.section_blocks import M, _block, _label, _value
+from csceval.strands.costs.section_changes import changes_prose, direction_sentence, origin
 
 CBA_SOURCE = (
-    "data/cost_ledger.csv, data/activity_changes.csv and unit costs (docs/methods.md); "
-    "csceval cost-benefit analysis"
+    "data/cost_ledger.csv, the impact section's headline estimates (or data/activity_changes.csv "
+    "where entered) and unit costs (docs/methods.md); csceval cost-benefit analysis"
 )
 
 
@@ -131,7 +132,9 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
                 "activity": line.label,
                 "unit": line.unit,
                 "change": line.change.change,
-                "se": line.change.se,
+                "low": line.change.interval()[0],
+                "high": line.change.interval()[1],
+                "origin": origin(line, result),
                 "unit_cost": line.unit_cost,
                 "saving": line.annual_saving / M,
                 "source": f"{line.change.source}; unit cost: {line.unit_cost_source}",
@@ -145,7 +148,9 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
             _label("activity", "Activity"),
             _label("unit", "Unit"),
             _value("change", "Change a year", dp=1),
-            _value("se", "Standard error", dp=1),
+            _value("low", "95% interval: low", dp=1),
+            _value("high", "95% interval: high", dp=1),
+            _label("origin", "Origin"),
             _value("unit_cost", "Unit cost", f"GBP, {base} prices", dp=0),
             _value("saving", "Saving a year", "GBP million", dp=2),
             _label("source", "Sources"),
@@ -154,7 +159,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
         id="cba-lines",
         title="Savings: changes in activity attributable to the framework, valued",
         caption="A negative change is less activity; the saving is minus the change times the "
-        "unit cost",
+        "unit cost (a negative saving is an extra cost)",
         source=CBA_SOURCE,
     )
     switching = pd.DataFrame(
@@ -232,6 +237,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
     years = _year_table(result, policy)
     blocks: list[Block] = [
         Prose(uncertainty_reading(cba, psa, model.horizon)),
+        changes_prose(result),
         results,
         lines_block,
         chart,
@@ -240,16 +246,33 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
         years,
     ]
     benefit_sv = next(sv for sv in cba.switching if sv.input.startswith("Benefits"))
+    direction = direction_sentence(result)
     sentences = [
-        f"Over {model.horizon} years the savings have a present value of GBP "
-        f"{cba.pv_benefits / M:,.1f} million against costs of GBP {cba.pv_costs / M:,.1f} "
-        f"million: a net present value of GBP {cba.npv / M:,.1f} million"
-        + (f" and a benefit-cost ratio of {cba.bcr:.2f}." if cba.bcr is not None else "."),
+        *([direction] if direction else []),
+        (
+            f"Over {model.horizon} years the savings have a present value of GBP "
+            f"{cba.pv_benefits / M:,.1f} million against costs of GBP {cba.pv_costs / M:,.1f} "
+            f"million: a net present value of GBP {cba.npv / M:,.1f} million"
+            + (f" and a benefit-cost ratio of {cba.bcr:.2f}." if cba.bcr is not None else ".")
+        )
+        if cba.pv_benefits >= 0
+        else (
+            f"Over {model.horizon} years the extra activity costs GBP "
+            f"{-cba.pv_benefits / M:,.1f} million in present value on top of implementation "
+            f"costs of GBP {cba.pv_costs / M:,.1f} million: a net present value of GBP "
+            f"{cba.npv / M:,.1f} million (no savings, so no meaningful benefit-cost ratio)."
+        ),
         f"The savings exceeded the costs in {100 * psa.prob_benefits_exceed_costs:.0f}% of "
         f"{psa.draws:,} simulations (95% interval for the NPV: GBP {npv_lo / M:,.1f} million to "
         f"GBP {npv_hi / M:,.1f} million).",
     ]
-    if benefit_sv.percent_change is not None:
+    if cba.pv_benefits <= 0:
+        sentences.append(
+            "The framework would pay for itself only if it reduced activity enough to save GBP "
+            f"{cba.pv_costs / M:,.1f} million in present value; the impact estimates do not show "
+            "that."
+        )
+    elif benefit_sv.percent_change is not None:
         sentences.append(
             f"The savings would have to be {abs(benefit_sv.percent_change):.0f}% "
             f"{'lower' if benefit_sv.percent_change < 0 else 'higher'} for the framework "

@@ -1,4 +1,4 @@
-"""Synthetic implementation cost ledgers and activity changes for the simulated pilots.
+"""Synthetic implementation cost ledgers and unit costs for the simulated pilots.
 
 Modelling choices (all figures are SYNTHETIC, for the demo and tests, not estimates):
 
@@ -9,11 +9,11 @@ Modelling choices (all figures are SYNTHETIC, for the demo and tests, not estima
   backfill, practice leads, leadership time, case-recording changes (first year only), travel
   and overheads are drawn around plausible amounts. Prices are those of the year of spending.
 - A pilot that exits has half its second-year costs.
-- Activity changes are the simulator's true effects: the pilots' expected children looked after
-  and on a child protection plan at 31 March 2019, with the framework minus without, read as
-  child-years a year. Their standard error is 40% of the change (a stand-in for an impact
-  estimate's uncertainty). A child protection plan has no published unit cost, so the project
-  gets a clearly labelled illustrative one in ``data/unit_costs.csv``.
+- ``data/activity_changes.csv`` is written with its header and no rows (the format shown, no
+  override): the cost-benefit analysis values the impact strand's estimates, as in a real
+  evaluation; the simulator's true effects are in ``truth.json`` only.
+- A child protection plan has no published unit cost, so the project gets a clearly labelled
+  illustrative one in ``data/unit_costs.csv``.
 - ``data/deflators.csv`` is csceval's default deflator series written out, to show the format.
 """
 
@@ -26,7 +26,6 @@ from csceval.strands.costs.price_base import DEFAULT_SOURCE, default_financial_y
 from csceval.strands.costs.tables import ACTIVITY_CHANGES, COST_LEDGER, DEFLATORS, UNIT_COSTS
 
 FINANCIAL_YEARS = ("2017-18", "2018-19")
-CHANGE_SE_SHARE = 0.4
 SOURCE = "SYNTHETIC: simulated by csceval"
 ITEMS = {
     "trainers_consultancy": "Framework trainers and consultants",
@@ -123,33 +122,6 @@ def cost_ledger_rows(world: World) -> list[list[object]]:
     return sorted(rows, key=lambda r: (str(r[0]), str(r[1]), str(r[2]), str(r[3])))
 
 
-def activity_change_rows(world: World) -> list[list[object]]:
-    """Rows of ``data/activity_changes.csv``: the true effects, pooled over the pilots."""
-    rows: list[list[object]] = []
-    for indicator, activity in (
-        ("cla_count_31mar", "looked_after_child_year"),
-        ("cpp_count_31mar", "child_protection_plan_year"),
-    ):
-        panel = world.panel
-        codes = [p.la_code for p in world.design.pilots]
-        hit = panel[
-            panel["la_code"].isin(codes)
-            & (panel["year"] == 2019)
-            & (panel["indicator"] == indicator)
-        ]
-        change = float((hit["expected"] - hit["expected_counterfactual"]).sum())
-        rows.append(
-            [
-                activity,
-                round(change, 2),
-                round(abs(change) * CHANGE_SE_SHARE, 2),
-                f"SYNTHETIC: true effect on {indicator} at 31 March 2019, all pilots",
-                "",
-            ]
-        )
-    return rows
-
-
 def unit_cost_rows() -> list[list[object]]:
     return [list(row) for row in SIMULATED_UNIT_COSTS]
 
@@ -163,10 +135,11 @@ def deflator_rows() -> list[list[object]]:
 
 
 def cost_files(world: World) -> dict[str, str]:
-    """The cost strand's files of a simulated project: ledger, unit costs, changes, deflators."""
+    """The cost strand's files of a simulated project: ledger, unit costs, deflators, and an
+    empty activity-changes table (no override)."""
     return {
         COST_LEDGER.file: table_csv(COST_LEDGER, cost_ledger_rows(world)),
         UNIT_COSTS.file: table_csv(UNIT_COSTS, unit_cost_rows()),
-        ACTIVITY_CHANGES.file: table_csv(ACTIVITY_CHANGES, activity_change_rows(world)),
+        ACTIVITY_CHANGES.file: table_csv(ACTIVITY_CHANGES, []),
         DEFLATORS.file: table_csv(DEFLATORS, deflator_rows()),
     }

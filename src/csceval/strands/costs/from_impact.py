@@ -1,0 +1,163 @@
+"""Changes in activity a year from the impact strand's estimates (read through ``to_frame()``).
+
+Notes
+-----
+The costs strand consumes the impact strand's result (``consumes=("impact",)``) but never
+imports it: it reads the documented frame of :meth:`ImpactResult.to_frame` (one row per
+indicator and estimate: ``indicator``, ``method``, ``estimate``, ``low``, ``high``, ``scale``,
+``estimable``, ``title``, ``n_pilots``, ...).
+
+**Which estimate.** The headline, pooled synthetic control (``method == "synth_pooled"``), of
+each indicator in :data:`ACTIVITY_OF_INDICATOR`: child protection plans
+(``cpp_rate_per_10k`` -> child-years on a plan), looked-after children (``cla_rate_per_10k`` ->
+child-years in care) and referrals (``referral_rate_per_10k`` -> referrals; valued only when the
+project gives a unit cost for the activity ``referral`` in ``data/unit_costs.csv``: the Unit
+Cost Database's referral costs predate the deflator series).
+
+**From a per cent change to units.** Rates are estimated on the log scale and reported as per
+cent changes ``100 (exp(x) - 1)``. The change a year is ``baseline x (exp(x) - 1)``, where the
+baseline is the indicator's count (``cpp_count_31mar``, ``cla_count_31mar``,
+``referrals_count`` in ``data/indicators.csv``) summed over the pilots with costs in the
+ledger, each at the year before its adoption year (the year ending 31 March that contains its
+``implementation_start``; without one, the year ending 31 March at the start of the first
+financial year), or the latest earlier year with a value. A count at 31 March stands for
+child-years a year (the stock at a date as the average stock); referrals are a flow a year.
+The pooled estimate is the mean effect over the pilots the impact strand could estimate
+(``n_pilots``); it is applied to every pilot with costs, so savings and costs cover the same
+sites. A pilot without any baseline count is left out and named in the notes.
+
+**Uncertainty.** ``x ~ Normal(log(1 + estimate/100), se)`` with
+``se = (log(1 + high/100) - log(1 + low/100)) / (2 x 1.96)``, the standard error implied by the
+method's 95% interval on the analysis scale. The indicators are drawn independently of each
+other (the impact strand does not expose their joint distribution). The report's interval of a
+change (and the tornado chart) maps the method's own interval, which may be asymmetric, to
+units. Estimates on another scale
+are not converted (noted). A row of ``data/activity_changes.csv`` replaces the estimate for its
+activity (an explicit override, named in the report as the evaluator's assumption).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from csceval.indicators.panel import year_ending_march
+from csceval.project import Site
+from csceval.strands.costs.cba import Z95, ActivityChange
+
+HEADLINE_METHOD = "synth_pooled"
+"""The impact method whose estimates drive the savings (the impact strand's headline)."""
+
+ACTIVITY_OF_INDICATOR: dict[str, tuple[str, str, str]] = {
+    "cpp_rate_per_10k": ("cpp_count_31mar", "child_protection_plan_year", "children on a plan"),
+    "cla_rate_per_10k": ("cla_count_31mar", "looked_after_child_year", "children looked after"),
+    "referral_rate_per_10k": ("referrals_count", "referral", "referrals in the year"),
+}
+"""Impact indicator -> (count indicator of the baseline, activity with a unit cost, wording)."""
+
+
+@dataclass(frozen=True)
+class DerivedChanges:
+    """Activity changes derived from the impact estimates, and what could not be derived."""
+
+    changes: tuple[ActivityChange, ...]
+    notes: tuple[str, ...]
+
+
+def baseline_years(pilots: Sequence[Site], first_fy: str) -> dict[str, int]:
+    """Pilot -> the year (ending 31 March) whose count is its baseline: before adoption."""
+    fallback = int(first_fy[:4]) + 1 if first_fy else 0
+    return {
+        s.la_code: (
+            year_ending_march(s.implementation_start)
+            if s.implementation_start is not None
+            else fallback
+        )
+        - 1
+        for s in pilots
+    }
+
+
+def baseline_count(
+    indicators: pd.DataFrame, count_id: str, years: Mapping[str, int]
+) -> tuple[float, dict[str, int], list[str]]:
+    """Sum over pilots of ``count_id`` at each pilot's year (or the latest earlier value)."""
+    rows = indicators[indicators["indicator"] == count_id]
+    total, used, missing = 0.0, {}, []
+    for code, year in years.items():
+        mine = rows[(rows["la_code"] == code) & (rows["year"] <= year)].dropna(subset=["value"])
+        if mine.empty:
+            missing.append(code)
+            continue
+        last = mine.sort_values("year").iloc[-1]
+        total += float(last["value"])
+        used[code] = int(last["year"])
+    return total, used, missing
+
+
+def log_scale(estimate: float, low: float, high: float) -> tuple[float, float]:
+    """A per cent change and its 95% interval as (log effect, its implied standard error)."""
+    mu = math.log1p(estimate / 100.0)
+    se = (math.log1p(high / 100.0) - math.log1p(low / 100.0)) / (2 * Z95)
+    return mu, max(se, 0.0)
+
+
+def changes_from_impact(
+    impact: Any,
+    indicators: pd.DataFrame,
+    pilots: Sequence[Site],
+    first_fy: str,
+    valued: set[str],
+) -> DerivedChanges:
+    """Activity changes from ``impact.to_frame()`` (see the module notes).
+
+    ``pilots`` are the sites with costs; ``valued`` the activities with a unit cost.
+    """
+    frame = impact.to_frame()
+    head = frame[frame["method"] == HEADLINE_METHOD]
+    years = baseline_years(pilots, first_fy)
+    changes: list[ActivityChange] = []
+    notes: list[str] = []
+    for indicator, (count_id, activity, noun) in ACTIVITY_OF_INDICATOR.items():
+        rows = head[head["indicator"] == indicator]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        title = str(row["title"])
+        if activity not in valued:
+            notes.append(
+                f"{title}: not valued, as there is no unit cost for the activity '{activity}' "
+                "(add one to data/unit_costs.csv)."
+            )
+            continue
+        values = [float(row[c]) for c in ("estimate", "low", "high")]
+        if not bool(row["estimable"]) or not all(math.isfinite(v) for v in values):
+            notes.append(f"{title}: the headline estimate is not available, so its saving is "
+                         "unknown and left out.")  # fmt: skip
+            continue
+        if str(row["scale"]) != "log":
+            notes.append(f"{title}: estimated on the {row['scale']} scale, which the "
+                         "cost-benefit analysis does not convert; left out.")  # fmt: skip
+            continue
+        base, used, missing = baseline_count(indicators, count_id, years)
+        if missing:
+            notes.append(f"{title}: no baseline count ({count_id}) for pilot(s) "
+                         f"{', '.join(missing)}, left out of this saving.")  # fmt: skip
+        if not used:
+            continue
+        mu, se = log_scale(*values)
+        ends = (math.log1p(values[1] / 100.0), math.log1p(values[2] / 100.0))
+        span = sorted(set(used.values()))
+        when = f"{span[0]}" if len(span) == 1 else f"{span[0]}-{span[-1]}"
+        source = (
+            f"impact estimate of {title} ({indicator}) by pooled synthetic control: "
+            f"{values[0]:+.1f}% (95% interval {values[1]:+.1f}% to {values[2]:+.1f}%, "
+            f"average over {int(row['n_pilots'])} pilots) x {base:,.0f} {noun} at baseline "
+            f"({len(used)} pilots, years ending 31 March {when}, the year before adoption)"
+        )
+        changes.append(ActivityChange.relative(activity, base, mu, se, source, ends))
+    return DerivedChanges(tuple(changes), tuple(notes))
