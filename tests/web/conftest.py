@@ -61,3 +61,4 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 
 # Browser-journey fixtures (a real server process and headless Chromium): tests/web/browser.py.
 from browser import browser, server  # noqa: E402, F401
+from case_audit_helpers import two_la_evaluation  # noqa: E402, F401

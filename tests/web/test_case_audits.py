@@ -1,26 +1,34 @@
-"""Case-file audits in the web platform: sampling, task list, ratings, reconciliation, export."""
+"""Case-file audits in the web platform: task lists, ratings, second ratings, reconciliation,
+export and rollback (drawing samples: test_case_audit_sampling.py)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
-from web_helpers import make_user, sign_in
+from case_audit_helpers import (
+    KEY,
+    NHS_OK,
+    OTHER,
+    OWN,
+    case_list,
+    complete_rating,
+    coordinator_client,
+    drawn_sample,
+    full_answers,
+    user_client,
+)
+from web_helpers import make_user
 
 from csceval.pipeline import load_project, simulate_project
 from csceval.strands.quality_of_recording.analysis import analyse_quality
-from csceval.strands.quality_of_recording.case_list import parse
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.case_audits.models import CaseAnswer as Answer
 from csceval.web.case_audits.models import (
     CaseRating,
-    CaseSample,
     ReconciledAnswer,
-    SampledCase,
 )
 from csceval.web.case_audits.services import (
     draw,
@@ -29,198 +37,14 @@ from csceval.web.case_audits.services import (
     save_rating,
     second_rating_flags,
 )
-from csceval.web.evaluation.models import EvaluationSetup, Site
+from csceval.web.evaluation.models import Site
 from csceval.web.evaluation.project_io import import_project, project_files, write_project
-
-OWN, OTHER = "901", "902"
-KEY = "correct-horse-battery-staple-LA"
-OTHER_KEY = "a-different-key-of-the-other-LA"
-
-
-def case_list(n: int = 40) -> bytes:
-    """A case list without identifiers: LA case ids and three strata."""
-    strata = ("cla", "cpp", "cin_plan")
-    lines = ["case_id,stratum,team"] + [
-        f"C{i:05d},{strata[i % 3]},Team {i % 2}" for i in range(1, n + 1)
-    ]
-    return ("\n".join(lines) + "\n").encode()
-
-
-def evaluation() -> None:
-    EvaluationSetup.objects.create(
-        settings_json={
-            "evaluation": {"name": "Audit", "frameworks": ["F"], "price_year": "2019-20"},
-            "periods": {
-                "first_year": 2015,
-                "last_year": 2020,
-                "time_points": [
-                    {"id": "T1", "start": "2018-09-01", "end": "2018-11-30"},
-                    {"id": "T2", "start": "2019-09-01", "end": "2019-11-30"},
-                ],
-            },
-            "analysis": {"indicators": ["cla_rate_per_10k"]},
-        }
-    )
-    for code in (OWN, OTHER):
-        Site.objects.create(
-            la_code=code, name=f"Site {code}", role="pilot", implementation_start=date(2018, 4, 1)
-        )
-
-
-def user_client(name: str, *memberships: tuple[str, str]) -> tuple[Client, Any]:
-    user = make_user(name, *memberships)
-    return sign_in(Client(), user), user
-
-
-def upload(content: bytes, name: str = "cases.csv") -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content, content_type="text/csv")
-
-
-def draw_form(content: bytes, **over: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "file": upload(content),
-        "key": KEY,
-        "time_point": "T1",
-        "n": "10",
-        "allocation": "proportional",
-        "second_share": "20",
-        "seed": "2024",
-    }
-    data.update(over)
-    return data
-
 
 pytestmark = pytest.mark.django_db
 
-NHS_OK = "9434765919"  # a valid-checksum NHS number from NHS Digital's published test range
 
-
-@pytest.fixture
-def setup() -> None:
-    evaluation()
-
-
-def _draw(client: Client, content: bytes | None = None, **over: Any) -> Any:
-    return client.post(f"/case-audits/{OWN}/draw/", draw_form(content or case_list(), **over))
-
-
-def _coordinator() -> Client:
-    return user_client("coord", (OWN, "la_coordinator"))[0]
-
-
-def _answers(instrument: Any, value: str = "3") -> dict[str, str]:
-    """A full rating: every ordinal item ``value``, yes/no items yes, free text left empty."""
-    out = {}
-    for _, item, scale in instrument.items():
-        if scale.kind == "ordinal":
-            out[f"item_{item.id}"] = value
-        elif scale.kind == "yes_no":
-            out[f"item_{item.id}"] = "yes"
-    return out
-
-
-def test_a_coordinator_draws_a_sample_that_holds_pseudonyms_only(setup: None) -> None:
-    content = case_list()
-    response = _draw(_coordinator(), content)
-    assert response.status_code == 302
-    assert response["Location"] == "/case-audits/?drawn=1"  # the coordinator sees no cases
-    sample = CaseSample.objects.get()
-    assert (sample.seed, sample.n_requested, sample.second_share) == (2024, 10, 20)
-    assert sample.case_list_sha256 == parse(OWN, "cases.csv", content).sha256
-    cases = list(sample.cases.all())
-    assert sum(c.in_play for c in cases) == 10
-    assert sum(c.second_rating for c in cases) == 2  # 20% of 10
-    assert all(c.pseudonym.startswith("P-") for c in cases)
-    stored = " ".join(f"{c.pseudonym} {c.stratum}" for c in cases)
-    assert not re.search(r"C\d{5}", stored)
-    event = AuditEvent.objects.get(action="case_sample.draw")
-    assert KEY not in str(event.new_values)
-    assert event.new_values["seed"] == 2024
-    assert not re.search(r"C\d{5}", str(event.new_values))
-
-
-def test_the_key_is_never_echoed_back(setup: None) -> None:
-    response = _draw(_coordinator(), seed="not a number")
-    assert response.status_code == 400
-    assert KEY not in response.content.decode()
-    assert CaseSample.objects.count() == 0
-
-
-def test_a_weak_key_is_refused_and_linked_to_the_key_field(setup: None) -> None:
-    response = _draw(_coordinator(), key="short")
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert "CSC-E3201" in page
-    assert 'href="#id_key"' in page
-    assert CaseSample.objects.count() == 0
-
-
-def test_the_same_list_seed_and_key_give_the_same_sample(setup: None) -> None:
-    client = _coordinator()
-    _draw(client)
-    first = {(c.pseudonym, c.status, c.second_rating) for c in SampledCase.objects.all()}
-    shuffled = case_list().decode().splitlines()
-    shuffled = [shuffled[0], *reversed(shuffled[1:])]  # row order does not matter
-    assert _draw(client, ("\n".join(shuffled) + "\n").encode()).status_code == 302
-    again = {(c.pseudonym, c.status, c.second_rating) for c in SampledCase.objects.all()}
-    assert again == first
-    event = AuditEvent.objects.filter(action="case_sample.draw").order_by("-sequence").first()
-    assert event is not None
-    assert event.old_values is not None
-    assert _draw(client, key=OTHER_KEY).status_code == 302
-    other = {c.pseudonym for c in SampledCase.objects.all()}
-    assert not other & {p for p, _, _ in first}
-
-
-@pytest.mark.parametrize(
-    ("content", "column"),
-    [
-        (b"case_id,stratum,nhs_number\nC1,cla,943 476 5919\nC2,cpp,\n", "nhs_number"),
-        (b"case_id,stratum,first_name\nC1,cla,Alice\nC2,cpp,Bob\n", "first_name"),
-        (f"case_id,stratum,note\nC1,cla,{NHS_OK}\nC2,cpp,x\n".encode(), "note"),
-    ],
-)
-def test_a_list_with_direct_identifiers_is_refused_and_nothing_stored(
-    setup: None, content: bytes, column: str
-) -> None:
-    client = _coordinator()
-    before = AuditEvent.objects.count()
-    response = _draw(client, content)
-    page = response.content.decode()
-    assert response.status_code == 400
-    assert "The case list was refused: nothing was saved" in page
-    assert "govuk-error-summary" in page
-    assert column in page
-    assert "Alice" not in page
-    assert NHS_OK not in page
-    assert "943 476 5919" not in page
-    assert CaseSample.objects.count() == 0
-    assert SampledCase.objects.count() == 0
-    assert AuditEvent.objects.count() == before
-
-
-def test_a_sample_being_audited_cannot_be_redrawn(setup: None) -> None:
-    client = _coordinator()
-    _draw(client)
-    auditor, _ = user_client("aud", (OWN, "auditor"))
-    case = SampledCase.objects.filter(status="sampled").first()
-    assert case is not None
-    auditor.post(f"/case-audits/case/{case.pk}/", {"action": "save", "item_harm_past": "2"})
-    response = _draw(client, seed="1")
-    assert response.status_code == 400
-    assert "CSC-E6201" in response.content.decode()
-    assert CaseSample.objects.get().seed == 2024
-
-
-def _sampled(setup_client: Client | None = None) -> CaseSample:
-    _draw(setup_client or _coordinator())
-    return CaseSample.objects.get()
-
-
-def test_an_auditor_sees_only_their_las_cases(setup: None) -> None:
-    sample = _sampled()
+def test_an_auditor_sees_only_their_las_cases(two_la_evaluation: None) -> None:
+    sample = drawn_sample()
     case = sample.cases.filter(status="sampled").first()
     assert case is not None
     own, _ = user_client("own", (OWN, "auditor"))
@@ -243,8 +67,8 @@ def test_an_auditor_sees_only_their_las_cases(setup: None) -> None:
     assert not Answer.objects.exists()
 
 
-def test_the_sample_download_is_pseudonymised_and_audited(setup: None) -> None:
-    sample = _sampled()
+def test_the_sample_download_is_pseudonymised_and_audited(two_la_evaluation: None) -> None:
+    sample = drawn_sample()
     own, _ = user_client("own", (OWN, "auditor"))
     response = own.get(f"/case-audits/{OWN}/T1/sample.csv")
     body = response.content.decode()
@@ -255,8 +79,8 @@ def test_the_sample_download_is_pseudonymised_and_audited(setup: None) -> None:
     assert AuditEvent.objects.filter(action="case_sample.download", actor="own").exists()
 
 
-def test_save_and_return_keeps_partial_answers_and_audits_views(setup: None) -> None:
-    sample = _sampled()
+def test_save_and_return_keeps_partial_answers_and_audits_views(two_la_evaluation: None) -> None:
+    sample = drawn_sample()
     case = sample.cases.filter(status="sampled").first()
     assert case is not None
     client, _ = user_client("aud", (OWN, "auditor"))
@@ -279,8 +103,8 @@ def test_save_and_return_keeps_partial_answers_and_audits_views(setup: None) -> 
     assert "In progress" in tasks
 
 
-def test_completing_needs_every_scored_item_and_links_each_section(setup: None) -> None:
-    sample = _sampled()
+def test_completing_needs_every_scored_item_and_links_each_section(two_la_evaluation: None) -> None:
+    sample = drawn_sample()
     case = sample.cases.filter(status="sampled").first()
     assert case is not None
     instrument = instrument_of(sample)
@@ -302,19 +126,15 @@ def test_completing_needs_every_scored_item_and_links_each_section(setup: None) 
     assert not CaseRating.objects.filter(completed_at__isnull=False).exists()
 
 
-def _complete(client: Client, case: SampledCase, answers: dict[str, str]) -> Any:
-    return client.post(f"/case-audits/case/{case.pk}/", {"action": "complete", **answers})
-
-
-def test_blind_second_rating_and_reconciliation(setup: None) -> None:
-    sample = _sampled()
+def test_blind_second_rating_and_reconciliation(two_la_evaluation: None) -> None:
+    sample = drawn_sample()
     instrument = instrument_of(sample)
     case = sample.cases.filter(second_rating=True).first()
     assert case is not None
     first, _ = user_client("first", (OWN, "auditor"))
     second, _ = user_client("second", (OWN, "auditor"))
-    answers = _answers(instrument)
-    assert _complete(first, case, answers).status_code == 302
+    answers = full_answers(instrument)
+    assert complete_rating(first, case, answers).status_code == 302
     # The first rater cannot also be the second rater.
     again = first.post(f"/case-audits/case/{case.pk}/", {"action": "save", "item_harm_past": "1"})
     assert again.status_code == 409
@@ -327,7 +147,7 @@ def test_blind_second_rating_and_reconciliation(setup: None) -> None:
     assert 'id="not-ready"' in compare
     assert "disagreements" not in compare
     differ = dict(answers, item_harm_past="1", item_harm_future="2")
-    assert _complete(second, case, differ).status_code == 302
+    assert complete_rating(second, case, differ).status_code == 302
     # A third auditor cannot rate the case.
     third, _ = user_client("third", (OWN, "auditor"))
     refused = third.post(f"/case-audits/case/{case.pk}/", {"action": "save", **answers})
@@ -368,13 +188,13 @@ def test_blind_second_rating_and_reconciliation(setup: None) -> None:
     assert AuditEvent.objects.filter(action="case.view", actor="eve").exists()
 
 
-def test_a_case_not_chosen_for_second_rating_gets_one_rater(setup: None) -> None:
-    sample = _sampled()
+def test_a_case_not_chosen_for_second_rating_gets_one_rater(two_la_evaluation: None) -> None:
+    sample = drawn_sample()
     case = sample.cases.filter(second_rating=False, status="sampled").first()
     assert case is not None
     first, _ = user_client("first", (OWN, "auditor"))
     second, _ = user_client("second", (OWN, "auditor"))
-    _complete(first, case, _answers(instrument_of(sample)))
+    complete_rating(first, case, full_answers(instrument_of(sample)))
     page = second.get(f"/case-audits/case/{case.pk}/").content.decode()
     assert 'id="not-yours"' in page
     assert "Completed" in second.get(f"/case-audits/{OWN}/T1/").content.decode()
@@ -413,7 +233,7 @@ def test_export_project_writes_samples_and_audits_the_quality_strand_analyses(
                       second_share=50, seed=9)  # fmt: skip
         instrument = instrument_of(sample)
         for i, case in enumerate(c for c in sample.cases.all() if c.in_play):
-            values = {k[5:]: v for k, v in _answers(instrument, str(1 + i % 4)).items()}
+            values = {k[5:]: v for k, v in full_answers(instrument, str(1 + i % 4)).items()}
             save_rating(actor=raters[0], case=case, answers=values, complete=True)
             if case.second_rating:
                 other = dict(values, harm_past="4" if values["harm_past"] != "4" else "1")
@@ -440,8 +260,10 @@ def test_export_project_writes_samples_and_audits_the_quality_strand_analyses(
 @pytest.mark.parametrize(
     "note", [f"seen with NHS no {NHS_OK}", "lives at SW1A 1AA now", "NHS 943 476 5919."]
 )
-def test_a_free_text_note_holding_an_identifier_is_refused(setup: None, note: str) -> None:
-    sample = _sampled()
+def test_a_free_text_note_holding_an_identifier_is_refused(
+    two_la_evaluation: None, note: str
+) -> None:
+    sample = drawn_sample()
     case = sample.cases.filter(status="sampled").first()
     assert case is not None
     client, _ = user_client("aud", (OWN, "auditor"))
@@ -457,49 +279,9 @@ def test_a_free_text_note_holding_an_identifier_is_refused(setup: None, note: st
     assert ok.status_code == 302
 
 
-def test_a_case_that_cannot_be_audited_is_replaced_by_the_next_reserve(setup: None) -> None:
-    sample = _sampled()
-    case = sample.cases.filter(status="sampled", second_rating=True).first()
-    assert case is not None
-    client, _ = user_client("aud", (OWN, "auditor"))
-    page = client.get(f"/case-audits/case/{case.pk}/").content.decode()
-    assert "This case file cannot be audited" in page
-    bad = client.post(f"/case-audits/case/{case.pk}/replace/", {"reason": "bored"})
-    assert bad.status_code == 400
-    assert "CSC-E3212" in bad.content.decode()
-    response = client.post(f"/case-audits/case/{case.pk}/replace/", {"reason": "file_unavailable"})
-    assert response.status_code == 302
-    case.refresh_from_db()
-    reserve = SampledCase.objects.filter(sample=sample, stratum=case.stratum, status="used").get()
-    assert response["Location"] == f"/case-audits/case/{reserve.pk}/"
-    assert (case.status, case.replaced_by, case.reason) == (
-        "replaced",
-        reserve.pseudonym,
-        "file_unavailable",
-    )
-    assert reserve.replaces == case.pseudonym
-    first_reserve = (
-        SampledCase.objects.filter(sample=sample, stratum=case.stratum)
-        .exclude(status__in=["sampled", "replaced"])
-        .order_by("drawn_rank")
-        .first()
-    )
-    assert first_reserve == reserve
-    assert reserve.second_rating
-    assert not case.second_rating
-    event = AuditEvent.objects.get(action="case_sample.replace")
-    assert event.new_values["replaced_by"] == reserve.pseudonym
-    assert client.get(f"/case-audits/case/{case.pk}/").status_code == 404
-    # A case being rated cannot be replaced.
-    client.post(f"/case-audits/case/{reserve.pk}/", {"action": "save", "item_harm_past": "2"})
-    refused = client.post(f"/case-audits/case/{reserve.pk}/replace/", {"reason": "other"})
-    assert refused.status_code == 400
-    assert "CSC-E6206" in refused.content.decode()
-
-
-def test_the_site_page_links_to_the_audits_by_role(setup: None) -> None:
-    coordinator = _coordinator()
-    _sampled(coordinator)
+def test_the_site_page_links_to_the_audits_by_role(two_la_evaluation: None) -> None:
+    coordinator = coordinator_client()
+    drawn_sample(coordinator)
     auditor, _ = user_client("aud", (OWN, "auditor"))
     page = coordinator.get(f"/sites/{OWN}/").content.decode()
     assert f"/case-audits/{OWN}/draw/" in page
@@ -510,27 +292,10 @@ def test_the_site_page_links_to_the_audits_by_role(setup: None) -> None:
     assert "Draw a sample" not in auditor.get("/case-audits/").content.decode()
 
 
-def test_the_case_list_is_kept_in_memory_and_the_upload_needs_a_csrf_token(setup: None) -> None:
-    coordinator = _coordinator()
-    big = b"case_id,stratum\n" + b"".join(b"C%07d,cla\n" % i for i in range(300_000))
-    assert len(big) > 2_600_000  # above FILE_UPLOAD_MAX_MEMORY_SIZE: would go to a temp file
-    response = _draw(coordinator, big)
-    assert response.status_code == 400
-    # Dropped by the memory-only upload handler (the default handlers would have spooled it to
-    # a temporary file, and the form would then say it is too large).
-    assert "case list (a CSV or .xlsx file up to 2 MB)" in response.content.decode()
-    assert CaseSample.objects.count() == 0
-    strict = Client(enforce_csrf_checks=True)
-    strict.cookies = coordinator.cookies
-    refused = strict.post(f"/case-audits/{OWN}/draw/", draw_form(case_list()))
-    assert refused.status_code == 403
-    assert CaseSample.objects.count() == 0
-
-
 def test_a_failed_audit_write_rolls_the_rating_back(
-    setup: None, monkeypatch: pytest.MonkeyPatch
+    two_la_evaluation: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sample = _sampled()
+    sample = drawn_sample()
     case = sample.cases.filter(status="sampled").first()
     assert case is not None
     client, _ = user_client("aud", (OWN, "auditor"))
