@@ -22,6 +22,22 @@ from csceval.errors import Problem
 MANIFEST = "manifest.json"
 
 
+def write_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a file beside it, renamed into place when complete,
+    so a reader never sees half a file and an error or a kill leaves the old one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def is_earlier_output(folder: Path) -> bool:
     """A folder csceval wrote: it has a manifest, or (csceval before manifests) a report and its
     provenance."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from csceval.atomic import MANIFEST, check_manifest, staged_folder
+from csceval.atomic import MANIFEST, check_manifest, staged_folder, write_file
 from csceval.cli import main
 from csceval.errors import InputError
 from csceval.pipeline import run_project
@@ -132,3 +132,21 @@ def test_a_killed_run_leaves_a_complete_output_or_the_old_one(
     run_project(project, out)
     assert check_manifest(out) == []
     assert _leftovers(tmp_path) == [], "a later run leaves no debris of killed runs"
+
+
+def test_write_file_replaces_whole_or_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "costs.xlsx"
+    write_file(target, b"old")
+    write_file(target, b"new")
+    assert target.read_bytes() == b"new"
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="disk full"):
+        write_file(target, b"half")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["costs.xlsx"]

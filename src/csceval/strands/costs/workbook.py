@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from csceval.atomic import write_file
 from csceval.report.xlsx import FIXED_TIME, _normalise_zip
 from csceval.strands.costs.analysis import CostsResult
 from csceval.strands.costs.categories import CATEGORIES
@@ -314,7 +315,5 @@ def costs_workbook_bytes(result: CostsResult) -> bytes:
 
 
 def write_costs_workbook(result: CostsResult, path: Path) -> Path:
-    """Write the audit workbook; returns its path."""
-    path = Path(path)
-    path.write_bytes(costs_workbook_bytes(result))
-    return path
+    """Write the audit workbook aside and rename it into place; returns its path."""
+    return write_file(Path(path), costs_workbook_bytes(result))

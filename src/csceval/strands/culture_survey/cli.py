@@ -7,8 +7,6 @@ strands may not import the CLI package, so they are declared here with the same 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +14,7 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 
+from csceval.atomic import write_file
 from csceval.errors import InputError, Problem
 from csceval.strands.culture_survey.aggregation import (
     scale_aggregation,
@@ -68,14 +67,6 @@ def _instrument(path: Path | None) -> Instrument:
     with reported():
         return read_xlsform(data, str(path))
     raise AssertionError("unreachable: reported() exits on an InputError")
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".survey-")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temporary, target)
 
 
 def _number(value: object) -> str:
@@ -205,7 +196,7 @@ def import_command(
         frame = import_responses(export.read_bytes(), str(export), instrument, mapping)
     except InputError as error:
         fail(*error.problems)
-    _write_atomic(out_path, frame.to_csv(index=False, lineterminator="\n").encode())
+    write_file(out_path, frame.to_csv(index=False, lineterminator="\n").encode())
     out.print(
         f"{frame['response_id'].nunique()} responses ({len(frame)} answers) written to {out_path}",
         markup=False,
@@ -216,5 +207,5 @@ def import_command(
 @out_option("Where to write the XLSForm workbook (.xlsx).")
 def form(out_path: Path) -> None:
     """Write csceval's open team-climate instrument as an XLSForm (KoboToolbox layout)."""
-    _write_atomic(out_path, default_xlsform())
+    write_file(out_path, default_xlsform())
     out.print(f"Instrument written to {out_path}", markup=False)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from zipfile import BadZipFile
 
 import pandas as pd
 
+from csceval.atomic import write_file
 from csceval.errors import InputError, Problem
 from csceval.project.schema import PARSERS, TYPE_HELP, ColumnType, TableSchema
 from csceval.project.tables import DIRECT_IDENTIFIER_NAMES
@@ -276,13 +275,5 @@ def _rows(records: Iterable[Mapping[Any, Any]]) -> Sequence[tuple[str, ...]]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a file beside it, renamed when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write ``text`` (UTF-8) to ``path`` through a file beside it, renamed when complete."""
+    write_file(path, text.encode("utf-8"))
