@@ -57,11 +57,12 @@ PYTEST := $(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
 unit: $(STAMP) $(CHROMIUM)
 	$(PYTEST)
 
-## The web tests again, on PostgreSQL (DESIGN.md: both databases are tested). The access matrix
-## (720 requests checking who may reach which URL) runs once, on SQLite: its answers come from
-## the permission rules, and every view it calls is exercised on PostgreSQL by the other tests.
-unit-postgres: $(STAMP) $(CHROMIUM)
-	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web --ignore=tests/web/test_access_matrix.py
+## The web tests again, on PostgreSQL (DESIGN.md: both databases are tested). Two kinds run
+## once, on SQLite: the access matrix (720 requests checking who may reach which URL: its answers
+## come from the permission rules) and the browser journeys (pages and flows in Chromium); every
+## view and query they reach is exercised on PostgreSQL by the other web tests.
+unit-postgres: $(STAMP)
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web --ignore=tests/web/test_access_matrix.py -m "not browser"
 
 ## Re-pin every package after editing requirements/*.in.
 lock:

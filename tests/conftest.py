@@ -31,3 +31,15 @@ def shared_data() -> Path:
             pytest.fail(f"CI=true but the shared data folder is missing: {SHARED_DATA}")
         pytest.skip(f"needs the shared data folder {SHARED_DATA} (not part of a user's clone)")
     return SHARED_DATA
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives the real server process (fixture ``server``) is a browser journey.
+
+    ``make unit-postgres`` leaves them out (``-m "not browser"``): they check pages and flows,
+    which the SQLite run covers, and each of their database calls is made by the web tests that
+    do run on PostgreSQL.
+    """
+    for item in items:
+        if "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

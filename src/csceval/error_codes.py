@@ -58,6 +58,10 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E2018": "So many problems in one table that reading stopped (probably the wrong file).",
     "CSC-E2020": "A project file a strand declares is larger than csceval reads (probably the "
     "wrong file).",
+    "CSC-E2030": "An Excel workbook is refused before it is read: too large, too many parts, or "
+    "compressed beyond a plausible ratio (a zip bomb).",
+    "CSC-E2031": "A worksheet declares more rows or columns than csceval reads (often a stray "
+    "value far below or to the right of the data).",
     "CSC-E2021": "Framework register: an episode ends before it starts.",
     "CSC-E2022": "Framework register: two episodes of the same framework in the same LA overlap.",
     "CSC-E7201": "csceval reliability: the ratings file cannot be read as CSV.",

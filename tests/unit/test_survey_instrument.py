@@ -148,7 +148,7 @@ def test_more_broken_forms() -> None:
     assert "CSC-E3403" in codes(kobo(choices=twice))
     assert "CSC-E3401" in codes(b"PK\x03\x04" + b"0" * 100)
     many = [KOBO_SURVEY[0], *[["text", f"t{k}", "T"] for k in range(5001)]]
-    assert "CSC-E3401" in codes(kobo(survey=many))
+    assert "CSC-E2031" in codes(kobo(survey=many))  # refused from its declared size
 
 
 def test_norms_parse_and_refuse_bad_rows() -> None:

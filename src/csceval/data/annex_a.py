@@ -24,17 +24,15 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from csceval.errors import InputError, Problem
+from csceval.xlsx_reader import open_workbook
 
 MIN_KEY_BYTES = 16
 _SHEET = re.compile(r"^\s*list\s*(\d{1,2})\b", re.IGNORECASE)
@@ -92,33 +90,26 @@ def read_annex_a(path: Path, *, key: bytes | None = None, mode: str = "pseudonym
                 )
             ]
         )
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(
-            [Problem("CSC-E4020", f"cannot open the workbook as XLSX ({exc})", name)]
-        ) from None
     result = AnnexA(name)
     problems: list[Problem] = []
-    try:
-        for sheet in book.worksheets:
-            match = _SHEET.match(sheet.title)
+    with open_workbook(Path(path), file=name, unreadable_code="CSC-E4020") as book:
+        sheet_names = book.sheet_names
+        for title in sheet_names:
+            match = _SHEET.match(title)
             if match is None or not 1 <= int(match.group(1)) <= 11:
                 continue
             number = int(match.group(1))
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-            frame = _read_list(name, sheet.title, number, rows, problems, result.warnings)
+            rows = [list(r) for r in book.sheet(title).rows]
+            frame = _read_list(name, title, number, rows, problems, result.warnings)
             if frame is not None:
                 result.lists[number] = frame
-    finally:
-        book.close()
     if not result.lists and not problems:
         problems.append(
             Problem(
                 "CSC-E4021",
                 "no sheet is one of Lists 1-11",
                 name,
-                value=", ".join(book.sheetnames),
+                value=", ".join(sheet_names),
                 fix="name the sheets 'List 1' ... 'List 11'",
             )
         )

@@ -22,6 +22,7 @@ from csceval.project.settings import EvaluationSettings
 from csceval.strands.costs.categories import CATEGORIES, KINDS, TIMINGS
 from csceval.strands.costs.price_base import Deflator, parse_financial_year
 from csceval.strands.costs.tables import COST_LEDGER
+from csceval.xlsx_reader import read_sheet
 
 Locate = Callable[[int, str], dict[str, Any]]
 """(0-based data row, column) -> the Problem fields that point at the cell."""
@@ -215,41 +216,12 @@ def read_ledger_xlsx(
     Raises :class:`InputError` naming the sheet and cell of every problem; nothing is returned
     half-checked. The web platform's upload calls this.
     """
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
     name = Path(path).name
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a bad file
-        raise InputError(
-            [
-                Problem(
-                    "CSC-E3010",
-                    f"cannot read the file as XLSX ({exc})",
-                    file=name,
-                    fix="save the ledger as an Excel workbook",
-                )
-            ]
-        ) from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputError(
-                [
-                    Problem(
-                        "CSC-E3010",
-                        "the workbook has no such sheet",
-                        file=name,
-                        value=sheet,
-                        fix=f"sheets: {', '.join(book.sheetnames)}",
-                    )
-                ]
-            )
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    title = ws.title
+    found = read_sheet(Path(path), file=name, sheet=sheet, unreadable_code="CSC-E3010")
+    rows = [list(r) for r in found.rows]
+    title = found.name
     header = [_cell_text(v) for v in rows[0]] if rows else []
     positions = {h: j for j, h in enumerate(header) if h}
     problems = [

@@ -32,6 +32,7 @@ from csceval.errors import InputError, Problem
 from csceval.strands.culture_survey.freetext import EMAIL, PHONE
 from csceval.strands.culture_survey.instrument import Instrument, Question
 from csceval.strands.culture_survey.tables import SURVEY_RESPONSES
+from csceval.xlsx_reader import XlsxLimits, read_sheet
 
 MAX_BYTES = 20_000_000
 MAX_ROWS = 50_000
@@ -72,20 +73,9 @@ def read_export(data: bytes, file: str) -> pd.DataFrame:
     if len(data) > MAX_BYTES:
         raise refuse(f"The export is larger than {MAX_BYTES} bytes.")
     if data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            rows = [
-                ["" if v is None else str(v) for v in r]
-                for _, r in zip(
-                    range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False
-                )
-            ]
-            book.close()
-        except Exception as error:  # openpyxl raises many kinds on a broken file
-            raise refuse(f"Not a readable XLSX workbook ({type(error).__name__}).") from error
+        limits = XlsxLimits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS + 2)
+        sheet = read_sheet(data, file=file, limits=limits, unreadable_code="CSC-E3431")
+        rows = [["" if v is None else str(v) for v in r] for r in sheet.rows]
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -93,7 +83,10 @@ def read_export(data: bytes, file: str) -> pd.DataFrame:
             raise refuse("The file is not UTF-8 text.") from error
         first = text.split("\n", 1)[0]
         delimiter = ";" if first.count(";") > first.count(",") else ","
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as error:
+            raise refuse(f"The file cannot be read as CSV ({error}).") from error
     if len(rows) < 2:
         raise refuse("The export has no rows of answers.")
     if len(rows) > MAX_ROWS + 1:

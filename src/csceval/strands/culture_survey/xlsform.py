@@ -12,11 +12,11 @@ needed ``reverse``) column is added.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterable
 
 from csceval.errors import InputError, Problem
 from csceval.strands.culture_survey.instrument import Instrument, build_instrument, default_rows
+from csceval.xlsx_reader import XlsxLimits, open_workbook
 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 5_000
@@ -70,22 +70,9 @@ def _rows(values: Iterable[tuple[object, ...]], file: str, sheet: str) -> list[d
 
 def read_xlsform(data: bytes, file: str = "culture_survey.xlsx") -> Instrument:
     """Parse an XLSForm workbook's bytes into an :class:`Instrument` (InputError on problems)."""
-    from openpyxl import load_workbook
-
-    def refuse(message: str, fix: str) -> InputError:
-        return InputError([Problem("CSC-E3401", message, file=file, fix=fix)])
-
-    if len(data) > MAX_BYTES:
-        raise refuse(f"The workbook is larger than {MAX_BYTES} bytes.", "Remove unused sheets.")
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as error:
-        raise refuse(
-            f"Not an XLSX workbook ({type(error).__name__}).",
-            "Save the form as .xlsx (Excel workbook).",
-        ) from error
-    try:
-        names = {n.strip().lower(): n for n in book.sheetnames}
+    limits = XlsxLimits(max_bytes=MAX_BYTES, max_rows=5_000, max_columns=100)
+    with open_workbook(data, file=file, limits=limits, unreadable_code="CSC-E3401") as book:
+        names = {n.strip().lower(): n for n in book.sheet_names}
         missing = [s for s in ("survey", "choices") if s not in names]
         if missing:
             raise InputError(
@@ -100,13 +87,7 @@ def read_xlsform(data: bytes, file: str = "culture_survey.xlsx") -> Instrument:
                     for s in missing
                 ]
             )
-        sheets = {
-            s: _rows(book[names[s]].iter_rows(values_only=True), file, s)
-            for s in SHEETS
-            if s in names
-        }
-    finally:
-        book.close()
+        sheets = {s: _rows(book.sheet(names[s]).rows, file, s) for s in SHEETS if s in names}
     problems = [
         Problem(
             "CSC-E3402",

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from csceval.errors import Problem
 from csceval.strands.quality_of_recording import identifiers
+from csceval.xlsx_reader import read_sheet
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,14 @@ def _text(value: object) -> str:
 
 
 def _grid(name: str, content: bytes) -> tuple[list[str], list[list[Cell]], str]:
-    """Header and body cells of a CSV or XLSX upload, plus the sheet name (XLSX)."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+    """Header and body cells of a CSV or XLSX upload, plus the sheet name (XLSX).
 
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = [[_text(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-        title = sheet.title
-        book.close()
+    The workbook is bounded before it is read (:func:`csceval.xlsx_reader.read_sheet`).
+    """
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        sheet = read_sheet(content, file=name, unreadable_code="CSC-E3202")
+        rows = [[_text(v) for v in r] for r in sheet.rows]
+        title = sheet.name
     else:
         text = content.decode("utf-8-sig")
         rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline=""))]

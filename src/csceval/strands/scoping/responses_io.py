@@ -22,27 +22,28 @@ from csceval.project.schema import PARSERS, TYPE_HELP, ColumnType, TableSchema
 from csceval.project.tables import DIRECT_IDENTIFIER_NAMES
 from csceval.strands.scoping.survey import framework_list, parse_since
 from csceval.strands.scoping.tables import SCOPING_RESPONSES
+from csceval.xlsx_reader import XlsxLimits, read_sheet
 
 MAX_BYTES = 5_000_000
 MAX_ROWS = 20_000
 Grid = tuple[list[str], list[list[str]], str]
+LIMITS = XlsxLimits(max_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1)
 
 
 def _grid(name: str, content: bytes, sheet: str | None) -> Grid:
     """Header, body rows (as text) and the sheet read ("" for CSV)."""
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        ws = book[sheet] if sheet else book.worksheets[0]
-        rows = [
-            ["" if v is None else _cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)
-        ]
-        title = ws.title
+        found = read_sheet(
+            content, file=name, sheet=sheet, limits=LIMITS, unreadable_code="CSC-E3501"
+        )
+        rows = [["" if v is None else _cell_text(v) for v in r] for r in found.rows]
+        title = found.name
     else:
         rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
         title = ""
-    rows = [r for r in rows[: MAX_ROWS + 1] if any(c.strip() for c in r)]
+    if len(rows) > MAX_ROWS + 1:
+        raise ValueError(f"the file has {len(rows) - 1:,} rows; at most {MAX_ROWS:,} are read")
+    rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise ValueError("the file has no header row")
     return [h.strip() for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]], title
