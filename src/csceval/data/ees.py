@@ -128,7 +128,12 @@ def _read_text(path: Path) -> tuple[list[str], list[list[str]]]:
                 )
             ]
         ) from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # e.g. a field over the 128 KiB limit, a NUL byte
+        raise InputError(
+            [Problem("CSC-E4001", f"the file cannot be read as CSV ({exc})", name)]
+        ) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputError([Problem("CSC-E4001", "the file is empty (no header row)", name)])
     header = [cell.strip() for cell in rows[0]]

@@ -98,7 +98,12 @@ def _rows(path: Path, code: str) -> tuple[list[str], list[list[str]]]:
         raise InputError(
             [Problem(code, f"cannot read the file as UTF-8 text ({exc})", str(path))]
         ) from None
-    rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    except csv.Error as exc:  # e.g. a field over the 128 KiB limit
+        raise InputError(
+            [Problem(code, f"cannot read the file as CSV ({exc})", str(path))]
+        ) from None
     if not rows:
         raise InputError([Problem(code, "the file is empty (no header row)", str(path))])
     return [c.strip() for c in rows[0]], rows[1:]

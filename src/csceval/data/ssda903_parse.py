@@ -84,7 +84,14 @@ def _read_csv(path: Path, problems: list[Problem]) -> tuple[str, pd.DataFrame] |
             )
         )
         return None
-    records = list(csv.reader(io.StringIO(text)))
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a field over the 128 KiB limit, a NUL byte
+        problems.append(
+            _p("CSC-E4101", f"cannot read the file as CSV: {exc}", name, None, "", "",
+               "Save the table as a UTF-8 CSV.")
+        )  # fmt: skip
+        return None
     if not records or not any(c.strip() for c in records[0]):
         problems.append(
             _p(

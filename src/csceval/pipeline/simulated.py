@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from csceval.project.documents import parse_toml
 from csceval.registry import registered_strands
 from csceval.simulate import calibration
 from csceval.simulate.truth import truth
@@ -53,7 +54,7 @@ def project_files(world: World) -> tuple[dict[str, str], int, int]:
 
 def _is_synthetic_project(folder: Path) -> bool:
     try:
-        raw = tomllib.loads((folder / "evaluation.toml").read_text(encoding="utf-8"))
+        raw = parse_toml((folder / "evaluation.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     evaluation = raw.get("evaluation")

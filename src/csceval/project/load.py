@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from csceval.errors import InputError, Problem
 from csceval.project.checks import CORE_ESTIMATORS, check_settings, check_tables
 from csceval.project.declarations import MAX_FILE_BYTES, ProjectFile, StrandDeclarations
+from csceval.project.documents import parse_toml
 from csceval.project.read import read_table
 from csceval.project.schema import TableSchema
 from csceval.project.settings import EvaluationSettings, Site
@@ -80,7 +81,7 @@ def load_settings(
             )
         ]
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = parse_toml(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         return None, [
             Problem(

@@ -6,6 +6,7 @@ validation, documentation (``docs/formats.md``) and the web platform's import al
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,16 +75,23 @@ class TableSchema:
         return tuple(c.name for c in self.columns)
 
 
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def _parse_integer(text: str) -> int:
-    if not re.fullmatch(r"-?\d+", text):
+    if not re.fullmatch(r"-?[0-9]+", text):  # ASCII digits only (int() takes any script's)
         raise ValueError("not a whole number")
     return int(text)
 
 
 def _parse_number(text: str) -> float:
-    value = float(text)
-    if value != value:  # NaN written as text
+    """A finite decimal number in ASCII digits: float() would also take "inf", "nan", "1_000",
+    "1e400" (which overflows to infinity) and other scripts' digits, none a value in a table."""
+    if not _NUMBER.fullmatch(text):
         raise ValueError("not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
     return value
 
 

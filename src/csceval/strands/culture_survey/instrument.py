@@ -16,12 +16,12 @@ problem is coded (CSC-E3402..E3407) and names the sheet, row and column.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_toml
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 RELEVANT_SIMPLE = re.compile(r"^\s*\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}\s*(=|!=)\s*'([^']*)'\s*$")
@@ -316,7 +316,7 @@ DEFAULT_FILE = "team_climate.toml"
 def default_rows() -> dict[str, object]:
     """The shipped open instrument's sheets as rows (``survey``, ``choices``, ...)."""
     text = (files("csceval.strands.culture_survey") / "defaults" / DEFAULT_FILE).read_text()
-    return tomllib.loads(text)
+    return parse_toml(text)
 
 
 def default_instrument() -> Instrument:

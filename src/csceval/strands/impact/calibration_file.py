@@ -13,6 +13,7 @@ import json
 
 from csceval.errors import InputError, Problem
 from csceval.impact.calibrate import METHODS
+from csceval.project.documents import parse_json
 
 PROJECT_FILE = "impact_calibration.json"
 
@@ -29,7 +30,7 @@ def parse_project_calibration(data: bytes, file: str = PROJECT_FILE) -> dict[str
 
 def _calibration(raw: bytes) -> dict[str, object]:
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = parse_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not valid JSON ({exc})") from None
     methods = data.get("methods") if isinstance(data, dict) else None

@@ -16,7 +16,6 @@ and counts as reviewed. Only reviewed rows enter the analysis.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from csceval.errors import Problem
+from csceval.project.documents import parse_toml
 
 if TYPE_CHECKING:  # csceval.project imports this module for its checks
     from csceval.project.settings import EvaluationSettings
@@ -61,7 +61,7 @@ class Element:
 
 @cache
 def _data() -> tuple[tuple[Band, ...], tuple[Element, ...]]:
-    raw = tomllib.loads(
+    raw = parse_toml(
         (files("csceval.strands.implementation") / "defaults" / "elements.toml").read_text()
     )
     bands = tuple(Band(b["id"], b["low"], b["high"], b["title"]) for b in raw["bands"])

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_toml
 from csceval.strands.implementation.evidence import is_known
 
 FILE = "theory_of_change.toml"
@@ -135,7 +136,7 @@ def parse_theory_of_change(data: bytes, file: str = FILE) -> TheoryOfChange:
     """Parse and check a theory-of-change file's bytes; raise InputError when invalid."""
     label = FILE if file == "default" else file
     try:
-        raw = tomllib.loads(data.decode("utf-8"))
+        raw = parse_toml(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError([Problem("CSC-E3101", f"not valid TOML: {exc}", file=label)]) from None
     try:

@@ -14,6 +14,7 @@ from importlib.resources import files
 from typing import Any
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_toml
 
 CODEBOOK_FILE = "interviews/codebook.toml"
 GUIDE_FILE = "interviews/topic_guide.toml"
@@ -91,7 +92,7 @@ class TopicGuide:
 
 def _load(data: bytes, path: str, code: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return parse_toml(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError([Problem(code, f"not a UTF-8 TOML file ({exc})", file=path)]) from exc
 

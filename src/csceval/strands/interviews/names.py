@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_toml
 
 FILE = "interviews/names.toml"
 PSEUDONYM = re.compile(r"^(R|I)-[A-Za-z0-9]{1,16}$")
@@ -55,7 +56,7 @@ def parse_names(data: bytes, path: str = FILE) -> NameLists:
         )
 
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
+        doc = parse_toml(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise bad(f"not a UTF-8 TOML file ({exc.__class__.__name__})") from exc
     unknown = sorted(set(doc) - {"format_version", "people", "places", "speakers"})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from csceval.project import Project, ProjectFile, TableChecks, read_project
+from csceval.project.documents import parse_toml
 from csceval.project.schema import TableSchema
 from csceval.strands.interviews.checks import check_interview_tables
 from csceval.strands.interviews.codebook import (
@@ -61,7 +62,7 @@ class _Declarations:
 def _named_estimators(root: Path) -> tuple[str, ...]:
     """The estimators ``evaluation.toml`` names: other strands own and check them."""
     try:
-        raw = tomllib.loads((root / "evaluation.toml").read_text(encoding="utf-8"))
+        raw = parse_toml((root / "evaluation.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return ()  # read_project reports the problem with its own code
     named = raw.get("analysis", {}).get("estimators", []) if isinstance(raw, dict) else []

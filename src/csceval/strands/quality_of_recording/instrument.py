@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_toml
 
 NA = "na"
 YES, NO = "yes", "no"
@@ -184,7 +185,7 @@ def _rules(ins: Instrument, file: str) -> Iterator[Problem]:
 def parse_instrument(text: str, file: str) -> Instrument:
     """Parse and validate an instrument's TOML text (raises InputError with coded problems)."""
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        data: dict[str, Any] = parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("CSC-E3221", f"not valid TOML: {exc}", file=file)]) from None
     try:

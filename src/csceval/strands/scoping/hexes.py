@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_json
 
 Cell = tuple[int, int]
 MAX_HEXJSON_BYTES = 2_000_000
@@ -70,7 +71,7 @@ def parse_hexjson(content: bytes, name: str) -> dict[str, tuple[int, int, str]]:
             [Problem("CSC-E3510", f"the file is over {MAX_HEXJSON_BYTES:,} bytes", file=name)]
         )
     try:
-        document = json.loads(content.decode("utf-8-sig"))
+        document = parse_json(content.decode("utf-8-sig"))
         hexes = document["hexes"]
         layout = document.get("layout", "odd-r")
     except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, AttributeError) as e:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from csceval.errors import InputError, Problem
+from csceval.project.documents import parse_json
 
 TRUTH_FILE = "truth.json"
 FIX = "simulate the project again (csceval simulate), or delete truth.json"
@@ -102,7 +103,7 @@ def _exposure(raw: Any, file: str) -> dict[str, dict[str, dict[int, float]]]:
 def parse_truth(data: bytes, file: str = TRUTH_FILE) -> InjectedTruth:
     """The injected truth from ``truth.json``'s bytes (:class:`InputError` when it is broken)."""
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = parse_json(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _fail("CSC-E3701", f"not valid UTF-8 JSON ({exc})", file) from None
     if not isinstance(raw, dict):
