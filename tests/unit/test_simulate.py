@@ -86,6 +86,7 @@ def test_same_seed_gives_byte_identical_files(project: Path, tmp_path: Path) -> 
         "evaluation.toml",
         "truth.json",
         "README.md",
+        "manifest.json",  # written last by the staged folder
         *(t.file for t in TABLES if t.name != "framework_scoping"),  # the register replaces it
         *(t.file for s in registered_strands() for t in s.tables),
         *(f.path for s in registered_strands() for f in s.files if (project / f.path).exists()),
@@ -112,15 +113,15 @@ def test_refuses_a_folder_that_is_not_a_synthetic_project(tmp_path: Path) -> Non
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 
 
-def test_overwrites_a_previous_synthetic_project(project: Path, tmp_path: Path) -> None:
+def test_a_rerun_replaces_a_previous_synthetic_project(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "previous"
     out.mkdir()
     (out / "evaluation.toml").write_text("[evaluation]\nsynthetic = true\n")
-    (out / "results.txt").write_text("not the simulator's")
+    (out / "results.txt").write_text("stale: not the simulator's")
     simulate_project(out, seed=SEED)
-    hashes = _hashes(out)
-    assert hashes.pop("results.txt")
-    assert hashes == _hashes(project)
+    assert not (out / "results.txt").exists()  # the whole folder is replaced: nothing stale
+    assert (out / "manifest.json").is_file()
+    assert _hashes(out) == _hashes(project)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # staging removed
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from csceval.atomic import staged_folder
 from csceval.project.documents import parse_toml
 from csceval.registry import registered_strands
 from csceval.simulate import calibration
@@ -77,9 +75,10 @@ def simulate_project(
     """Simulate synthetic England and write it as an evaluation project folder ``out``.
 
     ``out`` is created; an existing folder must be empty or a previous synthetic project
-    (``evaluation.toml`` with ``synthetic = true``), else :class:`FileExistsError`. Files are
-    written to a temporary folder first and then moved in, so a failure leaves no half-written
-    project; files in ``out`` that the simulator does not write are left alone.
+    (``evaluation.toml`` with ``synthetic = true``), else :class:`FileExistsError`. The project
+    is written into a temporary sibling, with its manifest last, and renamed into place
+    (:func:`csceval.atomic.staged_folder`): Ctrl-C or a kill leaves the old project or none,
+    and a rerun replaces the whole folder (no stale files).
     """
     out = Path(out)
     _check_target(out)
@@ -87,19 +86,11 @@ def simulate_project(
     if progress:
         progress("writing files", 0.8)
     files, n_rows, n_suppressed = project_files(world)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with staged_folder(out) as staging:
         for relative, text in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.encode("utf-8"))
-        for relative in files:
-            target = out / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / relative, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     if progress:
         progress("done", 1.0)
     return SimulationSummary(
