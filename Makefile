@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT ?= demo
 
-.PHONY: demo test lint typecheck imports wheel unit unit-postgres install browser lock clean
+.PHONY: demo test prerequisites lint typecheck imports wheel unit unit-postgres install browser lock clean
 
 # PostgreSQL for the second run of the web tests (pytest-django creates and drops test_test).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
@@ -33,7 +33,12 @@ demo: $(STAMP)
 	$(BIN)/csceval demo --out $(DEMO_OUT)
 
 ## Every quality gate and every test.
-test: lint typecheck imports wheel unit unit-postgres
+test: prerequisites lint typecheck imports wheel unit unit-postgres
+
+## Python 3.11, npm, PostgreSQL at 127.0.0.1:5432 and Chromium (or root and apt to install it):
+## each missing one is named with what to do, before anything is installed.
+prerequisites:
+	PYTHON=$(PYTHON) .ci/prerequisites
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
