@@ -1,20 +1,38 @@
-"""AuditEvent: one row per audited action, append-only and hash-chained.
+"""AuditEvent: one row per audited action, append-only and hash-chained with a key.
 
-``hash`` is sha256 over the canonical JSON of the row (every field but ``hash`` itself, which
-includes ``previous_hash``), so editing any field of a row, or deleting a row, breaks the chain.
-The ORM refuses to update or delete rows; raw SQL is caught by ``verify_chain``.
+``hash`` is HMAC-SHA256 over the canonical JSON of the row (every field but ``hash`` itself,
+which includes ``previous_hash``), keyed with :func:`audit_key`, a secret kept outside the
+database. Editing a row, or deleting one, breaks the chain, and someone with write access to the
+database alone cannot compute a consistent new one. A chain written by an earlier version
+(plain SHA-256) is re-keyed by migration 0002; anchors published before it no longer apply.
+
+The ORM refuses to update or delete rows, a database trigger refuses UPDATE (migration 0002),
+and ``verify_chain`` catches the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from datetime import UTC
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.db import models
 
 GENESIS_HASH = "0" * 64
+
+
+def audit_key() -> bytes:
+    """The chain's key: from ``CSCEVAL_AUDIT_KEY`` if set, else derived from the secret key.
+
+    Both live outside the database (environment or a 0600 file). Changing the one in use makes
+    every keyed event fail verification: rotate only with a fresh chain, after a backup.
+    """
+    secret = os.environ.get("CSCEVAL_AUDIT_KEY") or settings.SECRET_KEY
+    return hmac.new(secret.encode("utf-8"), b"csceval audit chain v1", hashlib.sha256).digest()
 
 
 class AppendOnlyError(Exception):
@@ -68,7 +86,9 @@ class AuditEvent(models.Model):
         return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        return hmac.new(
+            audit_key(), self.canonical_json().encode("utf-8"), hashlib.sha256
+        ).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

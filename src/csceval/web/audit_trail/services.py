@@ -93,7 +93,8 @@ def verify_chain(anchor: ChainHead | None = None) -> list[ChainProblem]:
 
     Notes
     -----
-    Detects an edited row (CSC-E6001), a row whose link to the one before is wrong
+    Detects an edited row (CSC-E6001: its keyed hash no longer matches), a row whose link to
+    the one before is wrong
     (CSC-E6002) and missing rows between the first and the last (CSC-E6003). Removing the
     newest rows cannot be seen from the chain alone: given an ``anchor`` (a head published
     earlier), the chain must still contain that event with that hash (CSC-E6050).
