@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -80,14 +80,24 @@ def output_problems(out: Path, source: Path | None = None) -> list[Problem]:
     return []
 
 
-def file_hashes(folder: Path) -> dict[str, dict[str, object]]:
-    """Every file under ``folder`` (but the manifest) with its size and SHA-256, sorted."""
+Describe = Callable[[str], Mapping[str, object]]
+"""``relative path -> extra manifest fields`` for a file (e.g. its scope, see
+:mod:`csceval.output_scopes`; the pipeline passes one)."""
+
+_HASHED = ("bytes", "sha256")
+
+
+def file_hashes(folder: Path, describe: Describe | None = None) -> dict[str, dict[str, object]]:
+    """Every file under ``folder`` (but the manifest) with its size and SHA-256, sorted, and what
+    ``describe`` adds for it."""
     files: dict[str, dict[str, object]] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
         data = path.read_bytes()
-        files[path.relative_to(folder).as_posix()] = {
+        relative = path.relative_to(folder).as_posix()
+        files[relative] = {
             "bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
+            **(describe(relative) if describe is not None else {}),
         }
     return files
 
@@ -99,8 +109,28 @@ def check_manifest(folder: Path) -> list[str]:
         return [f"{MANIFEST} is missing"]
     recorded = json.loads(path.read_text(encoding="utf-8")).get("files", {})
     actual = file_hashes(folder)
-    wrong = [f"changed or missing: {n}" for n in recorded if recorded[n] != actual.get(n)]
+    wrong = [
+        f"changed or missing: {n}"
+        for n in recorded
+        if {k: recorded[n].get(k) for k in _HASHED} != actual.get(n)
+    ]
     return wrong + [f"not in the manifest: {n}" for n in actual if n not in recorded]
+
+
+def read_manifest(folder: Path, limit: int = 16 * 1024 * 1024) -> dict[str, dict[str, object]]:
+    """The files a complete output folder's manifest records ({} when there is no readable
+    manifest, or it is larger than ``limit`` bytes)."""
+    path = folder / MANIFEST
+    try:
+        if path.is_symlink() or path.stat().st_size > limit:
+            return {}
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = record.get("files") if isinstance(record, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {str(k): v for k, v in files.items() if isinstance(v, dict)}
 
 
 def _tidy(out: Path) -> None:
@@ -123,11 +153,12 @@ def _alive(pid: int) -> bool:
 
 
 @contextmanager
-def staged_folder(out: Path) -> Iterator[Path]:
+def staged_folder(out: Path, describe: Describe | None = None) -> Iterator[Path]:
     """A temporary sibling of ``out`` to write into; on success it replaces ``out``.
 
     The staging folder is made first (so an unwritable place fails at once, before any work),
-    the manifest is written when the block ends without error, then the old ``out`` (if any) is
+    the manifest is written when the block ends without error (each file with its hash and what
+    ``describe`` adds, e.g. its scope), then the old ``out`` (if any) is
     moved aside, the new one renamed into place and the old one removed. On any exception,
     KeyboardInterrupt included, the staging folder is removed and ``out`` is untouched.
     """
@@ -137,7 +168,7 @@ def staged_folder(out: Path) -> Iterator[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-partial-{os.getpid()}-", dir=out.parent))
     try:
         yield staging
-        record = {"complete": True, "files": file_hashes(staging)}
+        record = {"complete": True, "files": file_hashes(staging, describe)}
         (staging / MANIFEST).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         old = None
         if out.exists():

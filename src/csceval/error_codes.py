@@ -149,19 +149,27 @@ ERROR_CODES: dict[str, str] = {
     "event before it (the chain was broken).",
     "CSC-E6003": "csceval audit verify: audit events are missing from the sequence (rows "
     "were deleted).",
-    "CSC-E6004": "csceval createadmin: a user with that username already exists.",
+    "CSC-E6004": "csceval createadmin / createuser: a user with that username already exists.",
     "CSC-E6005": "The web database is not migrated yet: run `csceval migrate`.",
     "CSC-E6006": "The web database cannot be reached (check DATABASE_URL).",
     "CSC-E6007": "CSCEVAL_ENV=production without CSCEVAL_SECRET_KEY (the secret key must come "
-    "from the environment).",
-    "CSC-E6008": "CSCEVAL_ENV=production without CSCEVAL_ALLOWED_HOSTS.",
+    "from the environment), or with a weak one (under 50 characters, few distinct characters, "
+    "or a placeholder such as 'changeme').",
+    "CSC-E6008": "CSCEVAL_ENV=production without CSCEVAL_ALLOWED_HOSTS, or with a wildcard host.",
     "CSC-E6009": "csceval serve: local mode (SQLite) listens only on a loopback address; use "
     "PostgreSQL for a shared server.",
+    "CSC-E6010": "A request body is larger than CSCEVAL_MAX_REQUEST_BYTES (default 6 MiB; "
+    "refused with 413 before it is read, and audited), or that setting is not a number of at "
+    "least 1 MiB.",
     "CSC-E6050": "csceval audit verify --anchor: the chain no longer holds the anchored head "
     "(the newest events were deleted or the chain rewritten).",
     "CSC-E6051": "csceval export-project: the output folder exists and is not empty, or cannot "
     "be written.",
     "CSC-E6052": "csceval export-project: the web platform's evaluation has not been set up yet.",
+    "CSC-E6053": "csceval import-project: a project file is a symbolic link or larger than 50 MB "
+    "(import reads only regular files inside the project folder).",
+    "CSC-E6054": "csceval import-project: the project no longer lists a site that holds returns, "
+    "self-profiles or case samples in the platform.",
     # E6101-E6199: pilot data returns and exports (csceval.web.returns, csceval.web.exports).
     "CSC-E6101": "Return upload: the file is not an Excel workbook (.xlsx), or cannot be opened.",
     "CSC-E6102": "Return upload: the file is too large, or too large when unpacked (zip bomb).",

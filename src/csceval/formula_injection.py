@@ -7,12 +7,18 @@ prefixed with a single quote, which spreadsheets show as text; numbers are never
 negative number stays a number. In XLSX a neutralised value no longer begins with ``=``, so
 openpyxl stores it as a string cell, never as a formula.
 
+Methodological choices: text that reads as a number (``-4``, ``+1.5``, ``-2e3``) is left alone,
+since CSV holds every number as text and spreadsheets read those as numbers, never formulas
+(quoting them would turn a column of negative numbers into text for R, pandas and Excel alike);
+so is a lone trigger character (``-`` as a placeholder runs nothing).
+
 Every writer of CSV or XLSX (report tables and workbooks, web exports, audit CSVs) passes its
 text through :func:`neutralise`; the tests plant each pattern and read the files back.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -21,6 +27,7 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a text cell as a formula (OWASP)."""
 
 QUOTE = "'"
+_NUMBER = re.compile(r"[+-]([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def is_dangerous(text: str) -> bool:
@@ -31,11 +38,14 @@ def is_dangerous(text: str) -> bool:
 def neutralise(value: Any) -> Any:
     """``value`` safe to write into a spreadsheet cell: dangerous text gets a leading quote.
 
-    Only ``str`` values change; numbers, dates, booleans and missing values pass through.
+    Only ``str`` values change; numbers (and text that reads as one), dates, booleans and
+    missing values pass through.
     """
-    if isinstance(value, str) and is_dangerous(value):
-        return QUOTE + value
-    return value
+    if not isinstance(value, str) or len(value) < 2 or not is_dangerous(value):
+        return value
+    if value[0] in "+-" and _NUMBER.fullmatch(value):
+        return value
+    return QUOTE + value
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -176,7 +176,7 @@ class Visitor:
         if "/account/two-factor/verify/" in self.page.url:
             self.check()
             self.page.fill("#id_token", totp(self.server.keys[username]))
-            self.page.click("button.govuk-button")
+            self.page.click("button:has-text('Continue')")  # the header has Sign out too
             self.page.wait_for_load_state("load")
         self.check()
 

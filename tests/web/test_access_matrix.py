@@ -11,6 +11,10 @@ checked against what the view really does:
 - an object of an LA outside the actor's memberships is answered 404, exactly like a missing one;
 - a verb the actor's role lacks is answered 403;
 - an allowed request is neither 403, 404 nor a redirect to login, and never a server error.
+
+Every kind of file an analysis run writes (:mod:`csceval.output_scopes`) is requested by every
+actor too (:func:`test_run_file_access`): published, the actor's own LA's, another LA's, all-LA
+and row-level files, a file without a scope and a path with a NUL byte.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from web_helpers import make_user, sign_in
 
+from csceval.atomic import staged_folder
+from csceval.pipeline.run import scope_record
 from csceval.web.access import Route, strand_objects, strand_routes
 from csceval.web.accounts.models import ALL_LAS, Membership
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
-from csceval.web.permissions import ROLE_VERBS, Verb
+from csceval.web.permissions import ROLE_VERBS, VERB_MEANINGS, Verb
 from csceval.web.returns.models import PilotReturn
 
 pytestmark = pytest.mark.django_db
@@ -89,11 +95,21 @@ PLATFORM_ROUTES: dict[str, Route] = {
     "evaluation:run_start": Route(Verb.ANALYSIS_RUN, "all", method="post"),
     "evaluation:run_detail": Route(Verb.REPORT_VIEW, "any", _run),
     "evaluation:run_file": Route(
-        Verb.REPORT_VIEW, "any", lambda ctx, la: {"run_id": ctx["run"].pk, "path": "report.xlsx"}
+        Verb.REPORT_VIEW,
+        "any",
+        lambda ctx, la: {"run_id": ctx["run"].pk, "path": "report/index.html"},
     ),
     "evaluation:audit_list": Route(Verb.AUDIT_READ, "all"),
     "evaluation:audit_export": Route(Verb.AUDIT_READ, "all"),
     "evaluation:people": Route(Verb.MEMBERSHIP_MANAGE, "all"),
+    "person_list": Route(Verb.MEMBERSHIP_MANAGE, "all"),
+    "person_new": Route(Verb.MEMBERSHIP_MANAGE, "all"),
+    "person_detail": Route(
+        Verb.MEMBERSHIP_MANAGE,
+        "all",
+        lambda ctx, la: {"user_id": ctx["spare_membership"].user_id},
+    ),
+    "sign_in_link": Route(None, "public", lambda ctx, la: {"uidb64": "MQ", "token": "x-y"}),
     "evaluation:membership_remove": Route(
         Verb.MEMBERSHIP_MANAGE,
         "all",
@@ -146,6 +162,15 @@ def test_every_url_pattern_is_in_the_matrix() -> None:
     assert len(names) == len(set(names)), "two URL patterns share a name"
 
 
+def test_the_verb_that_unlocks_a_return_says_so() -> None:
+    """docs/permissions.md (from VERB_MEANINGS) names unlocking under the verb the view needs
+    (evaluation.configure: evaluators review and lock, admins unlock), and under no other."""
+    unlock = ROUTES["returns:unlock"].verb
+    assert unlock == Verb.EVALUATION_CONFIGURE
+    assert "unlock a locked return" in VERB_MEANINGS[unlock]
+    assert [v for v, text in VERB_MEANINGS.items() if ", unlock" in text] == []
+
+
 def _expected(route: Route, actor: Actor, la: str) -> str:
     """'allowed', 'login', '403' or '404'."""
     if route.scope == "public":
@@ -185,11 +210,7 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
         )
         for code in (OWN, OTHER)
     }
-    report = tmp_path / "run" / "output"
-    (report / "report").mkdir(parents=True)
-    (report / "report" / "index.html").write_text("<html><style>p{}</style><p>r</p></html>")
-    (report / "report.xlsx").write_bytes(b"PK")
-    run = AnalysisRun.objects.create(status=AnalysisRun.Status.DONE, folder=str(tmp_path / "run"))
+    run = _fake_run(tmp_path)
     spare = make_user("spare", (OWN, "viewer"))
     returns = {
         code: PilotReturn.objects.create(site=Site.objects.get(la_code=code), year=2026)
@@ -201,6 +222,16 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
         "returns": returns,
         **strand_objects(sites),
     }
+
+
+def _fake_run(tmp_path: Path) -> AnalysisRun:
+    """A finished run whose output holds one file of each kind (:data:`RUN_FILES`), written
+    with the real scope rules, so its manifest records each file's scope as a real run's does."""
+    with staged_folder(tmp_path / "run" / "output", describe=scope_record) as report:
+        for name in RUN_FILES.values():
+            (report / name).parent.mkdir(parents=True, exist_ok=True)
+            (report / name).write_bytes(b"<html><style>p{}</style><p>r</p></html>")
+    return AnalysisRun.objects.create(status=AnalysisRun.Status.DONE, folder=str(tmp_path / "run"))
 
 
 def _client(actor: Actor) -> Client:
@@ -238,3 +269,54 @@ def test_access(name: str, actor: Actor, la: str, ctx: dict[str, Any]) -> None:
             assert not location.startswith("/login/"), f"{name}: {actor.name} sent to login"
     else:
         assert str(status) == expected, f"{name}: {actor.name} got {status}, want {expected}"
+
+
+RUN_FILES = {
+    "published": "report/index.html",
+    "own LA": f"tables/bench-{OWN}-cla_rate_per_10k.csv",
+    "other LA": f"tables/bench-{OTHER}-cla_rate_per_10k.csv",
+    "all LAs": "tables/costs-by-site.csv",
+    "all-LA workbook": "report.xlsx",
+    "row-level": "costs_workbook.xlsx",
+    "no scope": "notes-without-a-rule.txt",
+}
+"""One file of each kind a run writes (see :func:`_fake_run`)."""
+
+
+def _run_file_expected(kind: str, actor: Actor) -> str:
+    if actor.anonymous:
+        return "login"
+    verbs = actor.verbs()
+    if Verb.REPORT_VIEW not in verbs:
+        return "403"
+    everywhere = actor.scope == ALL_LAS
+    allowed = {
+        "published": True,
+        "own LA": actor.sees(OWN),
+        "other LA": actor.sees(OTHER),
+        "all LAs": Verb.CROSS_LA_VIEW in verbs and everywhere,
+        "all-LA workbook": Verb.CROSS_LA_VIEW in verbs and everywhere,
+        "row-level": Verb.EXPORT_ROWLEVEL in verbs and everywhere,
+        "no scope": False,
+        "NUL byte": False,
+    }[kind]
+    return "allowed" if allowed else "404"
+
+
+@pytest.mark.parametrize("actor", ACTORS, ids=[a.name for a in ACTORS])
+def test_run_file_access(actor: Actor, tmp_path: Path) -> None:
+    """Each kind of run file for one actor: a coordinator gets 404 for another LA's, an all-LA
+    or a row-level file; nobody gets a file without a scope; a NUL byte in the path is a 404,
+    not a server error."""
+    run = _fake_run(tmp_path)
+    client = _client(actor)
+    wrong = []
+    for kind in [*RUN_FILES, "NUL byte"]:
+        path = RUN_FILES.get(kind, "report/index.html%00.txt")
+        response = client.get(f"/analysis/{run.pk}/files/{path}")
+        got = {200: "allowed", 403: "403", 404: "404"}.get(response.status_code, "other")
+        if response.status_code == 302 and response["Location"].startswith("/login/"):
+            got = "login"
+        if got != _run_file_expected(kind, actor):
+            wrong.append(f"{kind}: {response.status_code}, want {_run_file_expected(kind, actor)}")
+    assert wrong == [], f"{actor.name}: {wrong}"

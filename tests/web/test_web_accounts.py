@@ -256,7 +256,7 @@ def test_first_sign_in_must_change_the_password_before_anything_else(
 ) -> None:
     password = _createadmin()
     response = client.post("/login/", {"username": "root1", "password": password})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/account/password/"  # straight to the gate (issue 15)
     home = client.get("/")
     assert home.status_code == 302
     assert home["Location"] == "/account/password/"

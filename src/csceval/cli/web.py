@@ -1,5 +1,5 @@
-"""The web platform's commands: serve, migrate, createadmin, audit verify|head, and the project
-folder round trip (import-project, export-project).
+"""The web platform's commands: serve, migrate, createadmin, createuser, audit verify|head, and
+the project folder round trip (import-project, export-project).
 
 Django is imported inside the commands, never at module level: ``csceval --help``, ``csceval demo``
 and every analysis command work on ``pip install csceval``, which does not install Django. A web
@@ -251,6 +251,32 @@ def createadmin(username: str, valid_hours: int) -> None:
     click.echo(password)
 
 
+@click.command()
+@click.option("--username", required=True, help="What the person types to sign in.")
+@click.option("--name", "full_name", required=True, help="The person's full name.")
+@click.option("--email", default="", help="Shown to admins only; no e-mail is sent.")
+@click.option("--role", default="", help="A role to give now, e.g. la_coordinator (with --la).")
+@click.option("--la", "la_code", default="", help="The role's LA code (3 digits), or * for all.")
+@click.option("--until", default="", help="The role's last day, YYYY-MM-DD.")
+@click.option("--link", is_flag=True, help="A one-time sign-in link, not a one-time password.")
+def createuser(link: bool, **values: str) -> None:
+    """Create a person's account, as People > Add a person does (audited), with a one-time
+    password (or sign-in link) printed once; it stops working after 72 hours."""
+    setup_django()
+    require_migrated()
+    from csceval.web.accounts.scripted import RefusedError, create_from_cli
+
+    try:
+        lines = create_from_cli(link=link, **values)
+    except RefusedError as exc:
+        for option, message in exc.problems:
+            code = "CSC-E6004 " if "already exists" in message else ""
+            click.echo(f"{code}{option}: {message}", err=True)
+        sys.exit(2)
+    for line in lines:
+        click.echo(line)
+
+
 @click.group()
 def audit() -> None:
     """The web platform's hash-chained audit trail: check it, print its head."""
@@ -356,4 +382,4 @@ def import_project(project: Path) -> None:
         console.print(line, markup=False)
 
 
-COMMANDS = (serve, migrate, createadmin, import_project, export_project, audit)
+COMMANDS = (serve, migrate, createadmin, createuser, import_project, export_project, audit)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import pandas as pd
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.output_scopes import Scope
 from csceval.project import EvaluationSettings, Project, ProjectFile, Site, TableChecks
 from csceval.project.schema import TableSchema
 from csceval.report.model import Section
@@ -137,6 +138,11 @@ class Strand:
     consumes: tuple[str, ...] = ()
     extra_files: Callable[[Any], dict[str, bytes]] | None = None
     """Files the strand adds to the output folder beside the report (e.g. an audit workbook)."""
+    output_scopes: Mapping[str, Scope] = field(default_factory=dict)
+    """Who may read the strand's output files: glob patterns (relative to the output folder,
+    ``{la}`` for an LA code) to scopes (:mod:`csceval.output_scopes`). Every extra file needs
+    one (a file no rule covers is never served); tables that compare sites narrow the default
+    (report tables are published)."""
     simulate: SimulatorPart | None = None
     cli: click.Command | None = None
     """A command group mounted on ``csceval`` (built-in strands' commands live in csceval.cli)."""

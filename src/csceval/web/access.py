@@ -1,4 +1,5 @@
-"""What each URL needs: the access rules the access-matrix test checks for every actor.
+"""What each URL needs: the access rules the access-matrix test checks for every actor; and the
+service's 405 page (Django answers a refused method with an empty body).
 
 The platform's apps declare theirs in the test; a strand's web app declares its own in an
 ``access`` module (``ROUTES`` and ``objects``), which the test and the URL wiring find through
@@ -65,3 +66,25 @@ def strand_objects(sites: Mapping[str, Any]) -> dict[str, Any]:
         maker: ObjectMaker = module.objects
         made.update(maker(sites))
     return made
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give a 405 answer the service's error page (Django's is an empty body).
+
+    Views refuse a method with ``require_http_methods``, which answers an empty
+    ``HttpResponseNotAllowed``; this fills it with ``405.html`` and keeps its ``Allow`` header.
+    Listed after the CSP middleware, so the page gets its nonce and its headers.
+    """
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        if response.status_code != 405 or getattr(response, "streaming", False) or response.content:
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", {"method": request.method}, status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from csceval.output_scopes import FileScope, Scope
 from csceval.web.accounts.models import ALL_LAS, Role
 from csceval.web.accounts.selectors import memberships_for
 
@@ -49,17 +50,22 @@ class Verb(StrEnum):
 VERB_MEANINGS: dict[Verb, str] = {
     Verb.SITE_VIEW: "See a site's page, its data returns and their review history.",
     Verb.RETURN_EDIT: "Download the LA's return template, upload, fix and submit its returns.",
-    Verb.RETURN_REVIEW: "Review returns: mark them as having issues, approve, lock, unlock.",
+    Verb.RETURN_REVIEW: "Review returns: mark them as having issues, approve, lock (unlocking "
+    "a locked return needs `evaluation.configure`).",
     Verb.CASE_VIEW: "See case-level records (sampled cases and their audits, pseudonymised).",
     Verb.CASE_AUDIT: "Rate sampled case files with an audit instrument.",
     Verb.EXPORT_AGGREGATE: "Export disclosure-controlled tables.",
-    Verb.EXPORT_ROWLEVEL: "Export row-level data (with a stated purpose; audited).",
+    Verb.EXPORT_ROWLEVEL: "Export row-level data (with a stated purpose; audited), and download "
+    "a run's row-level files (e.g. the costs ledger workbook) on every site (`*`).",
     Verb.AUDIT_READ: "Read and export the audit trail (reading it is audited).",
-    Verb.EVALUATION_CONFIGURE: "Set up the evaluation and its sites; import a project.",
+    Verb.EVALUATION_CONFIGURE: "Set up the evaluation and its sites; import a project; unlock "
+    "a locked return (with a reason: it reopens data a run may have used).",
     Verb.MEMBERSHIP_MANAGE: "Grant and revoke memberships.",
     Verb.ANALYSIS_RUN: "Run the analysis and publish a report.",
-    Verb.REPORT_VIEW: "Read published (disclosure-controlled) reports.",
-    Verb.CROSS_LA_VIEW: "See figures that compare several LAs side by side.",
+    Verb.REPORT_VIEW: "Read published (disclosure-controlled) reports, and a run's files "
+    "about the user's own LAs.",
+    Verb.CROSS_LA_VIEW: "See figures that compare several LAs side by side: a run's all-LA "
+    "files (by-site tables, the report workbook, provenance); needs every site (`*`).",
 }
 
 ROLE_VERBS: dict[str, frozenset[Verb]] = {
@@ -141,6 +147,30 @@ def authorize(user: Any, verb: Verb, la_code: str | None = None) -> None:
     raise PermissionDenied(f"Not allowed: {verb}")
 
 
+RUN_FILE_RULES: dict[Scope, tuple[Verb, bool]] = {
+    Scope.PUBLISHED: (Verb.REPORT_VIEW, False),
+    Scope.ONE_LA: (Verb.REPORT_VIEW, False),
+    Scope.ALL_LAS: (Verb.CROSS_LA_VIEW, True),
+    Scope.ROW_LEVEL: (Verb.EXPORT_ROWLEVEL, True),
+}
+"""For each scope of a run's file (:mod:`csceval.output_scopes`): the verb it needs and whether
+on every site (``*``); a ``one_la`` file needs the verb on its LA."""
+
+
+def may_read_run_file(user: Any, file: FileScope) -> bool:
+    """Whether ``user`` may download a run's file of scope ``file`` (see :data:`RUN_FILE_RULES`).
+    Callers answer a refusal with 404, like a missing file, so no file's existence leaks."""
+    verb, everywhere = RUN_FILE_RULES[file.scope]
+    if file.scope == Scope.ONE_LA:
+        return has_verb(user, verb, file.la_code)
+    return has_verb(user, verb, ALL_LAS if everywhere else None)
+
+
+def readable_run_files(user: Any, files: dict[str, FileScope | None]) -> list[str]:
+    """The names among a run's ``files`` (name -> scope) that ``user`` may download, sorted."""
+    return sorted(n for n, s in files.items() if s is not None and may_read_run_file(user, s))
+
+
 def verbs_for(user: Any) -> set[Verb]:
     """Every verb the user holds on at least one LA (for navigation links)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -168,7 +198,36 @@ def permissions_matrix_markdown() -> str:
     for verb in Verb:
         marks = " | ".join("yes" if verb in ROLE_VERBS[r] else "" for r in roles)
         lines.append(f"| `{verb}` | {VERB_MEANINGS[verb]} | {marks} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_run_file_lines()]) + "\n"
+
+
+def _run_file_lines() -> list[str]:
+    """The run-file section of docs/permissions.md, from :data:`RUN_FILE_RULES`."""
+    from csceval.output_scopes import CORE_RULES
+    from csceval.registry import registered_strands
+
+    patterns: dict[Scope, list[str]] = {scope: [] for scope in Scope}
+    for rules in (CORE_RULES, *(s.output_scopes for s in registered_strands())):
+        for pattern, scope in rules.items():
+            patterns[scope].append(f"`{pattern}`")
+    lines = [
+        "",
+        "## Files of an analysis run",
+        "",
+        "Every file a run writes has a scope, recorded in the run's `manifest.json` (rules in",
+        "`csceval.output_scopes` and each strand's `output_scopes`; the most restrictive matching",
+        "rule wins). The platform serves a file only to a user whose verbs cover its scope, and",
+        "answers everyone else, and any file without a scope, with 404. Every download is audited.",
+        "",
+        "| scope | who may download | files |",
+        "|---|---|---|",
+    ]
+    for scope, (verb, everywhere) in RUN_FILE_RULES.items():
+        where = "on every site (`*`)" if everywhere else "on at least one LA"
+        if scope == Scope.ONE_LA:
+            where = "on the file's LA"
+        lines.append(f"| `{scope}` | `{verb}` {where} | {', '.join(patterns[scope])} |")
+    return lines
 
 
 def get_scoped_or_404(

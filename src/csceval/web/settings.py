@@ -25,6 +25,8 @@ import jinja2
 from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from csceval.web.security.production import secret_key_problem, wildcard_hosts
+
 WEB_DIR = Path(__file__).resolve().parent
 REPO_ROOT = WEB_DIR.parents[2]
 DATA_DIR = Path(os.environ.get("CSCEVAL_WEB_DATA", Path.cwd() / "var")).resolve()
@@ -59,6 +61,11 @@ PRODUCTION = os.environ.get("CSCEVAL_ENV", "local") == "production"
 
 def _secret_key() -> str:
     key = os.environ.get("CSCEVAL_SECRET_KEY")
+    if key and PRODUCTION and (why := secret_key_problem(key)):
+        raise ImproperlyConfigured(
+            f"CSC-E6007 CSCEVAL_SECRET_KEY is too weak for CSCEVAL_ENV=production: {why}. "
+            "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     if key:
         return key
     if PRODUCTION:
@@ -81,6 +88,11 @@ def _allowed_hosts() -> list[str]:
         raise ImproperlyConfigured(
             "CSC-E6008 CSCEVAL_ENV=production needs CSCEVAL_ALLOWED_HOSTS "
             "(comma-separated host names the service answers to)."
+        )
+    if PRODUCTION and wildcard_hosts(hosts):
+        raise ImproperlyConfigured(
+            f"CSC-E6008 CSCEVAL_ALLOWED_HOSTS may not hold a wildcard in production "
+            f"({', '.join(wildcard_hosts(hosts))}): name each host the service answers to."
         )
     return hosts or ["127.0.0.1", "localhost"]
 
@@ -124,12 +136,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or process_view (CSRF) reads the body; after auth, to audit who it was.
+    "csceval.web.security.limits.RequestSizeLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "csceval.web.security.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "csceval.web.security.middleware.AccountGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "csceval.web.access.MethodNotAllowedPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csceval.web.security.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
@@ -244,6 +259,23 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
+
+# --- Request size (SEC-E5): refused above the cap before the body is read; accepted uploads stay
+# in memory (never spooled to disk). The proxy in docs/deployment.md has the same limit.
+def _max_request_bytes() -> int:
+    text = os.environ.get("CSCEVAL_MAX_REQUEST_BYTES", str(6 * 1024 * 1024)).strip()
+    if not text.isdigit() or int(text) < 1024 * 1024:
+        raise ImproperlyConfigured(
+            f"CSC-E6010 CSCEVAL_MAX_REQUEST_BYTES must be a whole number of bytes, at least "
+            f"1048576 (1 MiB), not {text!r}."
+        )
+    return int(text)
+
+
+CSCEVAL_MAX_REQUEST_BYTES = _max_request_bytes()
+FILE_UPLOAD_MAX_MEMORY_SIZE = CSCEVAL_MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: form fields without files
+
 # --- Application log (docs/security.md, log inventory): warnings and errors to stderr. --------
 # Django's default sends request errors nowhere when DEBUG is off; this keeps them (tracebacks
 # only, never request bodies) in the process's stderr, which the host's journal collects.
@@ -251,7 +283,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_403": {"()": "csceval.web.security.limits.OneLineForbidden"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_403"],
+        }
+    },
     "loggers": {
         "django": {"handlers": ["stderr"], "level": "WARNING"},
         "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},

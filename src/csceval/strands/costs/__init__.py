@@ -1,5 +1,6 @@
 """Costs and value: the implementation cost ledger and cost-benefit analysis."""
 
+from csceval.output_scopes import Scope
 from csceval.strands.costs.analysis import analyse_costs_strand
 from csceval.strands.costs.error_codes import ERROR_CODES
 from csceval.strands.costs.inputs import check_cost_tables
@@ -26,5 +27,10 @@ STRAND = Strand(
     error_range=(3000, 3099),
     consumes=("impact",),
     extra_files=lambda result: {"costs_workbook.xlsx": costs_workbook_bytes(result)},
+    output_scopes={
+        "costs_workbook.xlsx": Scope.ROW_LEVEL,
+        "tables/costs-by-site.csv": Scope.ALL_LAS,
+        "tables/costs-per-child.csv": Scope.ALL_LAS,
+    },
     simulate=SimulatorPart(files=cost_files),
 )

@@ -4,6 +4,7 @@ The instrument is open: csceval ships its own wording (``defaults/team_climate.t
 evaluation that holds a licence for another measure loads it as ``culture_survey.xlsx``.
 """
 
+from csceval.output_scopes import Scope
 from csceval.project import ProjectFile
 from csceval.strands.culture_survey.analysis import analyse_survey, survey_available
 from csceval.strands.culture_survey.checks import check_survey_tables
@@ -45,6 +46,11 @@ STRAND = Strand(
     checks=check_survey_tables,
     error_codes=ERROR_CODES,
     error_range=(3400, 3499),
+    output_scopes={
+        "tables/survey-site-means.csv": Scope.ALL_LAS,
+        "tables/survey-teams.csv": Scope.ALL_LAS,
+        "tables/survey-tscores.csv": Scope.ALL_LAS,
+    },
     simulate=SimulatorPart(files=survey_files, truth=survey_truth, truth_key="culture_survey"),
     cli=survey,
 )

@@ -7,6 +7,7 @@ workers' ratings and goals are compared with each other. Nothing here imports Dj
 can fill the two long tables a row at a time.
 """
 
+from csceval.output_scopes import Scope
 from csceval.strands.family_goals.analysis import GoalsResult, analyse_goals
 from csceval.strands.family_goals.checks import check_goal_tables
 from csceval.strands.family_goals.cli import goals
@@ -32,6 +33,7 @@ STRAND = Strand(
     checks=check_goal_tables,
     error_codes=ERROR_CODES,
     error_range=(3300, 3399),
+    output_scopes={"tables/goals-by-site.csv": Scope.ALL_LAS},
     simulate=SimulatorPart(
         files=family_goal_files, truth=family_goal_truth, truth_key="family_goals"
     ),

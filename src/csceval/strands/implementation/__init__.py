@@ -5,6 +5,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from csceval.errors import Problem
+from csceval.output_scopes import Scope
 from csceval.project import EvaluationSettings, ProjectFile
 from csceval.strands.implementation.elements import check_milestones, check_self_profiles
 from csceval.strands.implementation.error_codes import ERROR_CODES
@@ -41,6 +42,12 @@ STRAND = Strand(
     checks=_checks,
     error_codes=ERROR_CODES,
     error_range=(3100, 3199),
+    output_scopes={
+        "tables/progress-*.csv": Scope.ALL_LAS,
+        "tables/implementation-depth.csv": Scope.ALL_LAS,
+        "tables/implementation-milestones.csv": Scope.ALL_LAS,
+        "tables/implementation-slippage.csv": Scope.ALL_LAS,
+    },
     simulate=SimulatorPart(
         files=lambda world: implementation_files(world.design.pilots, world.seed)
     ),

@@ -5,6 +5,7 @@ de-identifies them before they are stored as ``data/transcript_turns.csv``; the 
 only the project's tables and declared files.
 """
 
+from csceval.output_scopes import Scope
 from csceval.strands.interviews.analysis import analyse_interviews
 from csceval.strands.interviews.checks import check_interview_tables
 from csceval.strands.interviews.cli import interviews_group
@@ -31,6 +32,12 @@ STRAND = Strand(
     checks=check_interview_tables,
     error_codes=ERROR_CODES,
     error_range=(3600, 3699),
+    output_scopes={
+        "tables/interviews-code-matrix.csv": Scope.ALL_LAS,
+        "tables/interviews-fieldwork.csv": Scope.ALL_LAS,
+        "tables/interviews-prevalence.csv": Scope.ALL_LAS,
+        "tables/interviews-quote*.csv": Scope.ALL_LAS,
+    },
     simulate=SimulatorPart(files=interview_files, truth=interview_truth, truth_key="interviews"),
     cli=interviews_group,
 )

@@ -4,6 +4,7 @@ The web platform's auditing pages (``csceval.web.case_audits``) call these funct
 here imports Django.
 """
 
+from csceval.output_scopes import Scope
 from csceval.strands.quality_of_recording.analysis import analyse_quality
 from csceval.strands.quality_of_recording.checks import check_case_audit_tables
 from csceval.strands.quality_of_recording.error_codes import ERROR_CODES
@@ -27,6 +28,7 @@ STRAND = Strand(
     checks=check_case_audit_tables,
     error_codes=ERROR_CODES,
     error_range=(3200, 3299),
+    output_scopes={"tables/quality-by-site.csv": Scope.ALL_LAS},
     simulate=SimulatorPart(files=case_audit_files, truth=case_audit_truth, truth_key="case_audits"),
     web=WebApp(app="csceval.web.case_audits", url_prefix="case-audits/"),
 )

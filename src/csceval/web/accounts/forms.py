@@ -50,10 +50,9 @@ def _current_password_field(required: bool = True) -> forms.CharField:
     )
 
 
-class PasswordChangeForm(ReauthMixin, forms.Form):
-    """Current password (re-authentication, SEC-C4), then the new one twice."""
+class NewPasswordForm(forms.Form):
+    """A new password twice, checked against the password rules (``passwords.py``)."""
 
-    current_password = _current_password_field()
     new_password = forms.CharField(
         strip=False,
         error_messages={"required": "Enter a new password"},
@@ -63,9 +62,8 @@ class PasswordChangeForm(ReauthMixin, forms.Form):
         error_messages={"required": "Confirm your new password"},
     )
 
-    def __init__(self, *args: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.request = request
         self.user = user
 
     def clean_new_password(self) -> str:
@@ -79,6 +77,17 @@ class PasswordChangeForm(ReauthMixin, forms.Form):
         if new is not None and confirm != new:
             raise forms.ValidationError("Enter the same password as you did in new password")
         return confirm
+
+
+class PasswordChangeForm(ReauthMixin, NewPasswordForm):
+    """Current password (re-authentication, SEC-C4), then the new one twice."""
+
+    current_password = _current_password_field()
+    field_order = ["current_password", "new_password", "confirm_password"]
+
+    def __init__(self, *args: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.request = request
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}

@@ -26,6 +26,7 @@ ROUTES: dict[str, Route] = {
     "case_audits:draw": Route(Verb.RETURN_EDIT, "object", _site),
     "case_audits:tasks": Route(Verb.CASE_VIEW, "object", _sample),
     "case_audits:sample_csv": Route(Verb.CASE_VIEW, "object", _sample),
+    "case_audits:drawn": Route(Verb.RETURN_EDIT, "object", _sample),
     "case_audits:case": Route(Verb.CASE_AUDIT, "object", _case),
     "case_audits:compare": Route(Verb.CASE_VIEW, "object", _case),
     "case_audits:reconcile": Route(Verb.CASE_AUDIT, "object", _case, method="post"),

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<str:la_code>/draw/", views.draw, name="draw"),
     path("<str:la_code>/<str:time_point>/", views.tasks, name="tasks"),
     path("<str:la_code>/<str:time_point>/sample.csv", views.sample_csv, name="sample_csv"),
+    path("<str:la_code>/<str:time_point>/drawn/", views.drawn, name="drawn"),
 ]

@@ -25,6 +25,7 @@ from csceval.strands.quality_of_recording.sampling import REASONS
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.case_audits import services
 from csceval.web.case_audits.forms import RatingForm, SampleForm, choices
+from csceval.web.case_audits.imported import imported_samples
 from csceval.web.case_audits.models import CaseSample, SampledCase
 from csceval.web.evaluation.models import Site
 from csceval.web.permissions import Verb, authorize, get_scoped_or_404, has_verb, scoped_la_codes
@@ -57,10 +58,12 @@ def _case(request: HttpRequest, verb: Verb, case_id: int) -> SampledCase:
     )
 
 
-def _sample(request: HttpRequest, la_code: str, time_point: str) -> CaseSample:
+def _sample(
+    request: HttpRequest, la_code: str, time_point: str, verb: Verb = Verb.CASE_VIEW
+) -> CaseSample:
     return get_scoped_or_404(
         request.user,
-        Verb.CASE_VIEW,
+        verb,
         CaseSample.objects.select_related("site"),
         la_of=lambda s: s.site.la_code,
         site__la_code=la_code,
@@ -77,16 +80,31 @@ def index(request: HttpRequest) -> HttpResponse:
     samples = CaseSample.objects.select_related("site").filter(site__la_code__in=viewable)
     sites = Site.objects.filter(la_code__in=drawable)
     drawn = CaseSample.objects.select_related("site").filter(site__la_code__in=drawable)
-    return render(
-        request,
-        "case_audits/index.html",
-        {
-            "samples": samples,
-            "sites": sites,
-            "drawn": drawn,
-            "just_drawn": request.GET.get("drawn") == "1",
-        },
-    )
+    names = dict(Site.objects.values_list("la_code", "name"))
+    context = {
+        "samples": samples,
+        "sites": sites,
+        "drawn": drawn,
+        "just_drawn": request.GET.get("drawn") == "1",
+        "imported": imported_samples(sorted(set(viewable) | set(drawable))),
+        "site_names": names,
+    }
+    return render(request, "case_audits/index.html", context)
+
+
+@require_GET
+def drawn(request: HttpRequest, la_code: str, time_point: str) -> HttpResponse:
+    """How a sample was drawn, for the LA coordinator who drew it (no pseudonyms, no ratings)."""
+    sample = _sample(request, la_code, time_point, Verb.RETURN_EDIT)
+    cases = list(sample.cases.all())
+    context = {
+        "sample": sample,
+        "in_play": sum(1 for c in cases if c.in_play),
+        "reserves": sum(1 for c in cases if c.status == "reserve"),
+        "strata": sorted({c.stratum for c in cases}),
+        "can_view_cases": has_verb(request.user, Verb.CASE_VIEW, la_code),
+    }
+    return render(request, "case_audits/drawn.html", context)
 
 
 @csrf_exempt  # only so the upload handlers can be set; _draw checks the token (csrf_protect)

@@ -2,9 +2,16 @@
 
 ``import_project`` accepts only a project that :func:`csceval.project.load_project` accepts
 (every problem reported, nothing stored otherwise) and replaces the database's evaluation in one
-transaction. ``export_project`` writes the folder back: ``evaluation.toml`` from the set-up and
-sites, the reference tables and indicator values as CSV in their declared column order, approved
-pilot returns merged into the indicators, and every other project file verbatim.
+transaction. It reads nothing outside the project folder: a symbolic link anywhere in it, or a
+file above ``MAX_OTHER_FILE_BYTES``, refuses the import (CSC-E6053). Sites are updated in
+place by LA code, so re-importing a project into a platform in use keeps the LAs' returns,
+self-profiles and case samples; a site those hold cannot be dropped by the new project, and the
+import says which (CSC-E6054) instead of deleting anything.
+
+``export_project`` writes the folder back: ``evaluation.toml`` from the set-up and sites, the
+reference tables and indicator values as CSV in their declared column order (text cells safe
+in a spreadsheet), approved pilot returns merged into the indicators, and every other project
+file verbatim.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 
 from django.db import transaction
 
+from csceval.errors import InputError, Problem
 from csceval.pipeline import load_project
 from csceval.project.load import SETTINGS_FILE
 from csceval.project.settings import EvaluationSettings
@@ -40,6 +48,8 @@ from csceval.web.evaluation.models import (
     Site,
     StatisticalNeighbour,
 )
+from csceval.web.exports.safe_cells import safe_cell
+from csceval.web.security.contained import contained_files
 
 _STRUCTURED = {
     SETTINGS_FILE,
@@ -82,9 +92,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _other_files(root: Path) -> Iterable[tuple[str, bytes]]:
-    for path in sorted(root.rglob("*")):
+    for path in contained_files(root):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and relative not in _STRUCTURED and not relative.startswith("."):
+        if relative not in _STRUCTURED:
             yield relative, path.read_bytes()
 
 
@@ -106,10 +116,11 @@ def import_project(root: Path, *, actor: str) -> ImportSummary:
 
     Raises :class:`~csceval.errors.InputError` (nothing stored) when the project is invalid.
     """
+    contained_files(root)  # before anything is read: no links, nothing outside the folder
     project = load_project(root)  # all-or-nothing validation, every problem coded
     setup_json = project.settings.model_dump(mode="json", exclude={"sites"})
+    _replace_sites(project.settings.sites)
     for model in (
-        Site,
         LocalAuthority,
         StatisticalNeighbour,
         Reorganisation,
@@ -119,7 +130,6 @@ def import_project(root: Path, *, actor: str) -> ImportSummary:
     ):
         model.objects.all().delete()
     EvaluationSetup.objects.create(settings_json=setup_json)
-    Site.objects.bulk_create(Site(**_site_fields(site)) for site in project.settings.sites)
     las = _rows(root / LOCAL_AUTHORITIES.file)
     LocalAuthority.objects.bulk_create(
         LocalAuthority(
@@ -187,6 +197,42 @@ def import_project(root: Path, *, actor: str) -> ImportSummary:
     return summary
 
 
+def _held_by(site: Site) -> dict[str, int]:
+    """What the platform holds for ``site`` that a deletion would destroy (returns,
+    self-profiles, case samples: every relation to Site), by relation name."""
+    held = {}
+    for relation in Site._meta.related_objects:
+        count = getattr(site, relation.get_accessor_name() or "").count()
+        if count:
+            held[relation.get_accessor_name() or relation.name] = count
+    return held
+
+
+def _replace_sites(sites: Sequence[SiteSettings]) -> None:
+    """Make the stored sites those of ``sites``: update by LA code, add new ones, delete the
+    rest; refuse (CSC-E6054, nothing changed) when a site to delete holds the LA's data."""
+    wanted = {site.la_code: _site_fields(site) for site in sites}
+    dropped = Site.objects.exclude(la_code__in=list(wanted))
+    problems = [
+        Problem(
+            "CSC-E6054",
+            f"the project no longer lists site {site.la_code} ({site.name}), which holds "
+            + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in held.items()),
+            file="evaluation.toml",
+            value=site.la_code,
+            fix="keep the site in the project's [[sites]] (its role may change), or remove its "
+            "data in the platform first",
+        )
+        for site in dropped
+        if (held := _held_by(site))
+    ]
+    if problems:
+        raise InputError(problems)
+    dropped.delete()
+    for la_code, fields in wanted.items():
+        Site.objects.update_or_create(la_code=la_code, defaults=fields)
+
+
 def current_settings() -> EvaluationSettings | None:
     """The set-up and sites as :class:`EvaluationSettings` (None before anything is set up)."""
     setup = EvaluationSetup.current()
@@ -204,7 +250,7 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return buffer.getvalue()
 
 

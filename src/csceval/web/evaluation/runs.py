@@ -18,7 +18,9 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from csceval.atomic import read_manifest
 from csceval.errors import InputError
+from csceval.output_scopes import FileScope
 from csceval.pipeline import run_project
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import AnalysisRun
@@ -33,8 +35,19 @@ def _update(run_id: int, **fields: object) -> None:
     AnalysisRun.objects.filter(pk=run_id).update(**fields)
 
 
+def public_summary(lines: list[str]) -> list[str]:
+    """A run summary's lines without the server's file paths (what ran, what was published)."""
+    return [line for line in lines if not line.startswith(("Report:", "Workbook:", "Done in"))]
+
+
+def _without_paths(text: str, folder: Path) -> str:
+    """``text`` with the run folder's server path removed (problems name project files)."""
+    return text.replace(f"{folder / 'project'}/", "").replace(str(folder), "the run folder")
+
+
 def execute(run_id: int) -> None:
-    """Do the run (blocking). Failures are recorded on the run, never raised."""
+    """Do the run (blocking). Failures are recorded on the run, never raised; the server's file
+    paths are kept out of what the run page shows (summary and errors)."""
     folder = runs_folder() / str(run_id)
     shutil.rmtree(folder, ignore_errors=True)
     _update(
@@ -54,7 +67,7 @@ def execute(run_id: int) -> None:
             status=AnalysisRun.Status.DONE,
             step="done",
             progress=1.0,
-            summary=summary.lines()[:3],
+            summary=public_summary(summary.lines()),
             finished_at=timezone.now(),
         )
     except InputError as exc:
@@ -62,7 +75,7 @@ def execute(run_id: int) -> None:
             run_id,
             status=AnalysisRun.Status.FAILED,
             step="the snapshot is not a valid project",
-            error="\n".join(p.render() for p in exc.problems),
+            error=_without_paths("\n".join(p.render() for p in exc.problems), folder),
             finished_at=timezone.now(),
         )
     except Exception as exc:
@@ -70,7 +83,7 @@ def execute(run_id: int) -> None:
             run_id,
             status=AnalysisRun.Status.FAILED,
             step="failed",
-            error=f"{type(exc).__name__}: {exc}",
+            error=_without_paths(f"{type(exc).__name__}: {exc}", folder),
             finished_at=timezone.now(),
         )
 
@@ -115,12 +128,27 @@ def mark_abandoned() -> int:
     )
 
 
-def report_file(run: AnalysisRun, relative: str) -> Path | None:
-    """A file of the run's report folder, or None if absent or outside it (no path tricks)."""
+def run_files(run: AnalysisRun) -> dict[str, FileScope | None]:
+    """The files of a finished run's output, by relative path, with the scope its manifest
+    records (None: no scope, never served). {} for a run not done or without a manifest."""
     if run.status != AnalysisRun.Status.DONE or not run.folder:
+        return {}
+    recorded = read_manifest(Path(run.folder) / "output")
+    return {name: FileScope.from_record(entry) for name, entry in recorded.items()}
+
+
+def report_file(run: AnalysisRun, relative: str) -> tuple[Path, FileScope] | None:
+    """A file of the run's output and its scope, or None when the run's manifest does not list
+    it with a scope, or it is missing, a link, or outside the folder.
+
+    The requested path is only ever looked up among the manifest's names (no path tricks, no
+    NUL bytes reach the file system); a file no scope rule covered is never served.
+    """
+    scope = run_files(run).get(relative)
+    if scope is None:
         return None
     base = (Path(run.folder) / "output").resolve()
-    target = (base / relative).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
+    target = base / relative
+    if target.is_symlink() or not target.resolve().is_relative_to(base) or not target.is_file():
         return None
-    return target
+    return target, scope

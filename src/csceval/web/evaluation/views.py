@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import json
 import mimetypes
 import re
 from datetime import datetime, time
@@ -28,8 +29,17 @@ from csceval.web.evaluation.benchmarks import benchmark_page, latest_snapshot
 from csceval.web.evaluation.forms import MembershipForm, SetupForm, SiteForm
 from csceval.web.evaluation.links import site_links
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
-from csceval.web.evaluation.runs import report_file, start_run
-from csceval.web.permissions import Verb, authorize, get_scoped_or_404, has_verb, scoped_la_codes
+from csceval.web.evaluation.runs import public_summary, report_file, run_files, start_run
+from csceval.web.exports.safe_cells import safe_cell
+from csceval.web.permissions import (
+    Verb,
+    authorize,
+    get_scoped_or_404,
+    has_verb,
+    may_read_run_file,
+    readable_run_files,
+    scoped_la_codes,
+)
 
 
 def _actor(request: HttpRequest) -> str:
@@ -205,28 +215,36 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if not _can_see_reports(request.user):
         authorize(request.user, Verb.REPORT_VIEW)
     run = get_object_or_404(AnalysisRun, pk=run_id)
+    run.summary = public_summary(list(run.summary or []))  # runs stored before paths were left out
     template = "evaluation/run_progress.html" if request.headers.get("HX-Request") else None
     return render(
         request,
         template or "evaluation/run_detail.html",
-        {"run": run, "percent": round(run.progress * 100)},
+        {
+            "run": run,
+            "percent": round(run.progress * 100),
+            "files": readable_run_files(request.user, run_files(run)),
+        },
     )
 
 
 @require_GET
 def run_report(request: HttpRequest, run_id: int, path: str) -> HttpResponse:
+    """A run's output file, served by the scope its manifest records: a file the user may not
+    read is answered like a missing one (404), so neither its existence nor its LA leaks."""
     authorize(request.user, Verb.REPORT_VIEW)
     run = get_object_or_404(AnalysisRun, pk=run_id)
-    target = report_file(run, path)
-    if target is None:
+    found = report_file(run, path)
+    if found is None or not may_read_run_file(request.user, found[1]):
         raise Http404("No such report file")
+    target, scope = found
     with transaction.atomic():
         audit_record(
             actor=_actor(request),
             action="report.download",
             object_type="analysis_run",
             object_id=str(run.pk),
-            new_values={"file": path, "disclosure": "controlled"},
+            new_values={"file": path, **scope.record()},
         )
     if target.suffix == ".html":
         return report_page(target.read_text(encoding="utf-8"))
@@ -273,6 +291,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/audit_list.html", {"page": page})
 
 
+def _text(value: object) -> object:
+    """An audit field as a CSV cell: JSON values as JSON text, other values as they are."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -305,7 +328,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows() -> Any:
         yield writer.writerow(fields)
         for event in AuditEvent.objects.order_by("sequence").iterator():
-            yield writer.writerow([getattr(event, f) for f in fields])
+            yield writer.writerow([safe_cell(_text(getattr(event, f))) for f in fields])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit_trail.csv"'

@@ -8,6 +8,8 @@ Choices:
   numeric column become system-missing there, so the CSV/XLSX keep the symbols and the codebook
   says so. Stata labels are cut to 80 characters (its limit).
 - Codebook columns: variable, label, type, unit, values, source (and privacy class).
+- Every CSV and XLSX cell passes :func:`csceval.web.exports.safe_cells.safe_cell` (formula
+  injection), the codebook's included; .sav/.dta are not spreadsheets and keep the text as is.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from csceval.web.exports.registry import Variable, VarType
+from csceval.web.exports.safe_cells import safe_cell
 from csceval.web.exports.xlsx import xlsx_bytes
 
 FORMATS = {
@@ -43,7 +46,7 @@ CODEBOOK_COLUMNS = ("variable", "label", "type", "unit", "values", "source", "pr
 def _cell(value: Any) -> Any:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return value
+    return safe_cell(value)
 
 
 def codebook_rows(variables: Sequence[Variable], notes: dict[str, str]) -> list[list[str]]:
@@ -56,17 +59,16 @@ def codebook_rows(variables: Sequence[Variable], notes: dict[str, str]) -> list[
         else:
             values = "; ".join(f"{value}: {label}" for value, label in v.values)
         extra = notes.get(v.name, "")
-        rows.append(
-            [
-                v.name,
-                v.label,
-                v.type.value,
-                v.unit,
-                " ".join(x for x in (values, extra) if x),
-                v.source,
-                v.privacy.value,
-            ]
-        )
+        row = [
+            v.name,
+            v.label,
+            v.type.value,
+            v.unit,
+            " ".join(x for x in (values, extra) if x),
+            v.source,
+            v.privacy.value,
+        ]
+        rows.append([safe_cell(x) for x in row])
     return rows
 
 
@@ -81,7 +83,7 @@ def codebook_csv(variables: Sequence[Variable], notes: dict[str, str]) -> bytes:
 def to_csv(frame: pd.DataFrame, variables: Sequence[Variable]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([v.name for v in variables])
+    writer.writerow([safe_cell(v.name) for v in variables])
     for row in frame[[v.name for v in variables]].itertuples(index=False):
         writer.writerow([_cell(x) for x in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -94,7 +96,7 @@ def to_xlsx(
     data = wb.active
     assert data is not None
     data.title = "Data"
-    data.append([v.name for v in variables])
+    data.append([safe_cell(v.name) for v in variables])
     for cell in data[1]:
         cell.font = Font(bold=True)
     for row in frame[[v.name for v in variables]].itertuples(index=False):

@@ -14,13 +14,17 @@ from datetime import datetime
 
 from openpyxl import Workbook
 
+from csceval.web.exports.safe_cells import no_formulas
+
 FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
 def xlsx_bytes(workbook: Workbook) -> bytes:
-    """Save ``workbook`` to bytes that depend only on its content."""
+    """Save ``workbook`` to bytes that depend only on its content, with no formula cells
+    (:func:`csceval.web.exports.safe_cells.no_formulas`)."""
+    no_formulas(workbook)
     workbook.properties.creator = "csceval"
     workbook.properties.created = FIXED_TIME
     raw = io.BytesIO()

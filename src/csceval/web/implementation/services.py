@@ -12,6 +12,7 @@ from csceval.strands.implementation.tables import SELF_PROFILES
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import EvaluationSetup, Site
 from csceval.web.evaluation.project_io import merge_csv_rows
+from csceval.web.implementation.imported import parse_profiles
 from csceval.web.implementation.models import ProfileStatus, SelfProfile, SelfProfileRating
 from csceval.web.permissions import Verb, has_verb
 
@@ -91,7 +92,12 @@ def review_profile(*, actor: Any, profile: SelfProfile, accept: bool) -> SelfPro
 
 
 def exported_profiles(imported: bytes | None) -> bytes | None:
-    """data/self_profiles.csv: imported rows plus the platform's submitted and reviewed ones."""
+    """data/self_profiles.csv: imported rows plus the platform's submitted and reviewed ones.
+
+    A submitted (unreviewed) profile is left out where the import has an analysed profile of the
+    same pilot and time point: only a reviewed one replaces it (see ``imported.py``).
+    """
+    kept_imports = {key for key, p in parse_profiles(imported).items() if p.analysed}
     rows = [
         {
             "la_code": r.profile.la_code,
@@ -107,6 +113,8 @@ def exported_profiles(imported: bytes | None) -> bytes | None:
             rating__isnull=False,
         )
         .order_by("profile__site__la_code", "profile__time_point", "element")
+        if r.profile.status == ProfileStatus.REVIEWED
+        or (r.profile.la_code, r.profile.time_point) not in kept_imports
     ]
     return merge_csv_rows(imported, SELF_PROFILES.column_names, SELF_PROFILES.key, rows)
 

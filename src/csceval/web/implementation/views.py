@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from csceval.strands.implementation.elements import anchor_for, bands
+from csceval.strands.implementation.elements import anchor_for, bands, elements
 from csceval.web.evaluation.models import Site
 from csceval.web.implementation.forms import SelfProfileForm
+from csceval.web.implementation.imported import ImportedProfile, imported_profiles
 from csceval.web.implementation.models import ProfileStatus, SelfProfile
 from csceval.web.implementation.services import (
     StatusError,
@@ -48,9 +51,8 @@ def index(request: HttpRequest) -> HttpResponse:
         (site, [(tp, profiles.get((site.la_code, tp["id"]))) for tp in time_points()])
         for site in pilots.filter(la_code__in=codes)
     ]
-    return render(
-        request, "implementation/index.html", {"rows": rows, "time_points": time_points()}
-    )
+    context = {"rows": rows, "time_points": time_points(), "imported": imported_profiles()}
+    return render(request, "implementation/index.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,6 +60,7 @@ def profile(request: HttpRequest, la_code: str, time_point: str) -> HttpResponse
     site = _pilot(request, la_code)
     point = _time_point(time_point)
     current = profile_for(site, time_point)
+    imported = imported_profiles().get((la_code, time_point))
     editable = current.status == ProfileStatus.DRAFT and has_verb(
         request.user, Verb.RETURN_EDIT, la_code
     )
@@ -73,12 +76,7 @@ def profile(request: HttpRequest, la_code: str, time_point: str) -> HttpResponse
                 return redirect("implementation:index")
             return redirect("implementation:profile", la_code=la_code, time_point=time_point)
     else:
-        initial = {}
-        if current.pk:
-            for r in current.ratings.all():
-                initial[f"rating_{r.element}"] = r.rating
-                initial[f"evidence_{r.element}"] = r.evidence
-        form = SelfProfileForm(initial=initial)
+        form = SelfProfileForm(initial=_initial(current))
     return render(
         request,
         "implementation/profile.html",
@@ -86,6 +84,8 @@ def profile(request: HttpRequest, la_code: str, time_point: str) -> HttpResponse
             "site": site,
             "point": point,
             "profile": current,
+            "imported": imported if current.pk is None else None,
+            "imported_rows": _imported_rows(imported if current.pk is None else None),
             "form": form,
             "editable": editable,
             "can_review": current.status == ProfileStatus.SUBMITTED
@@ -95,6 +95,23 @@ def profile(request: HttpRequest, la_code: str, time_point: str) -> HttpResponse
         },
         status=400 if form.errors else 200,
     )
+
+
+def _initial(current: SelfProfile) -> dict[str, Any]:
+    """The form's values: the platform's profile (an imported one is shown beside, not copied)."""
+    initial: dict[str, Any] = {}
+    if current.pk is not None:
+        for r in current.ratings.all():
+            initial[f"rating_{r.element}"] = r.rating
+            initial[f"evidence_{r.element}"] = r.evidence
+    return initial
+
+
+def _imported_rows(imported: ImportedProfile | None) -> list[tuple[str, str, str]]:
+    """(element title, rating, evidence) of an imported profile, in the elements' order."""
+    if imported is None:
+        return []
+    return [(e.title, *imported.ratings.get(e.id, ("", ""))) for e in elements()]
 
 
 @require_POST

@@ -127,13 +127,25 @@ def start_return(*, actor: Any, site: Site, year: int) -> PilotReturn:
 def record_template_download(*, actor: Any, ret: PilotReturn, sha256: str) -> None:
     """Audit a template download (SEC-D1: every download)."""
     authorize(actor, Verb.RETURN_EDIT, ret.la_code)
+    facts = {"la_code": ret.la_code, "period": ret.period, "sha256": sha256}
+    _audit(actor, ret, "return.template_download", facts)
+
+
+def audit_refused_file(*, actor: Any, ret: PilotReturn, filename: str, size: int, why: str) -> None:
+    """Audit an upload the form refused before reading it (too large, not .xlsx)."""
+    facts = {"filename": filename[:200], "bytes": size, "refused": why[:200]}
+    _audit(actor, ret, "return.upload_rejected", facts)
+
+
+def _audit(actor: Any, ret: PilotReturn, action: str, facts: dict[str, Any]) -> None:
+    """An audit event about ``ret`` in its own transaction (nothing else is written)."""
     with transaction.atomic():
         audit_record(
             actor=_actor(actor),
-            action="return.template_download",
+            action=action,
             object_type="pilot_return",
             object_id=str(ret.pk),
-            new_values={"la_code": ret.la_code, "period": ret.period, "sha256": sha256},
+            new_values=facts,
         )
 
 
@@ -151,15 +163,9 @@ def upload(*, actor: Any, ret: PilotReturn, data: bytes, filename: str) -> Parse
     digest = hashlib.sha256(data).hexdigest()
     file_facts = {"filename": filename[:200], "bytes": len(data), "sha256": digest}
     if parsed.problems:
-        with transaction.atomic():
-            codes = Counter(p.code for p in parsed.problems)
-            audit_record(
-                actor=_actor(actor),
-                action="return.upload_rejected",
-                object_type="pilot_return",
-                object_id=str(ret.pk),
-                new_values={**file_facts, "problems": dict(sorted(codes.items()))},
-            )
+        codes = Counter(p.code for p in parsed.problems)
+        facts = {**file_facts, "problems": dict(sorted(codes.items()))}
+        _audit(actor, ret, "return.upload_rejected", facts)
         return parsed
     with transaction.atomic():
         ret = _locked(ret.pk)

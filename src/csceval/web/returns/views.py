@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csceval.errors import InputError, Problem
@@ -188,7 +189,16 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = UploadForm()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
+        sent = request.FILES.get("file")
+        if not form.is_valid() and sent is not None:
+            services.audit_refused_file(
+                actor=request.user,
+                ret=ret,
+                filename=sent.name or "",
+                size=sent.size or 0,
+                why="; ".join(form.errors.get("file", [])),
+            )
+        elif form.is_valid():
             file = form.cleaned_data["file"]
             try:
                 parsed = services.upload(
@@ -198,7 +208,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
                 problems = exc.problems
             else:
                 if not parsed.problems:
-                    return redirect("returns:detail", pk=ret.pk)
+                    return redirect(reverse("returns:detail", args=[ret.pk]) + "?uploaded=1")
                 problems = parsed.problems
     status = 200 if request.method == "GET" or not (problems or form.errors) else 400
     return render(

@@ -99,7 +99,7 @@ class AccountGateMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None
-        from csceval.web.accounts.mfa import has_confirmed_device, mfa_required
+        from csceval.web.accounts.gates import pending_gate, with_next
         from csceval.web.accounts.models import AccountState
 
         match = request.resolver_match
@@ -111,16 +111,10 @@ class AccountGateMiddleware:
         if name in ALWAYS_OPEN:
             return None
         verified = bool(getattr(user, "is_verified", lambda: False)())
-        needed: str | None = None
-        if not verified and has_confirmed_device(user):
-            needed = "mfa_verify"
-        elif state is not None and state.must_change_password:
-            needed = "password_change"
-        elif not verified and mfa_required(user):
-            needed = "mfa_setup"
+        needed = pending_gate(user, verified=verified)
         if needed is None or name == needed:
             return None
-        return redirect(needed)
+        return redirect(with_next(needed, request.get_full_path()))
 
 
 class NoStoreMiddleware:
