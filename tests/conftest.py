@@ -24,6 +24,19 @@ def valid_project() -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded synthetic evaluation (seed 2018), simulated once per test process.
+
+    Read-only: a test that changes a file copies the folder first (``shutil.copytree``).
+    """
+    from csceval.pipeline import simulate_project
+
+    folder = tmp_path_factory.mktemp("demo") / "project"
+    simulate_project(folder, seed=2018)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data: skipped on a user's clone, required in CI."""
     if not SHARED_DATA.is_dir():

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from csceval.disclosure import DisclosurePolicy
-from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.pipeline import load_project, policy_of
 from csceval.project import Project
 from csceval.registry import registered_strands
 from csceval.strands import StrandInputs
@@ -19,10 +19,8 @@ from csceval.strands.family_goals.section import render_goals
 
 
 @pytest.fixture(scope="module")
-def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("goals") / "project"
-    simulate_project(out, seed=2018)
-    return out
+def project_dir(demo_project: Path) -> Path:
+    return demo_project
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 from csceval.disclosure import DisclosurePolicy
 from csceval.errors import InputError
-from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.pipeline import load_project, policy_of
 from csceval.project import Project
 from csceval.registry import registered_strands
 from csceval.strands.interviews.analysis import InterviewsResult, analyse_interviews
@@ -25,10 +25,8 @@ from csceval.strands.strand import StrandInputs
 
 
 @pytest.fixture(scope="module")
-def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("interviews") / "project"
-    simulate_project(out, seed=2018)
-    return out
+def project_dir(demo_project: Path) -> Path:
+    return demo_project
 
 
 @pytest.fixture(scope="module")

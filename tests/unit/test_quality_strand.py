@@ -10,17 +10,15 @@ import pandas as pd
 import pytest
 
 from csceval.errors import InputError
-from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.pipeline import load_project, policy_of
 from csceval.registry import registered_strands
 from csceval.strands.quality_of_recording.analysis import analyse_quality
 from csceval.strands.quality_of_recording.section import render_quality
 
 
 @pytest.fixture(scope="module")
-def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("quality") / "project"
-    simulate_project(out, seed=2018)
-    return out
+def project_dir(demo_project: Path) -> Path:
+    return demo_project
 
 
 def test_the_synthetic_project_has_samples_audits_and_truth(project_dir: Path) -> None:

@@ -7,8 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from csceval.pipeline import simulate_project
-
 INDICATORS = (
     "cin_rate_per_10k",
     "referral_rate_per_10k",
@@ -23,10 +21,10 @@ YEAR = 2019
 
 
 @pytest.fixture(scope="module")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    root = tmp_path_factory.mktemp("sim")
-    simulate_project(root, seed=2018)
-    rows = pd.read_csv(root / "data" / "indicators.csv", dtype={"la_code": str, "value": str})
+def simulated(demo_project: Path) -> pd.DataFrame:
+    rows = pd.read_csv(
+        demo_project / "data" / "indicators.csv", dtype={"la_code": str, "value": str}
+    )
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
     return rows[rows["year"] == YEAR].pivot(index="la_code", columns="indicator", values="value")
 
