@@ -173,9 +173,9 @@ def test_the_case_list_is_kept_in_memory_and_the_upload_needs_a_csrf_token(
     assert len(big) > 2_600_000  # above FILE_UPLOAD_MAX_MEMORY_SIZE: would go to a temp file
     response = post_draw(coordinator, big)
     assert response.status_code == 400
-    # Dropped by the memory-only upload handler (the default handlers would have spooled it to
-    # a temporary file, and the form would then say it is too large).
-    assert "case list (a CSV or .xlsx file up to 2 MB)" in response.content.decode()
+    # Held in memory (never spooled to a temporary file: the memory-only upload handlers, under
+    # the request-size cap) and refused by the form's own size check.
+    assert "The selected file must be smaller than 2 MB" in response.content.decode()
     assert CaseSample.objects.count() == 0
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = coordinator.cookies

@@ -77,14 +77,18 @@ def test_a_file_the_form_refuses_is_audited(who: dict[str, Any]) -> None:
 
 
 def test_a_403_is_logged_on_one_line_without_a_traceback(who: dict[str, Any]) -> None:
-    handler = next(h for h in logging.getLogger("django").handlers if h.get_name() == "stderr")
-    assert isinstance(handler, logging.StreamHandler)
-    stream = io.StringIO()
-    old = handler.setStream(stream)
+    logger = logging.getLogger("django")
+    configured = next(h for h in logger.handlers if h.get_name() == "stderr")
+    stream = io.StringIO()  # a copy of the configured handler (its stream may be pytest's)
+    copy = logging.StreamHandler(stream)
+    copy.setFormatter(configured.formatter)
+    for found in configured.filters:
+        copy.addFilter(found)
+    logger.addHandler(copy)
     try:
         response = client_for(who["viewer"]).get(f"/returns/{who['return'].pk}/upload/")
     finally:
-        handler.setStream(old)
+        logger.removeHandler(copy)
     assert response.status_code == 403
     logged = stream.getvalue()
     assert "Forbidden" in logged

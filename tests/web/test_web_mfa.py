@@ -94,7 +94,7 @@ def test_next_sign_in_asks_for_a_code(client: Client) -> None:
     device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     _sign_in(client, "au")
     assert client.get("/")["Location"] == VERIFY
-    assert client.get(SETUP)["Location"] == VERIFY  # no replacing a device before verifying
+    assert client.get(SETUP)["Location"].startswith(VERIFY)  # no new device before verifying
     empty = client.post(VERIFY, {"token": ""}).content.decode()
     assert "Enter the 6-digit code from your authenticator app" in empty
     bad = client.post(VERIFY, {"token": "12ab56"}).content.decode()

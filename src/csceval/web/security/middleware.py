@@ -114,7 +114,8 @@ class AccountGateMiddleware:
         needed = pending_gate(user, verified=verified)
         if needed is None or name == needed:
             return None
-        return redirect(with_next(needed, request.get_full_path()))
+        here = request.get_full_path()
+        return redirect(with_next(needed, "" if here == "/" else here))
 
 
 class NoStoreMiddleware:
