@@ -20,6 +20,7 @@ from csceval.error_codes import ERROR_CODES
 from csceval.project import TABLES
 from csceval.strands import Strand
 from csceval.strands.benchmarking import STRAND as BENCHMARKING
+from csceval.strands.child_impact import STRAND as CHILD_IMPACT
 from csceval.strands.costs import STRAND as COSTS
 from csceval.strands.culture_survey import STRAND as CULTURE_SURVEY
 from csceval.strands.family_goals import STRAND as FAMILY_GOALS
@@ -36,6 +37,7 @@ BUILT_IN: tuple[Strand, ...] = (
     KEY_INDICATORS,
     BENCHMARKING,
     IMPACT,
+    CHILD_IMPACT,
     IMPLEMENTATION,
     COSTS,
     QUALITY_OF_RECORDING,

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from csceval.cli.child_did import child_did
 from csceval.cli.impact_calibration import calibrate, calibrate_project_command, recovery
 from csceval.cli.options import json_option, panel_options, seed_option
 from csceval.impact.did import aggte, att_gt
@@ -327,3 +328,4 @@ def its_command(
 impact.add_command(calibrate)
 impact.add_command(recovery)
 impact.add_command(calibrate_project_command)
+impact.add_command(child_did)

@@ -1,0 +1,177 @@
+"""From a project's child-level returns to the result: read (or reuse the store), match, estimate.
+
+This is what ``csceval impact child-did DIR`` runs; it writes the result's aggregates to
+``child_impact.json``, which the strand's section reports (the strand's ``analyse`` never reads
+the returns: it is pure, and the returns of a whole country are far larger than a declared
+project file may be).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from csceval.atomic import write_file
+from csceval.errors import InputError, Problem
+from csceval.project import EvaluationSettings, Site
+from csceval.project.checks import CORE_ESTIMATORS
+from csceval.project.comparators import adopters
+from csceval.project.load import load_settings
+from csceval.project.read import empty_frame, read_table
+from csceval.project.tables import FRAMEWORK_REGISTER, FRAMEWORK_SCOPING
+from csceval.strands.child_impact.estimate import METHODS, estimate_child_impact
+from csceval.strands.child_impact.pseudonym import Pseudonymiser
+from csceval.strands.child_impact.result import ChildImpactResult, result_from_json
+from csceval.strands.child_impact.returns import find_returns
+from csceval.strands.child_impact.store import stored_cohorts
+from csceval.terminal import json_text
+
+RESULT_FILE = "child_impact.json"
+Progress = Callable[[str, float], None]
+
+
+def adoption_year(start: dt.date) -> int:
+    """The collection year (ending 31 March) that contains ``start``."""
+    return start.year + 1 if start.month >= 4 else start.year
+
+
+@dataclass(frozen=True)
+class _Sites:
+    """The part of a project that :func:`adopters` reads (settings and the register)."""
+
+    settings: EvaluationSettings
+    tables: Mapping[str, pd.DataFrame]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def pilots(self) -> list[Site]:
+        return self.settings.sites_with_role("pilot", "exited")
+
+
+def project_sites(
+    root: Path, estimators: tuple[str, ...] = ()
+) -> tuple[dict[str, dt.date], set[str]]:
+    """The pilots (with their implementation starts) and every other adopter of the project.
+
+    Reads only ``evaluation.toml`` and the framework register (not the whole project, so a
+    stale ``child_impact.json`` never stops it being rewritten). Adopters as in
+    :func:`csceval.project.comparators.adopters`: pilots, exited pilots, contrast sites, sites
+    using one of the frameworks, and LAs the register records as users by the period's end."""
+    settings, problems = load_settings(Path(root), CORE_ESTIMATORS + estimators)
+    errors = [p for p in problems if p.severity == "error"]
+    if settings is None or errors:
+        raise InputError(errors or problems)
+    pilots = {
+        s.la_code: s.implementation_start
+        for s in settings.sites_with_role("pilot", "exited")
+        if s.implementation_start is not None
+    }
+    tables = {}
+    for schema in (FRAMEWORK_REGISTER, FRAMEWORK_SCOPING):
+        frame, problems = read_table(Path(root), schema)
+        if problems:
+            raise InputError(problems)
+        tables[schema.name] = frame if frame is not None else empty_frame(schema)
+    others = adopters(_Sites(settings, tables))
+    return pilots, others
+
+
+def read_cohorts(
+    root: Path, keep: Collection[str], pseudo: Pseudonymiser, progress: Progress | None = None
+) -> tuple[pd.DataFrame, dict[str, int], int]:
+    """Cohorts of the LAs in ``keep`` that have returns, counts dropped, and how many LAs came
+    from the store."""
+    report = progress or (lambda step, fraction: None)
+    found = {la: years for la, years in find_returns(root).items() if la in keep}
+    frames, reused = [], 0
+    dropped: dict[str, int] = {}
+    for k, (la, years) in enumerate(sorted(found.items())):
+        report(f"reading LA {la}", 0.6 * k / max(len(found), 1))
+        cohorts, counts, cached = stored_cohorts(root, la, years, pseudo)
+        frames.append(cohorts)
+        reused += cached
+        for key, n in counts.items():
+            dropped[key] = dropped.get(key, 0) + n
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return frame, dropped, reused
+
+
+def child_impact_from_folder(
+    root: Path,
+    pilots: Mapping[str, dt.date],
+    other_adopters: Collection[str],
+    pseudo: Pseudonymiser,
+    *,
+    reps: int = 9999,
+    seed: int = 2018,
+    methods: Sequence[str] = METHODS,
+    progress: Progress | None = None,
+) -> tuple[ChildImpactResult, int]:
+    """The result for the project at ``root`` and how many LAs' cohorts came from the store.
+
+    ``pilots`` maps each adopting site to its implementation start; LAs with returns that are
+    neither pilots nor ``other_adopters`` are the comparators."""
+    root = Path(root)
+    every = set(find_returns(root))
+    keep = every - (set(other_adopters) - set(pilots))
+    cohorts, dropped, reused = read_cohorts(root, keep, pseudo, progress)
+    adoption = {la: adoption_year(start) for la, start in pilots.items() if la in keep}
+    has = set(cohorts["la_code"]) if len(cohorts) else set()
+    if not has & set(adoption) or not has - set(adoption):
+        raise InputError(
+            [
+                Problem(
+                    "CSC-E3803",
+                    f"cohorts found for {len(has & set(adoption))} pilot and "
+                    f"{len(has - set(adoption))} comparator LAs; both are needed",
+                    file=str(root / "child_level"),
+                    fix="Each LA needs returns of a cohort year and of the years before and after.",
+                )
+            ]
+        )
+    sub = _scaled(progress, 0.6, 1.0)
+    result = estimate_child_impact(
+        cohorts, adoption, reps=reps, seed=seed, methods=methods, dropped=dropped, progress=sub
+    )
+    return result, reused
+
+
+def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
+    if progress is None:
+        return None
+    report = progress
+    return lambda step, fraction: report(step, lo + (hi - lo) * fraction)
+
+
+def result_bytes(result: ChildImpactResult) -> bytes:
+    """``child_impact.json``: the result's aggregates (NaN written as null)."""
+    return json_text(result.to_json()).encode("utf-8")
+
+
+def write_result(root: Path, result: ChildImpactResult) -> Path:
+    """Write ``child_impact.json`` into the project (aside, then renamed into place)."""
+    return write_file(Path(root) / RESULT_FILE, result_bytes(result))
+
+
+def parse_result(data: bytes, file: str = RESULT_FILE) -> ChildImpactResult:
+    """The declared file's parser: CSC-E3805 when it is not a result csceval wrote."""
+    try:
+        return result_from_json(json.loads(data.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    "CSC-E3805",
+                    f"not a child-level impact result: {exc}",
+                    file=file,
+                    fix="Rewrite it with csceval impact child-did DIR.",
+                )
+            ]
+        ) from None

@@ -1,0 +1,174 @@
+"""The child-level world: who is referred, what happens next, and the effect injected.
+
+Modelling choices (all SYNTHETIC, for recovery studies, tests and the demo):
+
+- Each LA has a size (new children referred a year). Every **index referral** (a referral that
+  is not within 12 months of an earlier one: the strand's cohort unit) draws the child's need,
+  factors at assessment and three outcomes within 12 months: a re-referral, a child protection
+  plan and an entry to care. A child who is neither planned for nor taken into care comes back,
+  with probability 0.2, for a new index referral 380-700 days after the last event of the
+  previous one (so the follow-up windows never overlap and the return carries the history:
+  prior referral, prior plan).
+- Outcome probabilities are linear in the covariates (age under 5, domestic abuse, substance
+  misuse, prior referral and plan, primary need) plus an LA effect, a year effect and an
+  LA-year shock (which makes outcomes correlated within an LA: inference must cluster on LAs).
+  Pilots start from higher levels, and their share of children under 5 grows over the years
+  (so an unmatched comparison confounds the effect with the changing mix).
+- **The injected effect** on a pilot's referral on or after its start is
+  ``effect[outcome] x AGE_MULTIPLIER[age band] x NEED_MULTIPLIER[need]`` percentage points
+  (heterogeneous by age and need). The truth of a world is the mean, over the pilots' index
+  referrals in treated cohort years, of ``p1 - p0`` (the probabilities with and without the
+  effect, after clipping to [0.005, 0.95]): the average effect on the treated children actually
+  referred, which the matched difference-in-differences targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csceval.simulate.rng import stream
+
+AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16-17")
+AGE_EDGES = (0, 1, 5, 10, 16, 18)
+AGE_SHARES = (0.12, 0.23, 0.25, 0.30, 0.10)
+AGE_MULTIPLIER = (0.6, 1.5, 1.2, 0.8, 0.4)
+NEEDS = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9")
+NEED_SHARES = (0.50, 0.04, 0.06, 0.18, 0.04, 0.02, 0.01, 0.05, 0.10)
+NEED_MULTIPLIER = (1.4, 0.5, 0.5, 0.8, 0.5, 0.5, 0.5, 0.5, 0.5)
+OUTCOMES = ("rereferral_12m", "cpp_12m", "cla_12m")
+DEFAULT_EFFECTS = {"rereferral_12m": -0.04, "cpp_12m": -0.03, "cla_12m": -0.015}
+"""Effect at multipliers 1 (probability scale) on a pilot's referrals after its start."""
+RETURN_PROBABILITY = 0.2
+FACTOR_SHARES = {"3A": 0.30, "4A": 0.20, "2A": 0.15}
+"""Factors at assessment drawn: domestic abuse (3A), parental mental health (4A), drugs (2A)."""
+
+
+@dataclass(frozen=True)
+class ChildWorldSpec:
+    """What to simulate: LAs with their sizes and starts (None: comparator), collection years."""
+
+    sizes: Mapping[str, float]
+    starts: Mapping[str, dt.date | None]
+    years: tuple[int, ...]
+    seed: int = 2018
+    effects: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EFFECTS))
+
+
+@dataclass
+class IndexReferrals:
+    """One generation of index referrals of one LA: covariates, outcomes and their effects."""
+
+    child: np.ndarray  # int: the child's number in the LA
+    ref: np.ndarray  # datetime64[D]
+    dob: np.ndarray
+    prior_referral: np.ndarray  # bool
+    prior_cpp: np.ndarray
+    need: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), bool))
+    treated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    outcome: dict[str, np.ndarray] = field(default_factory=dict)
+    effect: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def take(self, keep: np.ndarray) -> IndexReferrals:
+        return IndexReferrals(
+            self.child[keep],
+            self.ref[keep],
+            self.dob[keep],
+            self.prior_referral[keep],
+            self.prior_cpp[keep],
+            self.need[keep],
+            self.factors[keep],
+            self.treated[keep],
+            {k: v[keep] for k, v in self.outcome.items()},
+            {k: v[keep] for k, v in self.effect.items()},
+        )
+
+
+def _day(d: dt.date) -> np.datetime64:
+    return np.datetime64(d, "D")
+
+
+def window(year: int) -> tuple[np.datetime64, np.datetime64]:
+    """The collection year ending 31 March ``year`` as (1 April, 31 March) days."""
+    return _day(dt.date(year - 1, 4, 1)), _day(dt.date(year, 3, 31))
+
+
+def collection_year(days: np.ndarray) -> np.ndarray:
+    """The collection year (ending 31 March) of each date."""
+    d = pd.DatetimeIndex(days.astype("datetime64[ns]"))
+    return np.asarray(d.year + (d.month >= 4), dtype=np.int64)
+
+
+def age_band(ref: np.ndarray, dob: np.ndarray) -> np.ndarray:
+    """Index into :data:`AGE_BANDS` of the age at each referral (whole years)."""
+    r = pd.DatetimeIndex(ref.astype("datetime64[ns]"))
+    b = pd.DatetimeIndex(dob.astype("datetime64[ns]"))
+    years = r.year - b.year - ((r.month < b.month) | ((r.month == b.month) & (r.day < b.day)))
+    return np.searchsorted(np.array(AGE_EDGES[1:-1]), np.asarray(years), side="right")
+
+
+class LaModel:
+    """The outcome model of one LA, drawn from its own random stream."""
+
+    def __init__(self, spec: ChildWorldSpec, la: str) -> None:
+        self.spec, self.la = spec, la
+        self.rng = stream(spec.seed, "child-impact", la)
+        self.start = spec.starts.get(la)
+        self.pilot = self.start is not None
+        years = spec.years
+        common = stream(spec.seed, "child-impact", "years")
+        self.level = {
+            o: float(self.rng.normal(0.02 if self.pilot else 0.0, 0.02)) for o in OUTCOMES
+        }
+        self.year_effect = {}
+        for o in OUTCOMES:
+            shocks = common.normal(0, 0.01, len(years)) + self.rng.normal(0, 0.01, len(years))
+            self.year_effect[o] = dict(zip(years, shocks, strict=True))
+
+    def new_children(self) -> IndexReferrals:
+        """First referrals of new children, year by year, and the children's birth dates."""
+        refs, dobs = [], []
+        for year in self.spec.years:
+            lo, hi = window(year)
+            n = int(self.rng.poisson(self.spec.sizes[self.la]))
+            ref = lo + self.rng.integers(0, int((hi - lo).astype(int)) + 1, n).astype("m8[D]")
+            shares = np.array(AGE_SHARES)
+            if self.pilot:  # the pilots' share of under-5s grows 2 points a year
+                s = 0.02 * (year - self.spec.years[0])
+                shares = shares + np.array([s / 2, s / 2, -s / 3, -s / 3, -s / 3])
+            band = self.rng.choice(len(AGE_BANDS), n, p=shares / shares.sum())
+            edges = np.array(AGE_EDGES) * 365.25
+            age = edges[band] + 1 + self.rng.random(n) * (edges[band + 1] - edges[band] - 3)
+            refs.append(ref)
+            dobs.append(ref - age.astype(int).astype("m8[D]"))
+        ref, dob = np.concatenate(refs), np.concatenate(dobs)
+        none = np.zeros(len(ref), bool)
+        return IndexReferrals(np.arange(len(ref)), ref, dob, none, none.copy())
+
+    def draw(self, g: IndexReferrals) -> None:
+        """Need, factors and outcomes of a generation of index referrals (in place)."""
+        rng, n = self.rng, len(g.ref)
+        shares = np.array(NEED_SHARES) + (np.array([0.08] + [-0.01] * 8) if self.pilot else 0)
+        g.need = rng.choice(len(NEEDS), n, p=shares / shares.sum())
+        g.factors = rng.random((n, len(FACTOR_SHARES))) < np.array(list(FACTOR_SHARES.values()))
+        g.treated = np.zeros(n, bool) if self.start is None else g.ref >= _day(self.start)
+        band = age_band(g.ref, g.dob)
+        fa, young, n1 = g.factors, band <= 1, g.need == 0
+        base = {
+            "rereferral_12m": 0.16 + 0.05 * g.prior_referral + 0.04 * fa[:, 0] + 0.03 * n1,
+            "cpp_12m": 0.10 + 0.06 * g.prior_cpp + 0.04 * fa[:, 0] + 0.03 * fa[:, 2] + 0.05 * young,
+            "cla_12m": 0.04 + 0.03 * (band == 0) + 0.03 * g.prior_cpp + 0.02 * fa[:, 2],
+        }
+        scale = np.array(AGE_MULTIPLIER)[band] * np.array(NEED_MULTIPLIER)[g.need]
+        year = collection_year(g.ref)
+        for o in OUTCOMES:
+            p = base[o] + self.level[o] + np.array([self.year_effect[o][y] for y in year])
+            p0 = np.clip(p, 0.005, 0.95)
+            p1 = np.clip(p + self.spec.effects.get(o, 0.0) * scale, 0.005, 0.95)
+            g.effect[o] = np.where(g.treated, p1 - p0, 0.0)
+            g.outcome[o] = rng.random(n) < np.where(g.treated, p1, p0)
