@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from csceval.cli import main
-from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.pipeline import load_project, policy_of
 from csceval.project import Project
 from csceval.registry import registered_strands, strand
 from csceval.report.model import Figure
@@ -24,10 +24,8 @@ SEED = 2018
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("truth-check") / "project"
-    simulate_project(folder, SEED)
-    return folder
+def root(demo_project: Path) -> Path:
+    return demo_project  # the seed-2018 demo (SEED), simulated once per test process
 
 
 @pytest.fixture(scope="module")
