@@ -47,11 +47,12 @@ def index(request: HttpRequest) -> HttpResponse:
         (p.site.la_code, p.time_point): p
         for p in SelfProfile.objects.select_related("site").filter(site__la_code__in=codes)
     }
+    points = time_points()  # once: it reads the evaluation's settings
     rows = [
-        (site, [(tp, profiles.get((site.la_code, tp["id"]))) for tp in time_points()])
+        (site, [(tp, profiles.get((site.la_code, tp["id"]))) for tp in points])
         for site in pilots.filter(la_code__in=codes)
     ]
-    context = {"rows": rows, "time_points": time_points(), "imported": imported_profiles()}
+    context = {"rows": rows, "time_points": points, "imported": imported_profiles()}
     return render(request, "implementation/index.html", context)
 
 
