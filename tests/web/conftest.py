@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csceval.web.settings")
 os.environ.setdefault("CSCEVAL_SECRET_KEY", "tests-only-not-secret")
@@ -49,6 +50,15 @@ def django_db_modify_db_settings(
     if database["ENGINE"].endswith("sqlite3"):
         path = tmp_path_factory.mktemp("sqlite") / "test-csceval-web.sqlite3"
         database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the sign-in rate limits live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    return
 
 
 @pytest.fixture

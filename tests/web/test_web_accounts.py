@@ -337,3 +337,19 @@ def test_password_change_rolled_back_with_its_audit(client: Client, alice, monke
         )
     alice.refresh_from_db()
     assert alice.check_password("a-long-passphrase-2")
+
+
+def test_failed_sign_ins_are_rate_limited_per_client_before_the_audit_table(client: Client) -> None:
+    from django.core.cache import cache
+
+    for n in range(20):  # one client spraying usernames
+        client.post("/login/", {"username": f"nobody{n}", "password": "wrong password here"})
+    other = Client(REMOTE_ADDR="10.9.8.7")
+    other.post("/login/", {"username": "someone", "password": "wrong password here"})
+    rows = list(AuditEvent.objects.filter(action="auth.login_failed").order_by("sequence"))
+    assert [r.new_values["ip"] for r in rows] == ["127.0.0.1", "10.9.8.7"]
+    cache.delete("csceval:login-failed:127.0.0.1")  # the window has passed
+    client.post("/login/", {"username": "nobody", "password": "wrong password here"})
+    last = AuditEvent.objects.filter(action="auth.login_failed").order_by("-sequence").first()
+    assert last is not None
+    assert last.new_values["not_audited_before"] == 19
