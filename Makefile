@@ -28,6 +28,12 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+## Debian's Pango (WeasyPrint, for `csceval run --pdf`) and poppler's pdftoppm (the PDF test
+## renders its pages).
+PDFTOPPM := /usr/bin/pdftoppm
+$(PDFTOPPM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null
+
 ## Simulate the embedded synthetic evaluation, run every strand and write the report.
 demo: $(STAMP)
 	$(BIN)/csceval demo --out $(DEMO_OUT)
@@ -59,7 +65,7 @@ wheel: $(STAMP)
 # built once.
 PYTEST := $(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
-unit: $(STAMP) $(CHROMIUM)
+unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
 	$(PYTEST)
 
 ## The web tests again, on PostgreSQL (DESIGN.md: both databases are tested). Two kinds run

@@ -143,6 +143,7 @@ ERROR_CODES: dict[str, str] = {
     "manifest.json): csceval replaces an output folder whole, so it refuses to touch a folder of "
     "other things.",
     "CSC-E5005": "The output folder is the project folder or inside it.",
+    "CSC-E5006": "csceval run --pdf: WeasyPrint (the pdf extra) is not installed.",
     "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
     "(the row was edited).",
     "CSC-E6002": "csceval audit verify: an audit event's previous_hash does not match the "
@@ -161,6 +162,7 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E6010": "A request body is larger than CSCEVAL_MAX_REQUEST_BYTES (default 6 MiB; "
     "refused with 413 before it is read, and audited), or that setting is not a number of at "
     "least 1 MiB.",
+    "CSC-E6011": "csceval createuser: a value is not valid (the message names the option).",
     "CSC-E6050": "csceval audit verify --anchor: the chain no longer holds the anchored head "
     "(the newest events were deleted or the chain rewritten).",
     "CSC-E6051": "csceval export-project: the output folder exists and is not empty, or cannot "

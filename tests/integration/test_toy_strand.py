@@ -198,7 +198,8 @@ def test_run_reports_the_strand_with_provenance(plugin: Path, project: Path) -> 
     out = project.parent / "output"
     done = _run(plugin, "-m", "csceval.cli", "run", str(project), "--out", str(out), "-q")
     assert done.returncode == 0, done.stderr
-    html = (out / "report" / "index.html").read_text(encoding="utf-8")
+    assert "Home visits (toy strand)" in (out / "report" / "index.html").read_text()  # nav
+    html = (out / "report" / "toy-visits.html").read_text(encoding="utf-8")
     assert "Home visits (toy strand)" in html
     assert "The pilots made 1045 home visits in all." in html
     assert (out / "tables" / "toy-visits-by-la.csv").is_file()

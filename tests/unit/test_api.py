@@ -115,6 +115,7 @@ def _digest(folder: Path) -> dict[str, str]:
 def test_the_report_is_run_projects_without_analysing_again(
     evaluation: Evaluation, demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # provenance's run time, fixed
     written = run_project(demo, tmp_path / "run", command="test")
 
     def refuse(*args: object, **kwargs: object) -> None:

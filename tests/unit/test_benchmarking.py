@@ -57,4 +57,5 @@ def test_the_strand_is_registered_and_renders_through_disclosure(project: Projec
     assert section.id == "benchmarking"
     assert len(section.tables) == len(result.benchmarks)
     assert len(section.charts) == len(result.benchmarks)
-    assert section.findings
+    assert [p.id for p in section.pages] == [f"benchmarks-{code}" for code in sorted(pilots)]
+    assert all(page.findings for page in section.pages), "each pilot's page has its findings"

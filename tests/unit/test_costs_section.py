@@ -115,7 +115,7 @@ def test_strand_is_registered_and_runs(project: Project, tmp_path: Path) -> None
     assert strand.available(project)
     summary = run_project(project.root, tmp_path / "out")
     assert "costs" in summary.strands_run
-    html = (tmp_path / "out" / "report" / "index.html").read_text()
+    html = (tmp_path / "out" / "report" / "costs.html").read_text()
     assert 'id="chart-cba-tornado"' in html
     assert (tmp_path / "out" / "tables" / "cba-tornado.csv").is_file()
 

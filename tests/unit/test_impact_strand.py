@@ -235,7 +235,8 @@ def test_rates_are_estimated_on_the_log_scale_and_reported_as_per_cent_changes(
     assert logged.event_study is not None
     np.testing.assert_allclose(rate.event_study["att"], 100 * np.expm1(logged.event_study["att"]))
     section = render_impact(replace(result, indicators=(rate,)), DisclosurePolicy())
-    assert "%, 95% interval" in section.findings[0].text
+    assert "%; 95% interval" in section.findings[0].text
+    assert " rose by " in section.findings[0].text or " fell by " in section.findings[0].text
     spec = section.table("impact-cpp_rate_per_10k").table.spec
     assert "Estimated effect (% change)" in [c.title for c in spec.columns]
 

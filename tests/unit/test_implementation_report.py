@@ -23,7 +23,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_report_has_the_diagrams_and_progress_map_with_their_tables(run: Path) -> None:
-    html = (run / "out" / "report" / "index.html").read_text(encoding="utf-8")
+    html = (run / "out" / "report" / "implementation.html").read_text(encoding="utf-8")
     blocks = (
         "toc-practice",
         "toc-organisational",

@@ -7,20 +7,26 @@ import itertools
 import json
 import re
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from report_helpers import (
+    SUPPRESSED_COUNT,
+    SUPPRESSED_YEAR,
+    YEARS,
+    build_report,
+    pages,
+    parse,
+    rates_chart,
+    rates_table,
+)
 
-from csceval.disclosure import ColumnRole, PublishedColumn, PublishedTable, TableSpec, protect
+from csceval.disclosure import ColumnRole, PublishedColumn, TableSpec, protect
 from csceval.report import (
-    Finding,
     LineChart,
-    Marker,
-    Prose,
     Report,
     Section,
     Series,
@@ -33,108 +39,6 @@ from csceval.report.svg import BENCHMARK, PALETTE, nice_ticks
 from csceval.report.tables_csv import table_csv
 from csceval.report.xlsx import sheet_names
 
-YEARS = list(range(2014, 2024))
-SUPPRESSED_YEAR, SUPPRESSED_COUNT = 2017, 3
-
-
-def plans_table() -> PublishedTable:
-    """Counts for one pilot with one small count (suppressed) and its complement."""
-    plans = [40, 42, 45, SUPPRESSED_COUNT, 47, 50, 44, 41, 39, 36]
-    other = [300, 310, 305, 320, 330, 340, 335, 320, 310, 300]
-    df = pd.DataFrame({"year": YEARS, "plans": plans, "other": other})
-    df["total"] = df["plans"] + df["other"]
-    spec = TableSpec(
-        columns=(
-            PublishedColumn("year", "Year", ColumnRole.LABEL),
-            PublishedColumn("plans", "Children on a plan", ColumnRole.COUNT),
-            PublishedColumn("other", "Other children in need", ColumnRole.COUNT),
-            PublishedColumn("total", "Total", ColumnRole.COUNT),
-        ),
-        total_column="total",
-    )
-    return protect(df, spec)
-
-
-def rates_table() -> PublishedTable:
-    n = len(YEARS)
-    df = pd.DataFrame(
-        {
-            "year": YEARS,
-            "pilot": np.linspace(520.04, 480.26, n),
-            "comparators": np.linspace(530.11, 600.57, n),
-            "england": np.linspace(548.0, 575.0, n),
-        }
-    )
-    df.loc[5, "comparators"] = np.nan  # not available: a gap in the line
-    spec = TableSpec(
-        columns=(
-            PublishedColumn("year", "Year ending 31 March", ColumnRole.LABEL),
-            *(
-                PublishedColumn(c, c.title(), ColumnRole.RATE, unit="per 10,000")
-                for c in ("pilot", "comparators", "england")
-            ),
-        )
-    )
-    return protect(df, spec)
-
-
-def rates_chart(**changes: object) -> LineChart:
-    args: dict[str, object] = {
-        "id": "rates-chart",
-        "title": "Referral rate, 2014 to 2023",
-        "table_id": "rates",
-        "x": "year",
-        "series": (
-            Series("pilot", "Pilot LAs", "focus"),
-            Series("comparators", "Comparator LAs", "comparison"),
-            Series("england", "England", "benchmark"),
-        ),
-        "y_label": "Referrals per 10,000 children",
-        "description": "The pilot rate fell after 2018 while comparators rose.",
-        "x_label": "Year ending 31 March",
-        "markers": (Marker(2017.5, "Implementation starts"),),
-    }
-    return LineChart(**{**args, **changes})  # type: ignore[arg-type]
-
-
-def build_report() -> Report:
-    rates, plans = rates_table(), plans_table()
-    impact = Section(
-        "impact",
-        "Impact on referrals",
-        "Referral rates fell in the pilots relative to comparators.",
-        findings=(
-            Finding("Referral rates fell by about 60 per 10,000 relative to comparators.", "high"),
-            Finding("Plans showed no clear change.", "low"),
-            Finding("A finding without a strength."),
-        ),
-        blocks=(
-            Prose("First paragraph.\n\nSecond paragraph <with> markup-like text."),
-            rates_chart(),
-            TableBlock("rates", "Referral rate", rates, caption="Per 10,000", source="DfE"),
-            LineChart(
-                "plans-chart",
-                "Children on a plan",
-                "plans",
-                "year",
-                (Series("plans", "Children on a plan"),),
-                "Children",
-                "Numbers fell after 2019; one year is suppressed.",
-            ),
-            TableBlock("plans", "Children in need by plan status", plans, notes=("A note.",)),
-        ),
-    )
-    costs = Section(
-        "costs", "Costs", "Costs per pilot.", blocks=(TableBlock("plans-again", "Again", plans),)
-    )
-    provenance: dict[str, object] = {
-        "command": "csceval demo --out demo",
-        "seed": 20240101,
-        "versions": {"csceval": "0.1.0", "numpy": np.__version__},
-        "inputs": [{"path": "data/cin.csv", "sha256": "ab" * 32}],
-    }
-    return Report("Evaluation report", "Synthetic", (impact, costs), provenance, synthetic=True)
-
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
@@ -143,69 +47,45 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path]:
     return report, out
 
 
-class PageParser(HTMLParser):
-    """Start tags in document order, with the text inside each element."""
-
-    VOID = frozenset({"meta", "link", "br", "hr", "img", "input", "col", "path", "line", "rect"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.events: list[tuple[str, dict[str, str | None]]] = []
-        self.stack: list[tuple[str, int]] = []
-        self.texts: dict[int, list[str]] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.events.append((tag, dict(attrs)))
-        self.texts[len(self.events) - 1] = []
-        if tag not in self.VOID:
-            self.stack.append((tag, len(self.events) - 1))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.events.append((tag, dict(attrs)))
-        self.texts[len(self.events) - 1] = []
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack and self.stack.pop()[0] != tag:
-            pass
-
-    def handle_data(self, data: str) -> None:
-        for _, index in self.stack:
-            self.texts[index].append(data)
-
-    def text_of(self, index: int) -> str:
-        return "".join(self.texts[index]).strip()
-
-
-def parse(html: str) -> PageParser:
-    parser = PageParser()
-    parser.feed(html)
-    return parser
-
-
-def test_html_structure_is_accessible(written: tuple[Report, Path]) -> None:
+def test_every_page_is_structured_and_accessible(written: tuple[Report, Path]) -> None:
     _, out = written
-    page = parse((out / "report" / "index.html").read_text(encoding="utf-8"))
-    tags = [t for t, _ in page.events]
-    assert page.events[0] == ("html", {"lang": "en"})
-    levels = [int(t[1]) for t in tags if re.fullmatch(r"h[1-6]", t)]
-    assert levels.count(1) == 1
-    assert levels[0] == 1
-    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
-    ids = [a["id"] for _, a in page.events if "id" in a]
-    assert len(ids) == len(set(ids)), "duplicate HTML ids"
-    skip = next(a for t, a in page.events if t == "a")
-    assert skip["href"] == "#main-content"
-    assert "main-content" in ids
-    hrefs = [a["href"] for t, a in page.events if t == "a"]
-    assert {"#impact", "#costs", "#provenance"} <= set(hrefs)
-    assert "SYNTHETIC DATA" in (out / "report" / "index.html").read_text(encoding="utf-8")
+    site = pages(out)
+    assert set(site) == {"index.html", "impact.html", "costs.html", "about.html"}
+    for name, html in site.items():
+        page = parse(html)
+        tags = [t for t, _ in page.events]
+        assert page.events[0] == ("html", {"lang": "en"}), name
+        levels = [int(t[1]) for t in tags if re.fullmatch(r"h[1-6]", t)]
+        assert levels.count(1) == 1, name
+        assert levels[0] == 1, name
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (name, levels)
+        ids = [a["id"] for _, a in page.events if "id" in a]
+        assert len(ids) == len(set(ids)), f"duplicate HTML ids on {name}"
+        skip = next(a for t, a in page.events if t == "a")
+        assert skip["href"] == "#main-content"
+        assert "main-content" in ids
+        hrefs = [a["href"] for t, a in page.events if t == "a"]
+        assert {"index.html", "impact.html", "costs.html", "about.html"} <= set(hrefs), name
+        current = [a["href"] for t, a in page.events if t == "a" and "aria-current" in a]
+        assert current == [name], name
+        assert "Synthetic data: every number was simulated" in html
+        assert "<script" not in html
+
+
+def test_single_page_holds_everything(written: tuple[Report, Path]) -> None:
+    report, _ = written
+    page = parse(render_html(report))
+    ids = {a["id"] for _, a in page.events if "id" in a}
+    assert {"impact", "costs", "provenance", "rates", "plans", "plans-again"} <= ids
+    hrefs = {a["href"] for t, a in page.events if t == "a"}
+    assert {"#impact", "#costs", "#provenance"} <= hrefs
 
 
 def test_every_chart_is_an_accessible_svg_followed_by_its_table(
     written: tuple[Report, Path],
 ) -> None:
     _, out = written
-    page = parse((out / "report" / "index.html").read_text(encoding="utf-8"))
+    page = parse(pages(out)["impact.html"])
     tags = [t for t, _ in page.events]
     svgs = [i for i, t in enumerate(tags) if t == "svg"]
     assert len(svgs) == 2
@@ -220,45 +100,48 @@ def test_every_chart_is_an_accessible_svg_followed_by_its_table(
         after = tags[i + 1 :]
         nxt = next(t for t in after if t in {"svg", "table", "h2", "h3"})
         assert nxt == "table", "a chart must be followed by its data table"
+        assert "details" in after[: after.index("table")], "the data are behind <details>"
 
 
 def test_every_table_has_caption_header_scope_and_csv_link(written: tuple[Report, Path]) -> None:
     report, out = written
-    index = out / "report" / "index.html"
-    page = parse(index.read_text(encoding="utf-8"))
-    tags = [t for t, _ in page.events]
-    data_tables = [
-        i
-        for i, (t, a) in enumerate(page.events)
-        if t == "div" and "table-block" in (a["class"] or "")
-    ]
-    assert len(data_tables) == len(report.tables) == 3
-    for start in data_tables:
-        table = tags.index("table", start)
-        assert tags[table + 1] == "caption"
-        assert page.text_of(table + 1)
-        end = tags.index("tbody", table)
-        heads = [page.events[k][1] for k in range(table, end) if tags[k] == "th"]
-        assert heads
-        assert all(h.get("scope") == "col" for h in heads)
-        link = next(
-            page.events[k][1]["href"]
-            for k in range(table, len(tags))
-            if tags[k] == "a" and (page.events[k][1]["href"] or "").endswith(".csv")
-        )
-        assert link is not None
-        assert link.startswith("../tables/")
-        assert (index.parent / link).resolve().is_file()
-    numeric = [a for t, a in page.events if t == "td" and a.get("class") == "num"]
-    assert numeric, "numbers are right-aligned"
+    found = 0
+    for name, html in pages(out).items():
+        page = parse(html)
+        tags = [t for t, _ in page.events]
+        data_tables = [
+            i
+            for i, (t, a) in enumerate(page.events)
+            if t == "div" and "table-block" in (a["class"] or "")
+        ]
+        found += len(data_tables)
+        for start in data_tables:
+            table = tags.index("table", start)
+            assert tags[table + 1] == "caption"
+            assert page.text_of(table + 1)
+            end = tags.index("tbody", table)
+            heads = [page.events[k][1] for k in range(table, end) if tags[k] == "th"]
+            assert heads
+            assert all(h.get("scope") == "col" for h in heads)
+            link = next(
+                page.events[k][1]["href"]
+                for k in range(table, len(tags))
+                if tags[k] == "a" and (page.events[k][1]["href"] or "").endswith(".csv")
+            )
+            assert link is not None
+            assert link.startswith("../tables/")
+            assert (out / "report" / link).resolve().is_file()
+        if data_tables:
+            numeric = [a for t, a in page.events if t == "td" and a.get("class") == "num"]
+            assert numeric, f"numbers are right-aligned on {name}"
+    assert found == len(report.tables) == 3
 
 
 def test_suppressed_cell_shows_c_everywhere_and_never_in_a_chart(
     written: tuple[Report, Path],
 ) -> None:
     report, out = written
-    html = (out / "report" / "index.html").read_text(encoding="utf-8")
-    page = parse(html)
+    page = parse(pages(out)["impact.html"])
     tags = [t for t, _ in page.events]
     plans = next(i for i, (t, a) in enumerate(page.events) if a.get("id") == "plans")
     row = next(k for k in range(plans, len(tags)) if tags[k] == "th" and page.text_of(k) == "2017")
@@ -268,7 +151,7 @@ def test_suppressed_cell_shows_c_everywhere_and_never_in_a_chart(
     assert rows[0] == ["year", "plans", "other", "total"]
     assert rows[1 + YEARS.index(SUPPRESSED_YEAR)][1] == "c"
 
-    ws = openpyxl.load_workbook(out / "report.xlsx")["plans"]
+    ws = openpyxl.load_workbook(out / "report.xlsx")["2 Children in need by plan"]
     found = [(c.value, c.data_type) for r in ws.iter_rows() for c in r if c.value == "c"]
     assert found
     assert all(kind == "s" for _, kind in found)
@@ -287,14 +170,14 @@ def test_xlsx_contents_and_numbers(written: tuple[Report, Path]) -> None:
     report, out = written
     wb = openpyxl.load_workbook(out / "report.xlsx")
     assert wb.sheetnames[0] == "Contents"
-    assert wb.sheetnames[1:] == ["rates", "plans", "plans-again"]
+    assert wb.sheetnames[1:] == ["1 Referral rate", "2 Children in need by plan", "3 Again"]
     contents = wb["Contents"]
     links = {c.value: c.hyperlink.location for r in contents.iter_rows() for c in r if c.hyperlink}
     assert set(links) == set(wb.sheetnames[1:])
     assert all(loc == f"'{name}'!A1" for name, loc in links.items())
     titles = {c.value for r in contents.iter_rows() for c in r}
     assert {t.title for _, t in report.tables} <= titles
-    ws = wb["rates"]
+    ws = wb["1 Referral rate"]
     assert ws["A1"].value == "Referral rate"
     header = next(r for r in range(1, 6) if ws.cell(r, 1).value == "Year ending 31 March")
     assert ws.cell(header, 2).font.b
@@ -303,7 +186,7 @@ def test_xlsx_contents_and_numbers(written: tuple[Report, Path]) -> None:
     assert first.data_type == "n"
     assert first.number_format == "#,##0.0"
     assert ws.cell(header + 6, 3).value == "x"  # comparators not available in 2019
-    counts = wb["plans"]
+    counts = wb["2 Children in need by plan"]
     assert isinstance(counts.cell(4, 2).value, int)
     assert wb.properties.created == wb.properties.modified
 
@@ -364,8 +247,8 @@ def test_text_is_escaped_and_formulas_are_not_run(tmp_path: Path) -> None:
     assert "<b>Leeds" not in html
     assert table_csv(block).splitlines()[1] == "'=HYPERLINK(1),10"
     files = write_report(report, tmp_path)
-    cell = openpyxl.load_workbook(files.xlsx)["t"]["A3"]
-    assert cell.value == "=HYPERLINK(1)"
+    cell = openpyxl.load_workbook(files.xlsx).worksheets[1]["A3"]
+    assert cell.value == "'=HYPERLINK(1)"
     assert cell.data_type == "s"
 
 
@@ -426,6 +309,7 @@ def test_nice_ticks_and_sheet_names() -> None:
     ticks, dp = nice_ticks(0.12, 0.47)
     assert dp == 1
     assert ticks == [0.1, 0.2, 0.3, 0.4, 0.5]
-    names = sheet_names(["a" * 40, "A" * 40, "contents"])
-    assert all(len(n) <= 31 for n in names.values())
-    assert len({n.lower() for n in names.values()} | {"contents"}) == 4
+    names = sheet_names(["a" * 40, "A" * 40, "Contents", "Rates: [pilot]/England?", "x " * 30])
+    assert names[:4] == ["1 " + "a" * 29, "2 " + "A" * 29, "3 Contents", "4 Rates pilot England"]
+    assert all(len(n) <= 31 for n in names)
+    assert len({n.lower() for n in names} | {"contents"}) == 6

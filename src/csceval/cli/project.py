@@ -72,23 +72,41 @@ def simulate_into(out: Path, seed: int, quiet: bool) -> SimulationSummary:
         fail(cannot_write(out, exc))
 
 
+pdf_option = click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also write the whole report as one PDF (report/report.pdf; needs WeasyPrint).",
+)
+
+
 @click.command()
 @click.argument("project", type=click.Path(path_type=Path))
 @out_option("Folder to write the report, tables, workbooks and provenance to.")
+@pdf_option
 @quiet_option
-def run(project: Path, out: Path, quiet: bool) -> None:
+def run(project: Path, out: Path, pdf: bool, quiet: bool) -> None:
     """Run every available strand on the project folder PROJECT and write the report."""
-    run_into(project, out, quiet)
+    run_into(project, out, quiet, pdf=pdf)
 
 
-def run_into(project: Path, out: Path, quiet: bool) -> None:
+def run_into(project: Path, out: Path, quiet: bool, *, pdf: bool = False) -> None:
     """Analyse ``project`` into ``out`` and print the summary; coded problems and exit 2."""
     from csceval.pipeline import run_project
+    from csceval.report.pdf import pdf_available
 
+    if pdf and not pdf_available():
+        fail(
+            Problem(
+                "CSC-E5006",
+                "--pdf needs WeasyPrint, which is not installed",
+                fix='pip install "csceval[pdf]" (it uses the system\'s Pango library: '
+                "apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+            )
+        )
     command = shlex.join(["csceval", *sys.argv[1:]])
     try:
         with progress_bar(not quiet) as progress:
-            summary = run_project(project, out, command=command, progress=progress)
+            summary = run_project(project, out, command=command, progress=progress, pdf=pdf)
     except InputError as exc:
         fail(*exc.problems)
     except OSError as exc:
@@ -103,8 +121,9 @@ def run_into(project: Path, out: Path, quiet: bool) -> None:
     default=Path("demo"),
 )
 @seed_option(SEED)
+@pdf_option
 @quiet_option
-def demo(out: Path, seed: int, quiet: bool) -> None:
+def demo(out: Path, seed: int, pdf: bool, quiet: bool) -> None:
     """Simulate the embedded synthetic evaluation and run it: simulate + run."""
     project = out / "project"
     summary = simulate_into(project, seed, quiet)
@@ -112,7 +131,7 @@ def demo(out: Path, seed: int, quiet: bool) -> None:
         f"Simulated synthetic England (seed {seed}): {summary.n_las} LAs -> {project}",
         markup=False,
     )
-    run_into(project, out / "output", quiet)
+    run_into(project, out / "output", quiet, pdf=pdf)
 
 
 COMMANDS = (simulate, validate, run, demo)

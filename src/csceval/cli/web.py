@@ -254,12 +254,12 @@ def createadmin(username: str, valid_hours: int) -> None:
 @click.command()
 @click.option("--username", required=True, help="What the person types to sign in.")
 @click.option("--name", "full_name", required=True, help="The person's full name.")
-@click.option("--email", default="", help="Shown to admins only; no e-mail is sent.")
-@click.option("--role", default="", help="A role to give now, e.g. la_coordinator (with --la).")
-@click.option("--la", "la_code", default="", help="The role's LA code (3 digits), or * for all.")
-@click.option("--until", default="", help="The role's last day, YYYY-MM-DD.")
+@click.option("--email", default=None, help="Shown to admins only; no e-mail is sent.")
+@click.option("--role", default=None, help="A role to give now, e.g. la_coordinator (with --la).")
+@click.option("--la", "la_code", default=None, help="The role's LA code (3 digits), or * for all.")
+@click.option("--until", default=None, help="The role's last day, YYYY-MM-DD.")
 @click.option("--link", is_flag=True, help="A one-time sign-in link, not a one-time password.")
-def createuser(link: bool, **values: str) -> None:
+def createuser(link: bool, **values: str | None) -> None:
     """Create a person's account, as People > Add a person does (audited), with a one-time
     password (or sign-in link) printed once; it stops working after 72 hours."""
     setup_django()
@@ -267,11 +267,11 @@ def createuser(link: bool, **values: str) -> None:
     from csceval.web.accounts.scripted import RefusedError, create_from_cli
 
     try:
-        lines = create_from_cli(link=link, **values)
+        lines = create_from_cli(link=link, **{k: v or "" for k, v in values.items()})
     except RefusedError as exc:
         for option, message in exc.problems:
-            code = "CSC-E6004 " if "already exists" in message else ""
-            click.echo(f"{code}{option}: {message}", err=True)
+            code = "CSC-E6004" if "already exists" in message else "CSC-E6011"
+            click.echo(f"{code} {option}: {message}", err=True)
         sys.exit(2)
     for line in lines:
         click.echo(line)

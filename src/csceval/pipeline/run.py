@@ -8,10 +8,13 @@ needs; one that consumes another's result runs after it and receives it as a dec
 from __future__ import annotations
 
 import json
+import os
 import platform
+import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -19,10 +22,12 @@ from typing import Any
 from csceval.atomic import output_problems, staged_folder
 from csceval.disclosure import DisclosurePolicy
 from csceval.errors import InputError
+from csceval.output_scopes import scope_of
 from csceval.pipeline.load import load_project
 from csceval.project import Project
 from csceval.registry import registered_strands
 from csceval.report.model import Report, Section
+from csceval.report.questions import ScopeEntry
 from csceval.report.writer import ReportFiles, report_files, write_report
 from csceval.strands import Strand, StrandInputs
 from csceval.version import __version__
@@ -105,7 +110,8 @@ class RunSummary:
             ),
             f"Published {self.n_tables} tables; {self.n_suppressed} cells suppressed by "
             "disclosure control.",
-            f"Report: {self.files.index_html}",
+            f"Report: {self.files.index_html}"
+            + (f"   PDF: {self.files.pdf}" if self.files.pdf is not None else ""),
             f"Workbook: {self.files.xlsx}   Tables: {self.files.tables_dir}   "
             f"Provenance: {self.files.provenance}"
             + (f"   Also: {', '.join(self.extra_files)}" if self.extra_files else ""),
@@ -118,13 +124,49 @@ def policy_of(project: Project) -> DisclosurePolicy:
     return DisclosurePolicy(**project.settings.disclosure.model_dump())
 
 
+def git_commit() -> str | None:
+    """The git commit of csceval's own code when it runs from a git checkout of csceval, else
+    None (an installed package inside some other repository is not that repository's code)."""
+    here = Path(__file__).resolve()
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(here.parent), "rev-parse", "--show-toplevel", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 2 or len(lines[1]) != 40:
+        return None
+    ours = Path(lines[0]) / "src" / "csceval" / "pipeline" / "run.py"
+    return lines[1] if ours.resolve() == here else None
+
+
+def run_time() -> str:
+    """The run's time (UTC, to the second), or ``SOURCE_DATE_EPOCH`` when set: the
+    reproducible-builds convention, so two runs of the same inputs can give identical bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (
+        datetime.fromtimestamp(int(epoch), UTC)
+        if epoch.isdigit()
+        else datetime.now(UTC).replace(microsecond=0)
+    )
+    return when.isoformat()
+
+
 def provenance(project: Project, command: str) -> dict[str, object]:
-    """Inputs (with hashes), versions, seed and command: enough to reproduce the run."""
+    """Inputs (with hashes), time, versions, git commit, seed and command: enough to reproduce
+    the run and to say when and from which code it was made."""
     truth = project.root / "truth.json"
     seed = json.loads(truth.read_text())["seed"] if truth.is_file() else None
     return {
         "command": command,
+        "run_at": run_time(),
         "csceval_version": __version__,
+        "git_commit": git_commit(),
         "python": platform.python_version(),
         "packages": {p: version(p) for p in ("numpy", "pandas", "scipy", "pydantic", "openpyxl")},
         "project": project.settings.evaluation.name,
@@ -134,14 +176,31 @@ def provenance(project: Project, command: str) -> dict[str, object]:
     }
 
 
+def plan_scope(runs: Sequence[StrandRun]) -> tuple[ScopeEntry, ...]:
+    """Every strand of the plan, run or not, with the reason it did not run."""
+    reasons = {"no data": "the project holds none of the data it needs"}
+    return tuple(
+        ScopeEntry(
+            run.strand.id,
+            run.strand.title,
+            not run.skipped,
+            reasons.get(run.skipped, run.skipped),
+        )
+        for run in runs
+    )
+
+
 def build_report(project: Project, runs: Sequence[StrandRun], command: str = "") -> Report:
-    """The report of strands already analysed: their sections and the run's provenance."""
+    """The report of strands already analysed: their sections, the plan's scope, the project's
+    description and the run's provenance."""
     return Report(
         title=project.settings.evaluation.name,
         subtitle=f"Evaluation of {', '.join(project.settings.evaluation.frameworks)}",
         sections=tuple(run.section for run in runs if run.section is not None),
         provenance=provenance(project, command),
         synthetic=project.settings.evaluation.synthetic,
+        description=project.settings.evaluation.description,
+        scope=plan_scope(runs),
     )
 
 
@@ -153,6 +212,7 @@ def write_runs(
     command: str = "",
     progress: Progress | None = None,
     started: float | None = None,
+    pdf: bool = False,
 ) -> RunSummary:
     """Write the report of strands already analysed, and the files they add, under ``out``.
 
@@ -172,11 +232,11 @@ def write_runs(
         if run.section is not None and run.strand.extra_files is not None:
             extra.update(run.strand.extra_files(run.result))
     tick("writing the report", 0.85)
-    with staged_folder(out) as staging:
-        write_report(report, staging)
+    with staged_folder(out, describe=scope_record) as staging:
+        written = write_report(report, staging, pdf=pdf)
         for relative, content in extra.items():
             (staging / relative).write_bytes(content)
-    files = report_files(report, out)
+    files = report_files(report, out, tuple(p.name for p in written.pages), pdf=pdf)
     tick("done", 1.0)
     tables = [t for _, t in report.tables]
     return RunSummary(
@@ -191,6 +251,13 @@ def write_runs(
     )
 
 
+def scope_record(relative: str) -> dict[str, str]:
+    """The manifest fields of an output file's scope under the core rules and every registered
+    strand's (:mod:`csceval.output_scopes`; {} when no rule covers it: never served)."""
+    found = scope_of(relative, [s.output_scopes for s in registered_strands()])
+    return found.record() if found is not None else {}
+
+
 def check_out(out: Path, root: Path) -> None:
     """Refuse, before any work, an output folder that is a file, the project or inside it, or a
     folder of other things (:func:`csceval.atomic.output_problems`)."""
@@ -200,7 +267,12 @@ def check_out(out: Path, root: Path) -> None:
 
 
 def run_project(
-    root: Path, out: Path, *, command: str = "", progress: Progress | None = None
+    root: Path,
+    out: Path,
+    *,
+    command: str = "",
+    progress: Progress | None = None,
+    pdf: bool = False,
 ) -> RunSummary:
     """Load, analyse and report a project folder (raises InputError for an invalid project or
     an unusable ``out``, which is checked first)."""
@@ -210,4 +282,4 @@ def run_project(
     tick("loading the project", 0.0)
     project = load_project(root)
     runs = analyse_strands(project, tick)
-    return write_runs(project, runs, out, command=command, progress=tick, started=started)
+    return write_runs(project, runs, out, command=command, progress=tick, started=started, pdf=pdf)

@@ -17,14 +17,17 @@ from pathlib import PurePath
 from typing import Literal
 
 from csceval.disclosure import PublishedTable
+from csceval.report.questions import DEFAULT_QUESTIONS, Answer, Question, ScopeEntry
+from csceval.report.questions import Strength as Strength
 
 Emphasis = Literal["focus", "comparison", "benchmark", "faint"]
-Strength = Literal["none", "low", "moderate", "high"]
 
 #: Ids are used as HTML ids, CSV file names and XLSX sheet names.
 ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 #: Ids the HTML page uses for its own parts.
-RESERVED_IDS = frozenset({"main-content", "contents", "about-the-statistics", "provenance"})
+RESERVED_IDS = frozenset(
+    {"main-content", "contents", "about-the-statistics", "provenance", "index", "about", "summary"}
+)
 
 
 def _check_id(kind: str, value: str) -> None:
@@ -196,19 +199,42 @@ Block = TableBlock | LineChart | Heatmap | Figure | BarChart | Prose
 
 
 @dataclass(frozen=True, slots=True)
+class DetailPage:
+    """Detail of a section on a page of its own (one pilot's benchmarks, say), linked from the
+    section's page. Its charts may name tables of its own or of the section."""
+
+    id: str
+    title: str
+    summary: str = ""
+    findings: tuple[Finding, ...] = ()
+    blocks: tuple[Block, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_id("Page", self.id)
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
-    """A strand's section of the report."""
+    """A strand's section of the report: a page of findings and blocks, its detail pages, and
+    its answers to the evaluation's questions (shown on the summary page)."""
 
     id: str
     title: str
     summary: str
     findings: tuple[Finding, ...] = ()
     blocks: tuple[Block, ...] = ()
+    pages: tuple[DetailPage, ...] = ()
+    answers: tuple[Answer, ...] = ()
+
+    @property
+    def all_blocks(self) -> tuple[Block, ...]:
+        """The section's blocks, then its detail pages' blocks."""
+        return self.blocks + tuple(b for page in self.pages for b in page.blocks)
 
     def __post_init__(self) -> None:
         _check_id("Section", self.id)
-        tables = {b.id: b for b in self.blocks if isinstance(b, TableBlock)}
-        for figure in self.blocks:
+        tables = {b.id: b for b in self.all_blocks if isinstance(b, TableBlock)}
+        for figure in self.all_blocks:
             if isinstance(figure, Heatmap | Figure):
                 _check_figure_table(self.id, figure, tables)
             if isinstance(figure, BarChart):
@@ -236,11 +262,11 @@ class Section:
 
     @property
     def tables(self) -> tuple[TableBlock, ...]:
-        return tuple(b for b in self.blocks if isinstance(b, TableBlock))
+        return tuple(b for b in self.all_blocks if isinstance(b, TableBlock))
 
     @property
     def charts(self) -> tuple[LineChart, ...]:
-        return tuple(b for b in self.blocks if isinstance(b, LineChart))
+        return tuple(b for b in self.all_blocks if isinstance(b, LineChart))
 
     def table(self, table_id: str) -> TableBlock:
         """The table block with this id."""
@@ -287,13 +313,17 @@ def _check_bar_table(section: str, chart: BarChart, tables: dict[str, TableBlock
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """A whole report: sections plus the provenance of the run that made it."""
+    """A whole report: sections plus the provenance of the run that made it, the project's
+    description, the questions it answers and the plan's scope (every strand, run or not)."""
 
     title: str
     subtitle: str
     sections: tuple[Section, ...]
     provenance: dict[str, object] = field(default_factory=dict)
     synthetic: bool = False
+    description: str = ""
+    questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+    scope: tuple[ScopeEntry, ...] = ()
 
     def __post_init__(self) -> None:
         check_unique_ids(self)
@@ -312,10 +342,10 @@ def check_unique_ids(report: Report) -> None:
     """
     seen: dict[str, str] = {}
     for section in report.sections:
-        items = [("section", section.id)]
+        items = [("section", section.id)] + [("page", p.id) for p in section.pages]
         items += [
             ("table" if isinstance(b, TableBlock) else "chart", b.id)
-            for b in section.blocks
+            for b in section.all_blocks
             if not isinstance(b, Prose)
         ]
         for kind, item_id in items:

@@ -10,6 +10,7 @@ the colours and helpers of :mod:`csceval.report.svg_base`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 
 import numpy as np
@@ -66,6 +67,27 @@ def _x_axis(chart: LineChart, table: PublishedTable) -> tuple[list[int], np.ndar
     )
     xs = np.array([float(num.iloc[i]) for i in rows])
     return rows, xs, [f"{x:g}" if x != int(x) else str(int(x)) for x in xs]
+
+
+MARKER_ROW = 16.0
+"""Vertical step between rows of marker labels."""
+
+
+def _marker_labels(
+    chart: LineChart, px: Callable[[float], float], right: float
+) -> list[tuple[float, float, str, int]]:
+    """Each marker label's horizontal span, anchor and row: a label that would overlap one
+    already placed on a row moves up a row, so no two labels collide."""
+    placed: list[tuple[float, float, str, int]] = []
+    for m in chart.markers:
+        xp, width = px(m.x), 13 / 14 * CHAR * len(m.label)
+        anchor = "end" if xp + 5 + width > right else "start"
+        x0 = xp - 5 - width if anchor == "end" else xp + 5
+        row = 0
+        while any(r == row and x0 < b + 8 and a < x0 + width + 8 for a, b, _, r in placed):
+            row += 1
+        placed.append((x0, x0 + width, anchor, row))
+    return placed
 
 
 def _shape(kind: str, x: float, y: float, r: float, colour: str, tip: str) -> str:
@@ -131,10 +153,6 @@ def render_line_chart(chart: LineChart, table: PublishedTable) -> str:
             lx, ly = left, ly + 22
         legend.append((lx, ly))
         lx += w + 16
-    top = ly + (40 if chart.markers else 28)
-    bottom = top + PLOT_HEIGHT
-    height = bottom + (64 if chart.x_label else 40)
-
     xmin = min([*xs.tolist(), *(m.x for m in chart.markers)], default=0.0)
     xmax = max([*xs.tolist(), *(m.x for m in chart.markers)], default=1.0)
     inner = 14.0
@@ -143,6 +161,11 @@ def render_line_chart(chart: LineChart, table: PublishedTable) -> str:
         if xmax == xmin:
             return (left + right) / 2
         return left + inner + (x - xmin) / (xmax - xmin) * (right - left - 2 * inner)
+
+    labels = _marker_labels(chart, px, right)
+    top = ly + (40 + MARKER_ROW * max((row for *_, row in labels), default=0) if labels else 28)
+    bottom = top + PLOT_HEIGHT
+    height = bottom + (64 if chart.x_label else 40)
 
     def py(y: float) -> float:
         return bottom - (y - ylo) / (yhi - ylo) * (bottom - top)
@@ -187,15 +210,15 @@ def render_line_chart(chart: LineChart, table: PublishedTable) -> str:
             f'<text x="{_f((left + right) / 2)}" y="{_f(bottom + 50)}" fill="{INK}" '
             f'text-anchor="middle">{escape(chart.x_label)}</text>'
         )
-    for m in chart.markers:
-        xp = px(m.x)
-        anchor, dx = ("end", -5) if xp > right - 160 else ("start", 5)
+    for m, (x0, _, anchor, row) in zip(chart.markers, labels, strict=True):
+        xp, ty = px(m.x), top - 4 - MARKER_ROW * row
         out.append(
-            f'<line x1="{_f(xp)}" y1="{_f(top - 14)}" x2="{_f(xp)}" y2="{_f(bottom)}" '
+            f'<line x1="{_f(xp)}" y1="{_f(ty - 10)}" x2="{_f(xp)}" y2="{_f(bottom)}" '
             f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="4 4"/>'
         )
+        tx = x0 if anchor == "start" else xp - 5
         out.append(
-            f'<text x="{_f(xp + dx)}" y="{_f(top - 4)}" fill="{INK}" font-size="13" '
+            f'<text x="{_f(tx)}" y="{_f(ty)}" fill="{INK}" font-size="13" '
             f'text-anchor="{anchor}">{escape(m.label)}</text>'
         )
 

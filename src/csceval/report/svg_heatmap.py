@@ -18,6 +18,9 @@ SEQUENTIAL = ("#F7FBFF", "#08519C")
 DIVERGING = ("#B35806", "#F7F7F7", "#2166AC")
 """End colours of the heatmap scales (ColorBrewer Blues; PuOr-like orange-white-blue)."""
 CELL_W, CELL_H = 92, 34
+HEAD_CHARS = int((CELL_W - 8) // 8)
+"""Characters per line of a column heading: about 8 px a character at 13 px in a wide sans
+font, so neighbouring headings never touch."""
 
 
 def _mix(a: str, b: str, t: float) -> str:
@@ -64,7 +67,7 @@ def render_heatmap(chart: Heatmap, table: PublishedTable) -> str:
     rows = table.cells[chart.row].fillna("").astype(str).tolist()
     lo, hi = chart.domain
     left = 24 + 8.5 * max(len(r) for r in rows) if rows else 60.0
-    heads = [_wrap(c.label, 13) for c in chart.columns]
+    heads = [_wrap(c.label, HEAD_CHARS) for c in chart.columns]
     top = 40 + 17 * max(len(h) for h in heads)
     width = left + CELL_W * len(chart.columns) + 20
     height = top + CELL_H * len(rows) + 64

@@ -1,13 +1,17 @@
-"""Write a report to a folder: HTML page, workbook, one CSV per table and provenance.json.
+"""Write a report to a folder: HTML pages, workbook, one CSV per table and provenance.json.
 
 Layout under ``out``::
 
-    report/index.html   the report (opens from disk)
+    report/index.html   the summary page (opens from disk)
+    report/<id>.html    a page per section and per detail page; report/about.html
+    report/report.pdf   the whole report as one PDF (only when asked for: WeasyPrint)
     report.xlsx         every table, with a Contents sheet
     tables/<id>.csv     every table
-    provenance.json     inputs, versions, seed, command
+    provenance.json     inputs and their hashes, time, versions, git commit, seed, command
 
-Everything is rendered in memory first, so a report that fails to render writes nothing.
+Everything is rendered in memory first, so a report that fails to render writes nothing. The
+caller writes into a staged folder (:func:`csceval.atomic.staged_folder`) renamed into place
+when complete.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from csceval.report.html import render_html
+from csceval.report.html import SUMMARY_PAGE, render_site
 from csceval.report.model import Report, check_unique_ids, provenance_json
+from csceval.report.pdf import PDF_NAME, pdf_bytes
 from csceval.report.tables_csv import table_csv
 from csceval.report.xlsx import xlsx_bytes
 
@@ -30,28 +35,34 @@ class ReportFiles:
     tables_dir: Path
     provenance: Path
     tables: tuple[Path, ...] = ()
+    pages: tuple[Path, ...] = ()
+    pdf: Path | None = None
 
 
-def report_files(report: Report, out: Path) -> ReportFiles:
-    """The paths of ``report``'s files under ``out``."""
+def report_files(
+    report: Report, out: Path, pages: tuple[str, ...] = (), *, pdf: bool = False
+) -> ReportFiles:
+    """The paths of ``report``'s files under ``out`` (``pages``: the site's page names)."""
     out = Path(out)
     return ReportFiles(
-        index_html=out / "report" / "index.html",
+        index_html=out / "report" / SUMMARY_PAGE,
         xlsx=out / "report.xlsx",
         tables_dir=out / "tables",
         provenance=out / "provenance.json",
         tables=tuple(out / "tables" / f"{t.id}.csv" for _, t in report.tables),
+        pages=tuple(out / "report" / name for name in pages),
+        pdf=out / "report" / PDF_NAME if pdf else None,
     )
 
 
-def write_report(report: Report, out: Path) -> ReportFiles:
-    """Write ``report`` under ``out`` and return the paths written."""
+def write_report(report: Report, out: Path, *, pdf: bool = False) -> ReportFiles:
+    """Write ``report`` under ``out`` (and its PDF when ``pdf``) and return the paths written."""
     check_unique_ids(report)
-    files = report_files(report, out)
-    texts = {
-        files.index_html: render_html(report),
-        files.provenance: provenance_json(report.provenance),
-    }
+    site = render_site(report)
+    files = report_files(report, out, tuple(site), pdf=pdf)
+    document = pdf_bytes(report) if files.pdf is not None else b""
+    texts = {path: site[path.name] for path in files.pages}
+    texts[files.provenance] = provenance_json(report.provenance)
     texts.update(
         {path: table_csv(t) for path, (_, t) in zip(files.tables, report.tables, strict=True)}
     )
@@ -61,4 +72,6 @@ def write_report(report: Report, out: Path) -> ReportFiles:
     for path, text in texts.items():
         path.write_text(text, encoding="utf-8", newline="\n")
     files.xlsx.write_bytes(workbook)
+    if files.pdf is not None:
+        files.pdf.write_bytes(document)
     return files

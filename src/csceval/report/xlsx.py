@@ -23,7 +23,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.writer.excel import ExcelWriter
 
 from csceval.disclosure import ColumnRole
+from csceval.formula_injection import neutralise
 from csceval.report.model import CORE_SYMBOLS, SYMBOL_MEANINGS, Report, TableBlock
+from csceval.report.views import column_heading, sentence
 
 FIXED_TIME = datetime(2000, 1, 1)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -34,23 +36,24 @@ _TITLE = Font(bold=True, size=14)
 _RULE = Border(bottom=Side(style="thin"))
 
 
-def sheet_names(table_ids: Iterable[str]) -> dict[str, str]:
-    """A valid, unique sheet name (at most 31 characters) for each table id."""
-    names: dict[str, str] = {}
-    taken = {CONTENTS.lower(), "history"}  # "History" is reserved by Excel
-    for table_id in table_ids:
-        base = _FORBIDDEN.sub("_", table_id).strip("'")[:31] or "Table"
-        name, n = base, 1
-        while name.lower() in taken:
-            n += 1
-            name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
-        taken.add(name.lower())
-        names[table_id] = name
+def sheet_names(titles: Iterable[str]) -> list[str]:
+    """A human sheet name for each table title, in order: its number in the Contents list and
+    the title's first words, at most 31 characters, without the characters Excel refuses;
+    unique because numbered."""
+    names = []
+    for n, title in enumerate(titles, start=1):
+        words = _FORBIDDEN.sub(" ", title).replace("'", "").split()
+        name = str(n)
+        for word in words:
+            if len(name) + 1 + len(word) > 31:
+                break
+            name += " " + word
+        names.append(name if name != str(n) else f"{n} {' '.join(words)}"[:31].rstrip())
     return names
 
 
 def _text(cell: Any, value: str) -> None:
-    cell.value = value
+    cell.value = neutralise(value)
     cell.data_type = "s"  # never a formula, whatever the text starts with
 
 
@@ -79,7 +82,7 @@ def _table_sheet(ws: Any, block: TableBlock, symbols: list[str]) -> None:
     header = row
     widths = []
     for j, col in enumerate(spec.columns, start=1):
-        title = f"{col.title} ({col.unit})" if col.unit else col.title
+        title = column_heading(col)
         cell = ws.cell(row=header, column=j)
         _text(cell, title)
         cell.font, cell.border = _BOLD, _RULE
@@ -108,7 +111,7 @@ def _table_sheet(ws: Any, block: TableBlock, symbols: list[str]) -> None:
         ws.column_dimensions[get_column_letter(j)].width = max(8, min(width + 3, 60))
     ws.freeze_panes = ws.cell(row=header + 1, column=1).coordinate
     row = header + len(cells) + 2
-    notes = ([f"Source: {block.source}"] if block.source else []) + list(block.notes)
+    notes = ([f"Source: {sentence(block.source)}"] if block.source else []) + list(block.notes)
     for line in [*notes, "Symbols:", *symbols]:
         _text(ws.cell(row=row, column=1), line)
         row += 1
@@ -128,7 +131,7 @@ def build_workbook(report: Report) -> Workbook:
     contents.title = CONTENTS
     blocks = [t for _, t in report.tables]
     symbols = _symbol_lines(blocks)
-    names = sheet_names(b.id for b in blocks)
+    names = dict(zip((b.id for b in blocks), sheet_names(b.title for b in blocks), strict=True))
     lines = [line for line in (report.title, report.subtitle) if line]
     if report.synthetic:
         lines.append("SYNTHETIC DATA: every number in this workbook was simulated.")

@@ -30,7 +30,16 @@ from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, Ta
 from csceval.indicators.catalogue import BY_ID, Better, Indicator, Kind
 from csceval.indicators.panel import denominator_weights, group_mean, wide_panel
 from csceval.project import ProjectData
-from csceval.report.model import Block, Finding, LineChart, Prose, Section, Series, TableBlock
+from csceval.report.model import (
+    Block,
+    DetailPage,
+    Finding,
+    LineChart,
+    Prose,
+    Section,
+    Series,
+    TableBlock,
+)
 
 COMPARISONS = ("neighbours", "region", "england")
 LABELS = {
@@ -273,28 +282,42 @@ def _finding(bench: Benchmark, block: TableBlock) -> Finding | None:
 
 
 def render_benchmarks(result: BenchmarkResult, policy: DisclosurePolicy) -> Section:
-    """The benchmarking section: a chart and a table per pilot and indicator."""
-    blocks: list[Block] = [
-        Prose(
-            "Each pilot is compared with the mean of its DfE statistical neighbours, its region "
-            "and England, year by year, with its rank and quartile among all LAs. These are "
-            "descriptive benchmarks, not estimates of the framework's effect."
-        )
-    ]
-    findings = []
+    """The benchmarking section: a page per pilot with a chart and a table per indicator."""
+    blocks: dict[str, list[Block]] = {}
+    findings: dict[str, list[Finding]] = {}
+    names: dict[str, str] = {}
     for bench in result.benchmarks:
         if bench.series.empty:
             continue
         table = _table(bench, policy)
-        blocks += [_chart(bench, table), table]
+        names[bench.la_code] = bench.la_name
+        blocks.setdefault(bench.la_code, []).extend([_chart(bench, table), table])
         finding = _finding(bench, table)
         if finding is not None:
-            findings.append(finding)
+            findings.setdefault(bench.la_code, []).append(finding)
+    pages = tuple(
+        DetailPage(
+            id=f"benchmarks-{code}",
+            title=f"{names[code]}: benchmarks",
+            summary=f"Where {names[code]} stands on each key indicator beside its statistical "
+            "neighbours, its region and England.",
+            findings=tuple(findings.get(code, ())),
+            blocks=tuple(blocks[code]),
+        )
+        for code in blocks
+    )
     return Section(
         id="benchmarking",
         title="Benchmarking against statistical neighbours, region and England",
         summary="Where each pilot stands on each key indicator beside similar LAs, its region "
         "and England, with its rank and quartile among all LAs.",
-        findings=tuple(findings),
-        blocks=tuple(blocks),
+        blocks=(
+            Prose(
+                "Each pilot is compared with the mean of its DfE statistical neighbours, its "
+                "region and England, year by year, with its rank and quartile among all LAs. "
+                "These are descriptive benchmarks, not estimates of the framework's effect. "
+                "Each pilot has a page of its own."
+            ),
+        ),
+        pages=pages,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
 from csceval.report.model import BarChart, Block, Finding, Prose, Section, Series
+from csceval.report.questions import COST_BENEFIT, COSTS, Answer
 from csceval.strands.costs.analysis import CostsResult
 from csceval.strands.costs.section_blocks import M, _block, _label, _value
 from csceval.strands.costs.section_cba import cba_blocks
@@ -130,4 +131,18 @@ def render_costs(result: CostsResult, policy: DisclosurePolicy) -> Section:
         "savings from changes in activity could repay it, with the uncertainty around that.",
         findings=tuple(findings),
         blocks=tuple(blocks),
+        answers=_answers(findings),
     )
+
+
+def _answers(findings: list[Finding]) -> tuple[Answer, ...]:
+    """The implementation costs (the first finding) and the cost-benefit result, as the
+    findings word them: the net present value, or why the savings are unknown; the share of
+    simulations in which savings exceeded costs says how sure that is."""
+    texts = [f.text for f in findings]
+    cba = [t for t in texts if "net present value" in t or t.startswith("The savings are unknown")]
+    sure = [t for t in texts if "simulations" in t]
+    answers = [Answer(COSTS, texts[0])]
+    if cba:
+        answers.append(Answer(COST_BENEFIT, cba[0], detectable=sure[0] if sure else ""))
+    return tuple(answers)

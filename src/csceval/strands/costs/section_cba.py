@@ -8,6 +8,8 @@ cost, and what the intervals leave out.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from csceval.disclosure import DisclosurePolicy
@@ -22,6 +24,15 @@ CBA_SOURCE = (
     "data/cost_ledger.csv, the impact section's headline estimates (or data/activity_changes.csv "
     "where entered) and unit costs (docs/methods.md); csceval cost-benefit analysis"
 )
+
+
+_SNAKE_ID = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
+def readable(text: str) -> str:
+    """An activity id in a label read as words (``looked_after_child_year`` -> ``looked after
+    child year``), so tables and charts show no raw ids."""
+    return _SNAKE_ID.sub(lambda m: m.group(0).replace("_", " "), text)
 
 
 def _verdict(p: float) -> str:
@@ -129,7 +140,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
     lines = pd.DataFrame(
         [
             {
-                "activity": line.label,
+                "activity": readable(line.label),
                 "unit": line.unit,
                 "change": line.change.change,
                 "low": line.change.interval()[0],
@@ -165,7 +176,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
     switching = pd.DataFrame(
         [
             {
-                "input": sv.input,
+                "input": readable(sv.input),
                 "base": sv.base,
                 "switching": float("nan") if sv.switching is None else sv.switching,
                 "percent": float("nan") if sv.percent_change is None else sv.percent_change,
@@ -193,7 +204,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
     tornado = pd.DataFrame(
         [
             {
-                "input": b.input,
+                "input": readable(b.input),
                 "low_value": b.low_value,
                 "high_value": b.high_value,
                 "npv_low": b.npv_low / M,
@@ -217,7 +228,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
         caption="Each input over its 95% interval, the others at their central values",
         source=CBA_SOURCE,
     )
-    widest = bars[0].input if bars else ""
+    widest = readable(bars[0].input if bars else "")
     chart = BarChart(
         id="chart-cba-tornado",
         title="Tornado chart: net present value as each input moves over its 95% interval",

@@ -14,6 +14,7 @@ import pandas as pd
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.disclosure.policy import SUPPRESSED
 from csceval.report.model import BarChart, Block, Finding, Prose, Section, Series, TableBlock
+from csceval.report.questions import contrast_answers
 from csceval.strands.culture_survey.aggregation import ICC2_CUT
 from csceval.strands.culture_survey.analysis import CHANGE, SurveyResult
 from csceval.strands.culture_survey.compare import SiteComparison
@@ -361,6 +362,7 @@ def render_survey(result: SurveyResult, policy: DisclosurePolicy) -> Section:
         if c.time_point == latest
     ]
     findings.append(Finding(_aggregation_finding(result)))
+    shown = [c for c in result.comparisons if c.time_point == latest][:1]
     return Section(
         id="culture-survey",
         title="Team culture and climate",
@@ -368,4 +370,15 @@ def render_survey(result: SurveyResult, policy: DisclosurePolicy) -> Section:
         "whether their answers agree enough to speak of a team's climate.",
         findings=tuple(findings),
         blocks=tuple(blocks),
+        answers=contrast_answers(
+            shown,
+            f"Team climate ({ins.title_of(shown[0].subscale).lower()})" + " at {time_point}"
+            if shown
+            else "",
+            "points",
+            lambda c: "low",
+            lambda c: f"Only a difference of {c.mde_sd:.1f} SD or more could reliably be detected."
+            if math.isfinite(c.mde_sd)
+            else "",
+        ),
     )

@@ -15,6 +15,7 @@ import pandas as pd
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.disclosure.policy import SUPPRESSED
 from csceval.report.model import BarChart, Block, Finding, Prose, Section, Series, TableBlock
+from csceval.report.questions import contrast_answers
 from csceval.strands.family_goals.analysis import Comparison, GoalsResult
 
 SOURCE = "Project data tables data/family_goals.csv and data/goal_ratings.csv; goal attainment "
@@ -291,4 +292,14 @@ def render_goals(result: GoalsResult, policy: DisclosurePolicy) -> Section:
         "workers agreed.",
         findings=tuple(findings),
         blocks=tuple(blocks),
+        answers=contrast_answers(
+            [c for c in result.comparisons if c.rater == "parent"],
+            "Families' goal attainment rated by parents at {time_point}",
+            "T-score points",
+            lambda c: "low" if c.p_permutation < 0.05 else "none",
+            lambda c: f"Only a difference of about {c.mde:.1f} points or more could reliably "
+            "be detected."
+            if math.isfinite(c.mde)
+            else "",
+        ),
     )

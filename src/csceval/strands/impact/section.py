@@ -11,7 +11,7 @@ import math
 import pandas as pd
 
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
-from csceval.indicators.catalogue import Better, Kind
+from csceval.indicators.catalogue import Kind
 from csceval.report.model import (
     Block,
     Finding,
@@ -31,6 +31,7 @@ from csceval.strands.impact.results import (
     calibrated_size,
     verdict,
 )
+from csceval.strands.impact.section_answer import change_words, headline, impact_answer
 
 SOURCE = "Project data table data/indicators.csv; estimates computed by csceval.impact."
 CALIBRATION_SOURCE = "the real LA panel (csceval impact calibrate, shipped figures)"
@@ -210,21 +211,17 @@ def _published_estimate(table: TableBlock, label: str) -> tuple[float, str, str]
 def _finding(
     impact: IndicatorImpact, table: TableBlock, strength: Strength, reason: str, head: Estimate
 ) -> Finding:
-    ind, unit = impact.indicator, _unit(impact)
+    ind = impact.indicator
     published = _published_estimate(table, head.label)
     if published is None:
         return Finding(f"{ind.title}: no impact estimate ({reason}).", strength)
     estimate, interval, p_text = published
-    direction = ""
-    if ind.better is not Better.NEITHER and estimate:
-        favourable = (estimate < 0) == (ind.better is Better.LOWER)
-        direction = " (in the pilots' favour)" if favourable else " (against the pilots)"
-    # per cent changes read "+6.30%, 95% interval -2.04 to 13.04%"; other units follow the number
-    value_unit, interval_unit = ("%", "%") if impact.scale == "log" else (f" {unit}", "")
+    # per cent changes read "rose by 6.30%, 95% interval -2.04 to 13.04%"; points follow the number
+    interval_unit = "%" if impact.scale == "log" else ""
+    words = change_words(impact, estimate, dp=2)
     return Finding(
-        f"{ind.title}: the pooled synthetic control estimates an effect of {estimate:+.2f}"
-        f"{value_unit}{direction}, 95% interval {interval}{interval_unit}, randomization "
-        f"p = {p_text}. Strength of evidence: {strength} ({reason}).",
+        f"{ind.title}: by the pooled synthetic control, {words}; 95% interval "
+        f"{interval}{interval_unit}, randomization p = {p_text} ({reason}).",
         strength,
     )
 
@@ -263,13 +260,15 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             "The verdict rule is in docs/methods.md (Impact: verdict rule)."
         )
     ]
-    findings = []
+    findings, heads = [], []
     for impact in result.indicators:
         table = _estimates_table(impact, result.calibration, policy)
         strength, reason = verdict(impact, result.calibration)
         head = impact.get("synth_pooled") or (impact.estimates[0] if impact.estimates else None)
         if head is not None:
             findings.append(_finding(impact, table, strength, reason, head))
+            published = headline(impact, table, head.label, strength)
+            heads += [published] if published is not None else []
         blocks += [
             Prose(
                 f"{impact.indicator.title}: strength of evidence {strength} ({reason}). "
@@ -292,4 +291,5 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
         "headline and each test's measured real size beside it.",
         findings=tuple(findings),
         blocks=tuple(blocks),
+        answers=tuple(a for a in (impact_answer(heads),) if a is not None),
     )

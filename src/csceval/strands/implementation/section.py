@@ -17,6 +17,7 @@ import pandas as pd
 
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.report.model import Block, Figure, Finding, Heatmap, Prose, Section, Series, TableBlock
+from csceval.report.questions import IMPLEMENTATION, Answer
 from csceval.strands.implementation.diagram import render_theory_svg, text_equivalent
 from csceval.strands.implementation.elements import elements
 from csceval.strands.implementation.progress import ImplementationResult, change_map, progress_map
@@ -281,11 +282,13 @@ def render_implementation(result: ImplementationResult, policy: DisclosurePolicy
             caption="Where the evidence testing each box comes from, and whether it is in hand",
         )
     )
+    findings = _findings(result)
     return Section(
         id="implementation",
         title="Theory of change and implementation",
         summary="How far each pilot put the framework in place against its plan and its own "
         "self-profiles, read against the theory of change that links that work to outcomes.",
-        findings=tuple(_findings(result)),
+        findings=tuple(findings),
         blocks=tuple(blocks),
+        answers=tuple(Answer(IMPLEMENTATION, f.text, f.strength) for f in findings[:1]),
     )

@@ -14,6 +14,7 @@ import pandas as pd
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.disclosure.policy import SUPPRESSED
 from csceval.report.model import Block, Finding, LineChart, Prose, Section, Series, TableBlock
+from csceval.report.questions import contrast_answers
 from csceval.strands.quality_of_recording.analysis import Comparison, QualityResult
 
 SOURCE = "Project data tables data/case_samples.csv and data/case_audits.csv; scores computed by "
@@ -296,4 +297,10 @@ def render_quality(result: QualityResult, policy: DisclosurePolicy) -> Section:
         "in framework and contrast sites, and how far the auditors agreed.",
         findings=tuple(findings),
         blocks=tuple(blocks),
+        answers=contrast_answers(
+            [c for c in result.comparisons if c.measure == "overall"],
+            "Case-file quality at {time_point}",
+            "points (of 100)",
+            lambda c: "low",
+        ),
     )
