@@ -68,7 +68,8 @@ def test_coordinator_returns_evaluator_approves_and_exports(
     good = _fill(template, tmp_path / "good.xlsx", {"referrals_count": 850, "repeat_cpp_pct": 20})
     page.set_input_files("#id_file", str(good))
     page.click("button:has-text('Upload')")
-    page.wait_for_url(detail)
+    page.wait_for_url(f"{detail}?uploaded=1")
+    assert page.locator(".govuk-notification-banner--success").count() == 1
     coordinator.check()
     page.click("text=Check and submit")
     page.wait_for_load_state("load")

@@ -149,6 +149,8 @@ class ChildImpactResult:
         return frame
 
     def summary(self) -> str:
+        """The design (pilots, comparators, cohorts) first, then each headline outcome's
+        estimate in percentage points with its 95% interval, p-value and LA clusters."""
         lines = [
             f"Child-level matched difference-in-differences: {len(self.pilots)} pilot and "
             f"{len(self.comparators)} comparator LAs, cohorts "

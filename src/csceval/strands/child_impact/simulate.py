@@ -131,15 +131,18 @@ def _demo(world: World) -> tuple[dict[str, str], dict[str, Any]]:
     return files, truth
 
 
-_LAST: dict[int, tuple[dict[str, str], dict[str, Any]]] = {}
+_KEPT: dict[int, tuple[dict[str, str], dict[str, Any]]] = {}
+KEEP = 4
 
 
 def _cached(world: World) -> tuple[dict[str, str], dict[str, Any]]:
-    """Files and truth of the world (a world is fixed by its seed; the last one is kept)."""
-    if world.seed not in _LAST:
-        _LAST.clear()
-        _LAST[world.seed] = _demo(world)
-    return _LAST[world.seed]
+    """Files and truth of the world (a world is fixed by its seed; the last few are kept, since
+    building the returns takes seconds and a process often simulates a few seeds again)."""
+    if world.seed not in _KEPT:
+        while len(_KEPT) >= KEEP:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[world.seed] = _demo(world)
+    return _KEPT[world.seed]
 
 
 def child_impact_files(world: World) -> dict[str, str]:
