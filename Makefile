@@ -61,9 +61,10 @@ imports: $(STAMP)
 wheel: $(STAMP)
 	PYTHON=$(PYTHON) BUILD_PYTHON=$(BIN)/python .ci/wheel-check
 
-# Two worker processes (pytest-xdist); a test file stays on one worker, so module fixtures are
-# built once.
-PYTEST := $(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
+# Three worker processes (pytest-xdist) on the two cores: the browser journeys, servers and
+# subprocesses wait on I/O, which a third worker fills; a test file stays on one worker, so
+# module fixtures are built once.
+PYTEST := $(BIN)/pytest -q --numprocesses=3 --dist=loadfile
 
 unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
 	$(PYTEST)

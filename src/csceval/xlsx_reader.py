@@ -173,7 +173,7 @@ def _check_archive(data: bytes, file: str, limits: XlsxLimits, code: str) -> Non
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
         raise _refuse(code, file, f"the workbook is damaged ({error})") from error
     unpacked = sum(i.file_size for i in infos)
     squeezed = [

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -160,7 +160,8 @@ def test_every_reader_of_user_workbooks_refuses_the_bomb(tmp_path: Path) -> None
 VALID = workbook([["case_id", "stratum", "opened"], ["A1", "cin", "2019-04-01"]])
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, derandomize=True)  # the same examples every run: steady CI
+@example(flips=[(4286, 64)])  # an unknown compression method: NotImplementedError from zipfile
 @given(st.lists(st.tuples(st.integers(0, len(VALID) - 1), st.integers(0, 255)), max_size=8))
 def test_mutated_workbooks_give_a_result_or_a_coded_problem(flips: list[tuple[int, int]]) -> None:
     data = bytearray(VALID)

@@ -50,7 +50,7 @@ class BoundedZip:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as exc:
             raise _refuse(file, f"not a zip archive ({exc})", "check the file type") from exc
         if len(infos) > limits.entries:
             raise _refuse(

@@ -49,7 +49,7 @@ def _check_zip(reader: _Reader, data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, NotImplementedError):
         reader.problem("CSC-E6101", "The file is damaged or not an Excel workbook (.xlsx)")
         return False
     unpacked = sum(i.file_size for i in infos)
