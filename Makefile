@@ -66,8 +66,14 @@ wheel: $(STAMP)
 # module fixtures are built once.
 PYTEST := $(BIN)/pytest -q --numprocesses=3 --dist=loadfile
 
+# The longest test files go first: a file stays on one worker, so one that starts last holds the
+# whole run up (pytest keeps each file once however often it is named).
+SLOW_FIRST := tests/web/test_journeys.py tests/integration/test_report_demo.py \
+	tests/integration/test_toy_strand.py tests/web/test_evaluation.py \
+	tests/web/test_browser_onboarding.py tests/unit/test_api.py tests/web/test_journeys_case_audit.py \
+	tests/web/test_returns_journey.py tests/unit/test_implementation_report.py
 unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
-	$(PYTEST)
+	$(PYTEST) $(SLOW_FIRST) tests
 
 ## The web tests that touch the database engine again, on PostgreSQL (DESIGN.md: both databases
 ## are tested): transactions and locks, raw SQL and triggers (the audit chain), sessions, imports
@@ -79,7 +85,8 @@ ENGINE_AGNOSTIC := access_matrix error_pages formula_injection journeys_fixed pe
 	returns_pages run_file_scopes uploads_bounded web_accounts web_mfa web_pages web_security \
 	web_settings
 unit-postgres: $(STAMP)
-	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web -m "not browser" \
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web/test_web_serve.py tests/web/test_evaluation.py \
+	  tests/web -m "not browser" \
 	  $(foreach m,$(ENGINE_AGNOSTIC),--ignore=tests/web/test_$(m).py)
 
 ## Re-pin every package after editing requirements/*.in.

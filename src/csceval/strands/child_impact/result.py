@@ -149,18 +149,20 @@ class ChildImpactResult:
         return frame
 
     def summary(self) -> str:
-        """The design (pilots, comparators, cohorts) first, then each headline outcome's
-        estimate in percentage points with its 95% interval, p-value and LA clusters."""
-        lines = [
+        """The design and the first headline outcome's estimate on the first line (the one
+        ``Evaluation.summary`` shows), then every headline outcome's estimate in percentage
+        points with its 95% interval, p-value and LA clusters."""
+        estimates = [
+            f"{e.title}: {e.estimate:+.2f} points (95% CI {e.low:.2f} to {e.high:.2f}; "
+            f"{e.p_text}; {e.n_clusters} LA clusters)"
+            for e in self.headline
+        ]
+        design = (
             f"Child-level matched difference-in-differences: {len(self.pilots)} pilot and "
             f"{len(self.comparators)} comparator LAs, cohorts "
-            f"{min(self.cohort_years, default=0)}-{max(self.cohort_years, default=0)}."
-        ]
-        for e in self.headline:
-            lines.append(
-                f"{e.title}: {e.estimate:+.2f} points (95% CI {e.low:.2f} to {e.high:.2f}; "
-                f"{e.p_text}; {e.n_clusters} LA clusters)"
-            )
+            f"{min(self.cohort_years, default=0)}-{max(self.cohort_years, default=0)}"
+        )
+        lines = [f"{design}; {estimates[0]}." if estimates else f"{design}.", *estimates[1:]]
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
