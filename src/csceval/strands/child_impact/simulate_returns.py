@@ -11,6 +11,10 @@ recovery studies that skip the files); :func:`la_files` writes the same tables a
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -21,113 +25,171 @@ from csceval.strands.child_impact.simulate_model import NEEDS, window
 from csceval.strands.child_impact.simulate_records import LaRecords
 
 
-def _known(dates: pd.Series, end: np.datetime64) -> pd.Series:
-    return dates.where(dates <= end).astype("datetime64[ns]")
+@dataclass(frozen=True)
+class _Arrays:
+    """One LA's records as numpy columns with each child's identifier, converted once for all
+    its years (pandas indexing per year and table cost more than the data: 112 LA-years)."""
+
+    episodes: dict[str, np.ndarray]
+    episode_ids: np.ndarray
+    factors: list[list[str]]
+    children: dict[str, np.ndarray]
+    child_ids: np.ndarray
+    care: dict[str, np.ndarray]
+    care_rows: np.ndarray  # each period of care's row in ``children``
 
 
-def _ids(rec: LaRecords, child: pd.Series) -> pd.Series:
-    return rec.la_code + "C" + child.astype(str).str.zfill(7)
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {str(c): frame[c].to_numpy() for c in frame.columns}
+
+
+def _arrays(rec: LaRecords) -> _Arrays:
+    children = _columns(rec.children)
+    order = np.argsort(children["child"], kind="stable")
+    child_ids = np.array([f"{rec.la_code}C{c:07d}" for c in children["child"].tolist()], object)
+    episodes = _columns(rec.episodes)
+    care = _columns(rec.care)
+
+    def rows(child: np.ndarray) -> np.ndarray:
+        return np.asarray(order[np.searchsorted(children["child"], child, sorter=order)])
+
+    return _Arrays(
+        episodes,
+        child_ids[rows(episodes["child"])],
+        [str(f).split("|") for f in episodes["factors"].tolist()],
+        children,
+        child_ids,
+        care,
+        rows(care["child"]),
+    )
+
+
+def _known(dates: np.ndarray, end: np.datetime64) -> np.ndarray:
+    """The dates known on ``end`` (later ones blank), as the readers type them."""
+    return np.where(dates <= end, dates, np.datetime64("NaT")).astype("M8[ns]")
+
+
+def _ns(dates: np.ndarray) -> np.ndarray:
+    return dates.astype("M8[ns]")
 
 
 def cin_tables(rec: LaRecords, year: int) -> dict[str, pd.DataFrame]:
     """The CIN census tables of ``year`` (the columns the strand reads, typed as the reader)."""
+    return _cin_tables(_arrays(rec), year)
+
+
+def _cin_tables(la: _Arrays, year: int) -> dict[str, pd.DataFrame]:
     lo, hi = window(year)
-    ep = rec.episodes
-    ep = ep[(ep["ref"] <= hi) & (ep["close"] >= lo)].reset_index(drop=True)
-    ids = _ids(rec, ep["child"])
+    e = la.episodes
+    open_ = np.flatnonzero((e["ref"] <= hi) & (e["close"] >= lo))
+    ep = {c: v[open_] for c, v in e.items()}
+    ids = la.episode_ids[open_]
+    detail_ids = np.arange(1, len(open_) + 1)
     details = pd.DataFrame(
         {
             "LAchildID": ids,
-            "CINdetailsID": np.arange(1, len(ep) + 1),
-            "CINreferralDate": ep["ref"].astype("datetime64[ns]"),
-            "PrimaryNeedCode": np.array(NEEDS)[ep["need"].to_numpy()],
+            "CINdetailsID": detail_ids,
+            "CINreferralDate": _ns(ep["ref"]),
+            "PrimaryNeedCode": np.array(NEEDS)[ep["need"]],
             "CINclosureDate": _known(ep["close"], hi),
-            "ReferralNFA": ep["nfa"].astype("boolean"),
+            "ReferralNFA": pd.array(ep["nfa"], dtype="boolean"),
         }
     )
-    has_a = ep["assessed"].notna() & (ep["assessed"] <= hi)
+    has_a = ep["assessed"] <= hi
+    assessment_ids = np.arange(1, int(has_a.sum()) + 1)
     assessments = pd.DataFrame(
         {
             "LAchildID": ids[has_a],
-            "CINdetailsID": details["CINdetailsID"][has_a],
-            "AssessmentID": np.arange(1, int(has_a.sum()) + 1),
-            "AssessmentActualStartDate": ep["assessed"][has_a].astype("datetime64[ns]"),
+            "CINdetailsID": detail_ids[has_a],
+            "AssessmentID": assessment_ids,
+            "AssessmentActualStartDate": _ns(ep["assessed"][has_a]),
             "AssessmentAuthorisationDate": _known(ep["authorised"][has_a], hi),
         }
     )
-    factors = assessments.assign(AssessmentFactors=ep["factors"][has_a].str.split("|"))
-    factors = factors.explode("AssessmentFactors")[
-        ["LAchildID", "CINdetailsID", "AssessmentID", "AssessmentFactors"]
-    ]
-    has_s = ep["s47"].notna() & (ep["s47"] <= hi)
+    codes = [la.factors[i] for i in open_[has_a]]
+    counts = np.array([len(c) for c in codes], dtype=np.int64)
+    factors = pd.DataFrame(
+        {
+            "LAchildID": np.repeat(ids[has_a], counts),
+            "CINdetailsID": np.repeat(detail_ids[has_a], counts),
+            "AssessmentID": np.repeat(assessment_ids, counts),
+            "AssessmentFactors": np.array([f for c in codes for f in c], dtype=object),
+        }
+    )
+    has_s = ep["s47"] <= hi
     section47 = pd.DataFrame(
         {
             "LAchildID": ids[has_s],
-            "CINdetailsID": details["CINdetailsID"][has_s],
-            "S47ActualStartDate": ep["s47"][has_s].astype("datetime64[ns]"),
+            "CINdetailsID": detail_ids[has_s],
+            "S47ActualStartDate": _ns(ep["s47"][has_s]),
             "DateOfInitialCPC": _known(ep["icpc"][has_s], hi),
         }
     )
-    has_p = ep["cpp_start"].notna() & (ep["cpp_start"] <= hi)
+    has_p = ep["cpp_start"] <= hi
     cpp = pd.DataFrame(
         {
             "LAchildID": ids[has_p],
-            "CINdetailsID": details["CINdetailsID"][has_p],
+            "CINdetailsID": detail_ids[has_p],
             "CPPID": np.arange(1, int(has_p.sum()) + 1),
-            "CPPstartDate": ep["cpp_start"][has_p].astype("datetime64[ns]"),
+            "CPPstartDate": _ns(ep["cpp_start"][has_p]),
             "CPPendDate": _known(ep["cpp_end"][has_p], hi),
-            "NumberOfPreviousCPP": ep["cpp_previous"][has_p].astype("Int64"),
+            "NumberOfPreviousCPP": pd.array(ep["cpp_previous"][has_p], dtype="Int64"),
         }
     )
-    kids = rec.children[rec.children["child"].isin(ep["child"])]
-    children = pd.DataFrame(
-        {
-            "LAchildID": _ids(rec, kids["child"]),
-            "PersonBirthDate": kids["dob"].astype("M8[ns]"),
-            "Sex": kids["sex"],
-            "Ethnicity": kids["ethnicity"],
-        }
-    )
-    disabled = kids[kids["disabled"]]
-    disabilities = pd.DataFrame({"LAchildID": _ids(rec, disabled["child"]), "Disability": "MOB"})
+    c = la.children
+    kids = np.isin(c["child"], ep["child"])
+    disabled = kids & c["disabled"]
     return {
-        "children": children.reset_index(drop=True),
-        "disabilities": disabilities.reset_index(drop=True),
+        "children": pd.DataFrame(
+            {
+                "LAchildID": la.child_ids[kids],
+                "PersonBirthDate": _ns(c["dob"][kids]),
+                "Sex": c["sex"][kids],
+                "Ethnicity": c["ethnicity"][kids],
+            }
+        ),
+        "disabilities": pd.DataFrame({"LAchildID": la.child_ids[disabled], "Disability": "MOB"}),
         "cin_details": details,
-        "assessments": assessments.reset_index(drop=True),
-        "assessment_factors": factors.reset_index(drop=True),
-        "section47": section47.reset_index(drop=True),
-        "cpp": cpp.reset_index(drop=True),
+        "assessments": assessments,
+        "assessment_factors": factors,
+        "section47": section47,
+        "cpp": cpp,
     }
 
 
 def ssda903_tables(rec: LaRecords, year: int) -> dict[str, pd.DataFrame]:
     """The SSDA903 ``header`` and ``episodes`` of ``year`` (one episode per period of care)."""
+    return _ssda903_tables(_arrays(rec), year)
+
+
+def _ssda903_tables(la: _Arrays, year: int) -> dict[str, pd.DataFrame]:
     lo, hi = window(year)
-    care = rec.care[(rec.care["decom"] <= hi) & (rec.care["dec"] >= lo)]
-    ids = _ids(rec, care["child"])
-    kids = rec.children.set_index("child").loc[care["child"]]
+    care = la.care
+    open_ = (care["decom"] <= hi) & (care["dec"] >= lo)
+    rows = la.care_rows[open_]
+    ids = la.child_ids[rows]
     header = pd.DataFrame(
         {
-            "CHILD": ids.to_numpy(),
-            "SEX": np.where(kids["sex"] == "M", "1", "2"),
-            "DOB": kids["dob"].astype("M8[ns]").to_numpy(),
-            "ETHNIC": kids["ethnicity"].to_numpy(),
+            "CHILD": ids,
+            "SEX": np.where(la.children["sex"][rows] == "M", "1", "2"),
+            "DOB": _ns(la.children["dob"][rows]),
+            "ETHNIC": la.children["ethnicity"][rows],
         }
     )
+    dec = _known(care["dec"][open_], hi)
     episodes = pd.DataFrame(
         {
-            "CHILD": ids.to_numpy(),
-            "DECOM": care["decom"].astype("M8[ns]").to_numpy(),
+            "CHILD": ids,
+            "DECOM": _ns(care["decom"][open_]),
             "RNE": "S",
             "LS": "C2",
             "CIN": "N1",
             "PLACE": "U1",
             "PLACE_PROVIDER": "PR1",
-            "DEC": _known(care["dec"], hi).to_numpy(),
+            "DEC": dec,
+            "REC": np.where(np.isnat(dec), "", "E13"),
         }
     )
-    episodes["REC"] = np.where(episodes["DEC"].isna(), "", "E13")
     return {
         "header": header.reindex(columns=list(SSDA903_TABLES["header"]), fill_value=""),
         "episodes": episodes.reindex(columns=list(SSDA903_TABLES["episodes"]), fill_value=""),
@@ -135,10 +197,12 @@ def ssda903_tables(rec: LaRecords, year: int) -> dict[str, pd.DataFrame]:
 
 
 def _texts(values: pd.Series) -> list[str]:
-    """Cell texts ("" when blank; dates as YYYY-MM-DD), one pandas pass per column."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return list(values.dt.strftime("%Y-%m-%d").fillna("").tolist())
-    return ["" if pd.isna(v) else str(v) for v in values.tolist()]
+    """Cell texts ("" when blank; dates as YYYY-MM-DD)."""
+    array = values.to_numpy()
+    if np.issubdtype(array.dtype, np.datetime64):
+        days = np.datetime_as_string(array.astype("M8[D]"))
+        return ["" if d == "NaT" else d for d in days.tolist()]
+    return ["" if pd.isna(v) else str(v) for v in array.tolist()]
 
 
 def _tags(tag: str, values: pd.Series) -> list[str]:
@@ -232,19 +296,27 @@ def cin_xml(tables: dict[str, pd.DataFrame], la_code: str, year: int) -> str:
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%d/%m/%Y").fillna("")
-    return str(out.to_csv(index=False, lineterminator="\n"))
+    """The table as an SSDA903 CSV (dates as DD/MM/YYYY, blanks empty)."""
+    columns = []
+    for col in frame.columns:
+        texts = _texts(frame[col])
+        if np.issubdtype(frame[col].to_numpy().dtype, np.datetime64):
+            texts = [f"{d[8:]}/{d[5:7]}/{d[:4]}" if d else "" for d in texts]
+        columns.append(texts)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(frame.columns)
+    writer.writerows(zip(*columns, strict=True))
+    return out.getvalue()
 
 
 def la_returns(rec: LaRecords, years: tuple[int, ...]) -> dict[int, YearReturns]:
     """The LA's returns as the readers give them, by collection year."""
+    la = _arrays(rec)
     out = {}
     for year in years:
-        ssda903 = ssda903_tables(rec, year)
-        out[year] = YearReturns(cin_tables(rec, year), ssda903["episodes"], ssda903["header"])
+        ssda903 = _ssda903_tables(la, year)
+        out[year] = YearReturns(_cin_tables(la, year), ssda903["episodes"], ssda903["header"])
     return out
 
 
