@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,17 +24,45 @@ def valid_project() -> Path:
     return FIXTURES / "valid_project"
 
 
+Simulated = Callable[[int], Path]
+
+
 @pytest.fixture(scope="session")
-def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The embedded synthetic evaluation (seed 2018), simulated once per test process.
+def simulated(tmp_path_factory: pytest.TempPathFactory) -> Simulated:
+    """The simulated project of a seed, made once per test process and seed.
 
     Read-only: a test that changes a file copies the folder first (``shutil.copytree``).
+    Simulating takes seconds (the child-level returns most of it), and a dozen modules need one.
     """
     from csceval.pipeline import simulate_project
 
-    folder = tmp_path_factory.mktemp("demo") / "project"
-    simulate_project(folder, seed=2018)
-    return folder
+    made: dict[int, Path] = {}
+
+    def project(seed: int) -> Path:
+        if seed not in made:
+            folder = tmp_path_factory.mktemp(f"simulated-{seed}") / "project"
+            simulate_project(folder, seed=seed)
+            made[seed] = folder
+        return made[seed]
+
+    return project
+
+
+@pytest.fixture(scope="session")
+def demo_project(simulated: Simulated) -> Path:
+    """The embedded synthetic evaluation (seed 2018), read-only (see ``simulated``)."""
+    return simulated(2018)
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's output folder (``csceval run`` of ``demo_project``), written once per test
+    process; read-only. Its project is ``demo_project``."""
+    from csceval.pipeline import run_project
+
+    out = tmp_path_factory.mktemp("demo-run") / "output"
+    run_project(demo_project, out)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 
 import csceval
 from csceval.errors import InputError
-from csceval.pipeline import Evaluation, StrandRun, run_project, simulate_project
+from csceval.pipeline import Evaluation, StrandRun, run_project
 from csceval.registry import registered_strands
 from csceval.strands import Result
 from csceval.strands.benchmarking.benchmarking import BENCHMARK_COLUMNS
@@ -39,10 +39,8 @@ ESTIMATOR_PACKAGES = ("csceval.impact", "csceval.reliability", "csceval.disclosu
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("api") / "project"
-    simulate_project(folder, seed=2018)
-    return folder
+def demo(demo_project: Path) -> Path:
+    return demo_project
 
 
 @pytest.fixture(scope="module")

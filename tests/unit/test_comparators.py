@@ -4,13 +4,14 @@ scoping table), are never controls."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from csceval.pipeline import load_project, simulate_project
+from csceval.pipeline import load_project
 from csceval.project import Project
 from csceval.project.comparators import adopters, choose_comparators
 from csceval.project.register import register_as_at
@@ -18,10 +19,8 @@ from csceval.simulate.scoping import OTHER_ADOPTERS
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = tmp_path_factory.mktemp("comparators") / "project"
-    simulate_project(root, seed=11)
-    return load_project(root)
+def project(simulated: Callable[[int], Path]) -> Project:
+    return load_project(simulated(11))
 
 
 def _with_comparators(project: Project, method: str) -> Project:

@@ -15,7 +15,7 @@ import pytest
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.impact.synth_data import latest_span, positive_log
 from csceval.indicators.catalogue import BY_ID
-from csceval.pipeline import load_project, policy_of, simulate_project
+from csceval.pipeline import load_project, policy_of
 from csceval.project import Project
 from csceval.project.comparators import ComparatorSet
 from csceval.registry import registered_strands
@@ -45,10 +45,8 @@ ESTIMATORS = ("synth", "did", "sdid")
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = tmp_path_factory.mktemp("impact") / "project"
-    simulate_project(root)
-    return load_project(root)
+def project(demo_project: Path) -> Project:
+    return load_project(demo_project)
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from csceval.pipeline import run_project, simulate_project
 from csceval.simulate.pilots import Pilot
 from csceval.strands.implementation.simulate import maturity
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("implementation")
-    simulate_project(root / "project", seed=11)
-    summary = run_project(root / "project", root / "out")
-    assert "implementation" in summary.strands_run
+def run(demo_project: Path, demo_run: Path) -> Path:
+    """The demo's output (``out``) beside its project (``project``)."""
+    root = demo_run.parent / "implementation-view"
+    if not root.exists():
+        root.mkdir()
+        (root / "project").symlink_to(demo_project, target_is_directory=True)
+        (root / "out").symlink_to(demo_run, target_is_directory=True)
     return root
 
 

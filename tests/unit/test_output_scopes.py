@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -109,24 +108,9 @@ def test_an_unreadable_or_oversized_manifest_lists_nothing(tmp_path: Path) -> No
 
 
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A synthetic project run through the real pipeline: every strand runs; the plan is cut to
-    one indicator and the fast estimators so the run takes seconds (file kinds do not depend on
-    how many indicators there are)."""
-    from csceval.pipeline import run_project, simulate_project
-
-    root = tmp_path_factory.mktemp("scopes")
-    simulate_project(root / "project", seed=7)
-    plan = root / "project" / "evaluation.toml"
-    text = re.sub(
-        r"indicators = \[[^\]]*\]", 'indicators = ["cla_rate_per_10k"]', plan.read_text(), count=1
-    )
-    plan.write_text(
-        re.sub(r"estimators = \[[^\]]*\]", 'estimators = ["descriptive", "did"]', text, count=1)
-    )
-    summary = run_project(root / "project", root / "output")
-    assert summary.strands_skipped == ()
-    return root / "output"
+def real_run(demo_run: Path) -> Path:
+    """The demo run through the real pipeline: every strand runs, so every file kind is there."""
+    return demo_run
 
 
 def test_every_file_a_real_run_writes_has_a_scope(real_run: Path) -> None:

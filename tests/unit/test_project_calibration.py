@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from csceval.cli import main
 from csceval.disclosure import DisclosurePolicy
 from csceval.errors import InputError
-from csceval.pipeline import load_project, simulate_project
+from csceval.pipeline import load_project
 from csceval.project import Project
 from csceval.strands.impact.calibration_file import PROJECT_FILE
 from csceval.strands.impact.project_calibration import (
@@ -26,10 +27,8 @@ from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = tmp_path_factory.mktemp("calibrate-project") / "project"
-    simulate_project(root, seed=5)
-    return load_project(root)
+def project(simulated: Callable[[int], Path]) -> Project:
+    return load_project(simulated(5))
 
 
 def test_calibration_on_the_project_is_quoted_by_the_report(

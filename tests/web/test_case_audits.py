@@ -4,6 +4,7 @@ export and rollback (drawing samples: test_case_audit_sampling.py)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from case_audit_helpers import (
 )
 from web_helpers import make_user
 
-from csceval.pipeline import load_project, simulate_project
+from csceval.pipeline import load_project
 from csceval.strands.quality_of_recording.analysis import analyse_quality
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.case_audits.models import CaseAnswer as Answer
@@ -209,10 +210,8 @@ def test_the_second_share_is_reproducible_and_rounded_up() -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("synthetic") / "project"
-    simulate_project(root, seed=11)
-    return root
+def synthetic(simulated: Callable[[int], Path]) -> Path:
+    return simulated(11)
 
 
 def test_export_project_writes_samples_and_audits_the_quality_strand_analyses(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 from web_helpers import make_user, sign_in
 
 from csceval.errors import InputError
-from csceval.pipeline import load_project, simulate_project
+from csceval.pipeline import load_project
 from csceval.web.accounts.models import Membership
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.audit_trail.services import verify_chain
@@ -22,10 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("synthetic") / "project"
-    simulate_project(root, seed=7)
-    return root
+def synthetic(simulated: Callable[[int], Path]) -> Path:
+    return simulated(7)
 
 
 @pytest.fixture

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from web_helpers import make_user, sign_in
 
-from csceval.pipeline import load_project, simulate_project
+from csceval.pipeline import load_project
 from csceval.strands.implementation.elements import element_ids
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.evaluation.models import Site
@@ -19,10 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("synthetic") / "project"
-    simulate_project(root, seed=11)
-    return root
+def synthetic(simulated: Callable[[int], Path]) -> Path:
+    return simulated(11)
 
 
 @pytest.fixture
