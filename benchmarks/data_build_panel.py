@@ -1,8 +1,10 @@
-"""Benchmark: ``build_panel`` on the real DfE files in ../shared/data (all EES, LAIT, reference).
+"""Benchmark: ``build_panel`` on the real DfE files in ../shared/data (EES, LAIT, the CLA SFR
+underlying data 2010-2017, S251 outturns 2008-14, csc_la_panel, reference).
 
 Times the whole build (reading and checking every file, deriving rates, the reference tables)
 and its peak traced Python memory (tracemalloc), beside a plain-pandas baseline measured in the
-same run: ``pd.read_csv`` as text of the same CSVs (the EES files build_panel uses, and LAIT),
+same run: ``pd.read_csv`` as text of the same CSVs (the EES files build_panel uses, LAIT, the SFR
+and S251 files and csc_la_panel),
 with no checks, no symbol handling and no derivation. Prints a table; writes nothing.
 
 Run: .venv/bin/python benchmarks/data_build_panel.py [--repeat 3] [--source ../shared/data]
@@ -57,11 +59,14 @@ def main() -> None:
     patterns = [*COLUMN_MAP, CLA_GLOB, *STABILITY_GLOBS, POPULATION_GLOB]
     files = sorted({f for pattern in patterns for f in ees.glob(pattern)})
     files.append(args.source / "dfe_lait_csc_indicators" / "lait_csc_indicators_long.csv")
+    files += sorted((args.source / "dfe_cla_sfr_underlying_2010_2017").glob("20*/*.csv"))
+    files += sorted((args.source / "dfe_s251_outturn_2008_2014").glob("*.csv"))
+    files.append(args.source / "csc_la_panel" / "csc_la_panel_long.csv")
     megabytes = sum(f.stat().st_size for f in files) / 2**20
 
     def baseline() -> None:
         for path in files:
-            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="latin-1")
 
     panel = build_panel(args.source)
     agreement = rate_agreement(panel)
@@ -72,6 +77,12 @@ def main() -> None:
     print(
         f"rate check: {agreement['la_years'].sum():,} LA-years, min {agreement['pct_equal'].min()}%"
     )
+    if panel.agreement is not None:
+        pairs = panel.agreement
+        print(
+            f"source agreement: {len(pairs)} source pairs, {pairs['la_years'].sum():,} LA-years, "
+            f"min {pairs['pct_within_tolerance'].min()}% within tolerance"
+        )
     print("| step | median s | peak traced MiB |")
     print("|---|---|---|")
     print(

@@ -56,6 +56,16 @@ def build_panel_command(source: Path, out: Path, neighbours: str, quiet: bool) -
             f"  {row.indicator}: derived rate equals DfE's published rate in "
             f"{row.pct_equal}% of {row.la_years} LA-years"
         )
+    if panel.agreement is not None and len(panel.agreement):
+        pairs = panel.agreement
+        worst = pairs.loc[pairs["pct_within_tolerance"].idxmin()]
+        console.print(
+            f"  {len(pairs)} pairs of overlapping sources checked ({pairs['tolerance'].iat[0]}); "
+            f"least agreement: {worst['indicator']}, {worst['source_a']} / {worst['source_b']}, "
+            f"{worst['pct_within_tolerance']}% (source_agreement.csv)"
+        )
+    if panel.breaks is not None:
+        console.print(f"  {len(panel.breaks)} series breaks listed in series_breaks.csv")
     console.print(f"Wrote {len(written)} files to {out}")
 
 

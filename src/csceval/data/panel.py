@@ -2,7 +2,11 @@
 
 Layout read (any file may be absent except the population file and one CIN or CLA file):
 ``dfe_csc_ees_la/*.csv`` (EES), ``dfe_lait_csc_indicators/lait_csc_indicators_long.csv``
-(LAIT), ``la_reference/{ees_las,ees_regions,statistical_neighbours_*}.csv``.
+(LAIT), ``dfe_cla_sfr_underlying_2010_2017/`` (CLA SFR underlying data, 2010-2017),
+``dfe_s251_outturn_2008_2014/`` (S251 outturns), ``csc_la_panel/csc_la_panel_long.csv`` (a
+cross-check), ``la_reference/{ees_las,ees_regions,statistical_neighbours_*}.csv``. Each series
+starts at the earliest year a source holds (:mod:`csceval.data.panel_early`); overlapping
+sources are checked and series breaks listed (:mod:`csceval.data.panel_checks`).
 
 The choices made are recorded where they are made: which file gives what and which vintage wins
 in :mod:`csceval.data.panel_sources`, the derived rates in :mod:`csceval.data.panel_rates`, each
@@ -13,9 +17,6 @@ derived rate equals the published one (the headline check).
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,15 +24,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csceval.atomic import staged_folder
 from csceval.data.ees import read_ees
 from csceval.data.la_reference import reorganisations_table
 from csceval.data.lait import read_lait
+from csceval.data.panel_checks import panel_readme, series_breaks, source_agreement
+from csceval.data.panel_early import early_rates, read_csc_panel, read_s251, read_sfr
 from csceval.data.panel_rates import DERIVED_RATES, _derive
 from csceval.data.panel_reference import EXISTENCE, _local_authorities, _neighbours
 from csceval.data.panel_sources import (
     CLA_GLOB,
     COLUMN_MAP,
     EES_DIR,
+    LAIT_CHECK_RATES,
     LAIT_CODES,
     LAIT_FILE,
     LAIT_PUBLISHED_RATES,
@@ -79,6 +84,11 @@ class Panel:
     local_authorities: pd.DataFrame
     statistical_neighbours: pd.DataFrame
     reorganisations: pd.DataFrame
+    agreement: pd.DataFrame | None = None
+    """Every pair of sources on the LA-years both give (:func:`source_agreement`)."""
+    breaks: pd.DataFrame | None = None
+    """Series breaks: source changes, gaps, estimated denominators, reorganisations."""
+    neighbours_model: str = ""
 
     def wide(self) -> pd.DataFrame:
         """One row per LA x year, one column per indicator (NaN where a symbol stands)."""
@@ -97,7 +107,9 @@ class Panel:
         rows = rows.join(window, on="la_code", how="inner")
         last = rows["last_year"].fillna(9999)
         rows = rows[(rows["year"] >= rows["first_year"]) & (rows["year"] <= last)]
-        text = np.where(rows["symbol"] != "", rows["symbol"], rows["value"].map(_number_text))
+        # LAIT's "-" (missing or suppressed, unspecified) is published as "x" (not available).
+        symbol = rows["symbol"].replace("-", "x")
+        text = np.where(symbol != "", symbol, rows["value"].map(_number_text))
         out = pd.DataFrame(
             {
                 "la_code": rows["la_code"],
@@ -128,6 +140,7 @@ def build_panel(
     parts: list[pd.DataFrame] = []
     published: list[pd.DataFrame] = []
     jobs: list[tuple[str, Callable[[], None]]] = []
+    early_checks: list[pd.DataFrame] = []
 
     def guarded(run: Callable[[], None]) -> Callable[[], None]:
         def wrapped() -> None:
@@ -186,20 +199,45 @@ def build_panel(
             rows = rows.assign(indicator=rows["code"].map(LAIT_CODES), source="LAIT")
             rows = rows.dropna(subset=["year"]).astype({"year": "int64"})
             is_rate = rows["indicator"].isin(LAIT_PUBLISHED_RATES)
+            check_only = rows["indicator"].isin(LAIT_CHECK_RATES)
             published.append(rows.loc[is_rate, LONG_COLUMNS])
-            parts.append(rows.loc[~is_rate, LONG_COLUMNS])
+            early_checks.append(rows.loc[check_only, LONG_COLUMNS])
+            parts.append(rows.loc[~is_rate & ~check_only, LONG_COLUMNS])
 
         jobs.append(("LAIT", guarded(lait)))
+    early: list[pd.DataFrame] = []
+
+    def sfr() -> None:
+        early.append(read_sfr(source))
+
+    def s251() -> None:
+        early.append(read_s251(source))
+
+    def csc_panel() -> None:
+        early.append(read_csc_panel(source, set(BY_ID)))
+
+    jobs += [
+        ("CLA SFR", guarded(sfr)),
+        ("S251", guarded(s251)),
+        ("csc_la_panel", guarded(csc_panel)),
+    ]
     for i, (label, job) in enumerate(jobs):
         step(f"reading {label}", 0.8 * i / len(jobs))
         job()
     if problems:
         raise InputError(problems)
     step("deriving rates", 0.85)
-    long = _combine(parts)
+    primary = [*parts, *early[:2]]  # EES and LAIT first, then SFR and S251; csc_la_panel last
+    sfr_rows = early[0] if early else pd.DataFrame(columns=LONG_COLUMNS)
+    sources = [f for f in (*primary, *early[2:]) if len(f)]
+    stacked = pd.concat(sources, ignore_index=True)
+    long = _combine(sources)
+    long = long[~((long["indicator"] == POPULATION) & long["source"].isin(sfr_rows["source"]))]
     if not long["indicator"].isin(EXISTENCE).any():
         raise _missing(source, f"CIN or CLA file in {EES_DIR}/")
     long = _derive(long)
+    early_cla = early_rates(long, sfr_rows)
+    long = _combine([long, early_cla]) if len(early_cla) else long
     step("reference tables", 0.9)
     las = _local_authorities(source, long)
     neighbours = _neighbours(source, neighbours_model, set(las["la_code"]))
@@ -207,8 +245,23 @@ def build_panel(
         pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=LONG_COLUMNS)
     )
     pub = pub.drop_duplicates(["la_code", "year", "indicator", "source"])
+    reorganisations = reorganisations_table()
+    step("checking sources", 0.95)
+    derived = long[long["source"].str.startswith("derived")]
+    checks = [f for f in (stacked, derived, *early_checks, pub) if len(f)]
+    agreement = source_agreement(pd.concat(checks, ignore_index=True))
+    breaks = series_breaks(long, reorganisations)
     step("done", 1.0)
-    return Panel(long, pub.reset_index(drop=True), las, neighbours, reorganisations_table())
+    return Panel(
+        long,
+        pub.reset_index(drop=True),
+        las,
+        neighbours,
+        reorganisations,
+        agreement,
+        breaks,
+        neighbours_model,
+    )
 
 
 def rate_agreement(panel: Panel, *, current_only: bool = True) -> pd.DataFrame:
@@ -244,6 +297,10 @@ def rate_agreement(panel: Panel, *, current_only: bool = True) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _or_empty(frame: pd.DataFrame | None) -> pd.DataFrame:
+    return frame if frame is not None else pd.DataFrame()
+
+
 def write_panel(panel: Panel, out: Path) -> list[Path]:
     """Write the panel and the project tables into ``out`` (whole, or not at all).
 
@@ -261,26 +318,24 @@ def write_panel(panel: Panel, out: Path) -> list[Path]:
                 )
             ]
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-panel-", dir=out.parent))
-    try:
+    files = {
+        "panel_long.csv": panel.long,
+        "panel_wide.csv": panel.wide(),
+        "published_rates.csv": panel.published,
+        "rate_agreement.csv": rate_agreement(panel),
+        "source_agreement.csv": _or_empty(panel.agreement),
+        "series_breaks.csv": _or_empty(panel.breaks),
+        "data/local_authorities.csv": panel.local_authorities,
+        "data/statistical_neighbours.csv": panel.statistical_neighbours,
+        "data/reorganisations.csv": panel.reorganisations,
+        "data/indicators.csv": panel.indicators_table(),
+    }
+    # Staged aside and renamed into place with a manifest (csceval.atomic): complete or absent.
+    with staged_folder(out) as tmp:
         (tmp / "data").mkdir()
-        files = {
-            "panel_long.csv": panel.long,
-            "panel_wide.csv": panel.wide(),
-            "published_rates.csv": panel.published,
-            "rate_agreement.csv": rate_agreement(panel),
-            "data/local_authorities.csv": panel.local_authorities,
-            "data/statistical_neighbours.csv": panel.statistical_neighbours,
-            "data/reorganisations.csv": panel.reorganisations,
-            "data/indicators.csv": panel.indicators_table(),
-        }
         for name, frame in files.items():
             frame.to_csv(tmp / name, index=False)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        (tmp / "README.md").write_text(
+            panel_readme(panel.agreement, panel.breaks, panel.neighbours_model), encoding="utf-8"
+        )
     return [out / name for name in files]

@@ -31,7 +31,8 @@ def _local_authorities(source: Path, long: pd.DataFrame) -> pd.DataFrame:
         .drop_duplicates("la_code")
         .set_index("la_code")
     )
-    shown = long["value"].notna() | ~long["symbol"].isin(["", "x", "z"])  # c: exists, hidden
+    # c: exists, hidden; x, z and LAIT's "-" (missing or suppressed) are no evidence the LA existed
+    shown = long["value"].notna() | ~long["symbol"].isin(["", "x", "z", "-"])
     present = long[long["indicator"].isin(EXISTENCE) & shown]
     span = present.groupby("la_code")["year"].agg(["min", "max"])
     last_year = int(long.loc[long["indicator"].isin(EXISTENCE), "year"].max())
@@ -61,9 +62,10 @@ def _neighbours(source: Path, model: str, universe: set[str]) -> pd.DataFrame:
     pattern = {"2021": "statistical_neighbours_*2021*.csv", "2025": "statistical_neighbours_*2025*"}
     files = sorted(ref.glob(pattern.get(model, "")))
     if not files:
-        return pd.DataFrame(columns=["la_code", "rank", "neighbour_code", "closeness"])
+        return pd.DataFrame(columns=["la_code", "rank", "neighbour_code", "closeness", "model"])
     frame = read_statistical_neighbours(files[0])
     frame = frame[frame["current"]]
     frame = frame[frame["la_code"].isin(universe) & frame["neighbour_code"].isin(universe)]
     frame = frame.assign(closeness=frame["closeness"].replace("Extremely close", "Very Close"))
-    return frame[["la_code", "rank", "neighbour_code", "closeness"]].reset_index(drop=True)
+    frame = frame.assign(model=model)
+    return frame[["la_code", "rank", "neighbour_code", "closeness", "model"]].reset_index(drop=True)

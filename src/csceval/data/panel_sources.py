@@ -6,7 +6,8 @@ Every source gives rows of :data:`LONG_COLUMNS` (``la_code``, ``year``, ``indica
 - Counts and percentages are taken as DfE published them. Where two vintages of one EES file
   overlap (the CLA files are five-year windows) the newer file wins.
 - Indicators the EES files here lack come from LAIT: assessments within 45 days, ICPCs within 15
-  days, and S251 gross spend (used for spend per child, also with the mid-(Y-1) population).
+  days, and S251 gross spend (used for spend per child, also with the mid-(Y-1) population);
+  so do the CLA counts of 2015-2018, between the SFR underlying data and the EES CLA files.
 - A workforce row EES prints for a joint return (``314 / 318``: Kingston and Richmond) is given
   to each member LA: the rates describe one shared workforce.
 """
@@ -72,11 +73,19 @@ LAIT_CODES = {
     "CPP_Total_Rateper10,000": "referral_rate_per_10k",
     "Section_47": "s47_rate_per_10k",
     "ISCP_Conf": "icpc_rate_per_10k",
+    "LACnum": "cla_count_31mar",
+    "LACnum_Start": "cla_starts_count",
+    "LAC": "cla_rate_per_10k",
+    "LAC_Start_Rate": "cla_starts_rate_per_10k",
 }
 LAIT_PUBLISHED_RATES = frozenset(
     {"cin_rate_per_10k", "cpp_rate_per_10k", "referral_rate_per_10k", "s47_rate_per_10k"}
     | {"icpc_rate_per_10k"}
 )
+LAIT_CHECK_RATES = frozenset({"cla_rate_per_10k", "cla_starts_rate_per_10k"})
+"""LAIT's CLA rates of 2015-2018 were published over the population estimates of the time (they
+differ from the same counts over the current ONS series in about a fifth of LA-years); the panel
+derives every year from the current series and uses these only in the source-agreement check."""
 
 
 LONG_COLUMNS = ["la_code", "year", "indicator", "value", "symbol", "source"]

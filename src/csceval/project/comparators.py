@@ -29,6 +29,8 @@ class ComparatorSet:
     method: str
     la_codes: tuple[str, ...]
     excluded: tuple[str, ...]
+    model: str = ""
+    """DfE's statistical-neighbour model the neighbours come from ("2021", "2025"; "" unknown)."""
 
     def describe(self) -> str:
         how = {
@@ -36,6 +38,8 @@ class ComparatorSet:
             "all_non_adopters": "every LA that has not adopted the framework",
             "named": "the comparator LAs named in the evaluation plan",
         }[self.method]
+        if self.method == "statistical_neighbours" and self.model:
+            how += f" (DfE's {self.model} statistical-neighbour model)"
         return f"{len(self.la_codes)} comparator LAs: {how}, excluding adopters"
 
 
@@ -62,16 +66,20 @@ def choose_comparators(project: ProjectData) -> ComparatorSet:
     """The comparator set for the project's analysis plan."""
     method = project.settings.analysis.comparators
     excluded = adopters(project)
+    model: str = project.settings.comparators.model or ""
     if method == "named":
         chosen = {s.la_code for s in project.settings.sites_with_role("comparator")}
     elif method == "statistical_neighbours":
         neighbours = project.table("statistical_neighbours")
         pilots = {s.la_code for s in project.pilots}
         chosen = set(neighbours.loc[neighbours["la_code"].isin(pilots), "neighbour_code"])
+        held = {str(m) for m in neighbours.get("model", []) if isinstance(m, str) and m}
+        model = model or (held.pop() if len(held) == 1 else "")
     else:
         chosen = set(project.table("local_authorities")["la_code"])
     return ComparatorSet(
         method=method,
         la_codes=tuple(sorted(chosen - excluded)),
         excluded=tuple(sorted(excluded)),
+        model=model,
     )

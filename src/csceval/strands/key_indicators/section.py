@@ -17,6 +17,7 @@ from csceval.report.model import (
     Series,
     TableBlock,
 )
+from csceval.strands.key_indicators.pilots_section import render_pilots
 from csceval.strands.key_indicators.trends import GROUPS, IndicatorTrend, TrendsResult, mean_gap
 
 LABELS = {"pilots": "Pilots", "comparators": "Comparators", "england": "England"}
@@ -138,6 +139,10 @@ def render_trends(result: TrendsResult, policy: DisclosurePolicy) -> Section:
         sentence = describe_change(trend, published)
         if sentence:
             findings.append(Finding(sentence))
+    if result.pilots is not None:
+        pilot_blocks, pilot_findings = render_pilots(result.pilots, policy)
+        blocks += pilot_blocks
+        findings += pilot_findings
     return Section(
         id="key-indicators",
         title="Key indicators over time",

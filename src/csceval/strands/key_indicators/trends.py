@@ -21,6 +21,7 @@ from csceval.indicators.panel import (
 )
 from csceval.project import ProjectData
 from csceval.project.comparators import ComparatorSet, choose_comparators
+from csceval.strands.key_indicators.pilots import PilotAnalysis, analyse_pilots
 
 GROUPS = ("pilots", "comparators", "england")
 
@@ -46,6 +47,10 @@ class TrendsResult:
     adoption_year: int
     embedded_year: int
     notes: tuple[str, ...]
+    before_year: int = 0
+    """Group "before" years are those before this one: the median pilot's adoption year."""
+    pilots: PilotAnalysis | None = None
+    """Each pilot against its own comparators (pre-adoption, baseline/follow-up, entry)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator, group and year (in that order), before disclosure control.
@@ -101,7 +106,8 @@ class TrendsResult:
         )
         scope = (
             f"{len(self.pilot_codes)} pilots against {len(self.comparators.la_codes)} comparator "
-            f"LAs; before implementation: to {self.adoption_year - 1}; after embedding: from "
+            f"LAs; before implementation: to {(self.before_year or self.adoption_year) - 1}; "
+            "after embedding: from "
             f"{self.embedded_year}; no better direction for "
             f"{sum(t.indicator.better is Better.NEITHER for t in self.trends)} indicators."
         )
@@ -125,13 +131,17 @@ def analyse_trends(project: ProjectData) -> TrendsResult:
     starts = [s.implementation_start for s in pilots if s.implementation_start]
     embeds = [s.fully_embedded or s.implementation_start for s in pilots if s.implementation_start]
     adoption_year = year_ending_march(min(starts))
+    adoptions = sorted(year_ending_march(d) for d in starts)
+    before_year = adoptions[(len(adoptions) - 1) // 2]
     embedded_year = year_ending_march(sorted(d for d in embeds if d)[len(embeds) // 2])
     comparators = choose_comparators(project)
     pilot_codes = sorted(s.la_code for s in pilots)
     england_codes = sorted(project.table("local_authorities")["la_code"])
     weights = denominator_weights(project)
+    # Years with no population at all (before the ONS series) fall back on equal weights.
+    weights.loc[:, weights.columns[weights.isna().all(axis=0)]] = 1.0
     first, last = project.settings.periods.first_year, project.settings.periods.last_year
-    pre_years = tuple(range(first, adoption_year))
+    pre_years = tuple(range(first, before_year))
     post_years = tuple(range(embedded_year, last + 1))
     trends = []
     for indicator_id in project.settings.analysis.indicators:
@@ -156,9 +166,12 @@ def analyse_trends(project: ProjectData) -> TrendsResult:
     notes = (
         "Group values are means over the LAs with a published value that year; rates are "
         "weighted by the population aged 0-17, so they equal the group's pooled rate.",
-        f"Before implementation: years up to {adoption_year - 1} (the first pilot started in "
-        f"the year ending March {adoption_year}). After embedding: from {embedded_year} (the "
-        "median year pilots were fully embedded).",
+        f"Before implementation: years up to {before_year - 1}, before the median pilot's "
+        f"adoption year ({before_year}; the first pilot started in the year ending March "
+        f"{adoption_year}, so {sum(a < before_year for a in adoptions)} of {len(adoptions)} "
+        f"pilots had started before {before_year}). After embedding: from {embedded_year} "
+        "(the median year pilots were fully embedded). The per-pilot tables below compare "
+        "each pilot with its own comparators over its own pre-adoption years.",
         "These are descriptive comparisons, not estimates of the framework's effect.",
     )
     return TrendsResult(
@@ -168,4 +181,6 @@ def analyse_trends(project: ProjectData) -> TrendsResult:
         adoption_year=adoption_year,
         embedded_year=embedded_year,
         notes=notes,
+        before_year=before_year,
+        pilots=analyse_pilots(project, comparators),
     )
