@@ -16,7 +16,7 @@ from csceval.strands.family_goals.scoring import DEFAULT_RHO, t_score
 from csceval.strands.family_goals.section import render_goals
 from csceval.strands.family_goals.simulate import family_goal_files, family_goal_truth
 from csceval.strands.family_goals.tables import TABLES
-from csceval.strands.strand import SimulatorPart, Strand, StrandInputs
+from csceval.strands.strand import SimulatorPart, Strand, StrandInputs, WebApp
 
 
 def _available(inputs: StrandInputs) -> bool:
@@ -38,6 +38,7 @@ STRAND = Strand(
         files=family_goal_files, truth=family_goal_truth, truth_key="family_goals"
     ),
     cli=goals,
+    web=WebApp(app="csceval.web.family_goals", url_prefix="family-goals/"),
 )
 
 __all__ = ["DEFAULT_RHO", "STRAND", "GoalsResult", "t_score"]

@@ -95,7 +95,9 @@ class GoalsResult:
     """Per site: goals rated by both (n_both), exact agreement, weighted kappa."""
     double_entry: tuple[int, float]
     pairs: pd.DataFrame
-    """Parent goals with their most similar worker goal: proposals to review (free text)."""
+    """Parent goals with their most similar worker goal: proposals to review (free text), and
+    ``reviewed``: ``yes``/``no`` where a person judged whether the parent goal is the same goal
+    as a worker goal (data/goal_concordance.csv), blank where nobody has yet."""
     site_names: Mapping[str, str]
     threshold: float = DEFAULT_THRESHOLD
     notes: tuple[str, ...] = field(default=())
@@ -139,6 +141,20 @@ class GoalsResult:
 def _rated(goals: pd.DataFrame, pairs: pd.DataFrame, rater: str) -> pd.DataFrame:
     out = goals[[*KEYS, "weight"]].merge(pairs[[*KEYS, rater]], on=KEYS, how="left")
     return out.rename(columns={rater: "rating"}).astype({"weight": float, "rating": float})
+
+
+def reviewed_pairs(pairs: pd.DataFrame, concordance: pd.DataFrame | None) -> pd.DataFrame:
+    """``pairs`` with the reviewed verdict of each parent goal (``yes``, ``no`` or blank).
+
+    A verdict counts whichever worker goal the reviewer compared the parent goal with, since a
+    reviewer may see a better match than the word overlap proposed.
+    """
+    keys = ["la_code", "time_point", "family", "parent_goal"]
+    if concordance is None or concordance.empty:
+        return pairs.assign(reviewed="")
+    verdicts = concordance[[*keys, "matched"]].astype(str).rename(columns={"matched": "reviewed"})
+    out = pairs.astype(dict.fromkeys(keys, str)).merge(verdicts, on=keys, how="left")
+    return out.assign(reviewed=out["reviewed"].fillna(""))
 
 
 def _compare(
@@ -199,6 +215,7 @@ def analyse_goal_records(
     threshold: float = DEFAULT_THRESHOLD,
     seed: int = 0,
     n_boot: int = 500,
+    concordance: pd.DataFrame | None = None,
 ) -> GoalsResult:
     """The whole analysis from the goal and rating tables (checked by the contract)."""
     group = {
@@ -246,7 +263,7 @@ def analyse_goal_records(
         agreement=rater_agreement(pairs, n_boot=n_boot, seed=seed),
         sites_agreement=site_agreement(pairs),
         double_entry=double_entry_agreement(ratings),
-        pairs=goal_pairs(goals, threshold),
+        pairs=reviewed_pairs(goal_pairs(goals, threshold), concordance),
         site_names=dict(site_names or {}),
         threshold=threshold,
         notes=tuple(notes),
@@ -262,4 +279,5 @@ def analyse_goals(project: ProjectData) -> GoalsResult:
         {s.la_code: s.role for s in settings.sites},
         site_names={s.la_code: s.name for s in settings.sites},
         time_points=tuple(tp.id for tp in settings.periods.time_points),
+        concordance=project.table("goal_concordance"),
     )

@@ -14,7 +14,7 @@ import pandas as pd
 
 from csceval.errors import Problem
 from csceval.project.settings import EvaluationSettings
-from csceval.strands.family_goals.tables import FAMILY_GOALS, GOAL_RATINGS
+from csceval.strands.family_goals.tables import FAMILY_GOALS, GOAL_CONCORDANCE, GOAL_RATINGS
 
 GOAL_SITE_ROLES = ("pilot", "exited", "contrast")
 PSEUDONYM = re.compile(r"^P-[A-Z0-9]{4,64}$")
@@ -118,6 +118,27 @@ def _rating_rows(ratings: pd.DataFrame, goals: pd.DataFrame) -> Iterator[Problem
             )
 
 
+def _concordance_rows(concordance: pd.DataFrame, goals: pd.DataFrame) -> Iterator[Problem]:
+    source = {
+        tuple(str(v) for v in k): str(s)
+        for *k, s in goals[[*KEYS, "source"]].itertuples(index=False, name=None)
+    }
+    for line, row in _rows(concordance):
+        family = tuple(str(row[k]) for k in KEYS[:3])
+        for column, wanted in (("parent_goal", "parent"), ("worker_goal", "worker")):
+            if source.get((*family, str(row[column]))) != wanted:
+                yield Problem(
+                    "CSC-E3307",
+                    f"not a {wanted}'s goal of this family",
+                    file=GOAL_CONCORDANCE.file,
+                    row=line,
+                    column=column,
+                    value=str(row[column]),
+                    fix=f"give the id of one of the family's {wanted} goals in "
+                    "data/family_goals.csv",
+                )
+
+
 def check_goal_tables(
     settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame]
 ) -> list[Problem]:
@@ -131,4 +152,9 @@ def check_goal_tables(
     if not ratings.empty:
         problems += _site_and_time(settings, ratings, GOAL_RATINGS.file)
         problems += _rating_rows(ratings, goals if not goals.empty else pd.DataFrame(columns=KEYS))
+    concordance = tables.get(GOAL_CONCORDANCE.name, pd.DataFrame())
+    if not concordance.empty:
+        problems += _concordance_rows(
+            concordance, goals if not goals.empty else pd.DataFrame(columns=[*KEYS, "source"])
+        )
     return problems

@@ -14,6 +14,8 @@ ERROR_CODES: dict[str, str] = {
     "same rating.",
     "CSC-E3306": "Family goals: a family pseudonym is not of the form P- followed by letters "
     "and digits (names and case numbers are refused).",
+    "CSC-E3307": "Goal concordance: the parent's or the worker's goal is not a goal of that "
+    "family (with that source) in data/family_goals.csv.",
     "CSC-E3311": "Goals file: the file cannot be read (missing, too large, not UTF-8 CSV, or "
     "empty).",
     "CSC-E3312": "Goals file: a required column (family, goal, weight, rating) is missing.",
@@ -21,6 +23,10 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E3314": "Goals file: a rating is not one of -2, -1, 0, 1, 2 (blank = not rated).",
     "CSC-E3315": "Goals file: the same goal of the same family appears twice.",
     "CSC-E3316": "Goals file: a family or goal id is empty, or a family is in two sites.",
+    "CSC-E3321": "Family goals (web): the family is already in the site's sample at this time "
+    "point.",
+    "CSC-E3322": "Family goals (web): a goal that has been rated at review cannot be changed "
+    "(add a new goal instead).",
     "CSC-E3317": "Goals scoring: rho (the assumed correlation between goals) is not between 0 "
     "and 1.",
 }

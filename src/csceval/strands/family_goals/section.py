@@ -202,6 +202,14 @@ def _agreement_table(result: GoalsResult, policy: DisclosurePolicy) -> TableBloc
         (f"Of those, a worker goal proposed as the same goal (%; word similarity "
          f">= {result.threshold:g})", nan, shown_pairs, nan, nan, len(pairs)),
     ]  # fmt: skip
+    reviewed = pairs["reviewed"].isin(["yes", "no"])
+    if reviewed.any():
+        same = 100 * float((pairs.loc[reviewed, "reviewed"] == "yes").mean())
+        rows += [
+            ("Parent goals reviewed against a worker goal", int(reviewed.sum()), nan, nan, nan,
+             int(reviewed.sum())),
+            ("Of those, judged the same goal (%)", nan, same, nan, nan, int(reviewed.sum())),
+        ]  # fmt: skip
     frame = pd.DataFrame(rows, columns=["measure", "n", "value", "low", "high", "base"])
     frame = _withhold(frame, "base", ["value", "low", "high"], policy.min_count)
     columns = [

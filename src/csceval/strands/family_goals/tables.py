@@ -97,4 +97,26 @@ GOAL_RATINGS = TableSchema(
 )  # fmt: skip
 
 
-TABLES: tuple[TableSchema, ...] = (FAMILY_GOALS, GOAL_RATINGS)
+GOAL_CONCORDANCE = TableSchema(
+    name="goal_concordance",
+    file="data/goal_concordance.csv",
+    description="Reviewed goal matches: for a parent's stated goal, whether a person reviewing "
+    "the family's goals judged it the same goal as a social worker's stated goal (the web "
+    "platform proposes the worker goal sharing the most words). Optional.",
+    key=("la_code", "time_point", "family", "parent_goal"),
+    required=False,
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "The site's 3-digit DfE LA number."),
+        Column("time_point", ColumnType.TEXT, "The time point, as in data/family_goals.csv."),
+        Column("family", ColumnType.TEXT, "The family's pseudonym, as in "
+               "data/family_goals.csv.", privacy=PrivacyClass.QUASI_IDENTIFIER),
+        Column("parent_goal", ColumnType.TEXT, "The parent's goal id, as in "
+               "data/family_goals.csv."),
+        Column("worker_goal", ColumnType.TEXT, "The worker's goal id it was compared with."),
+        Column("matched", ColumnType.TEXT, "yes: the same goal in other words; no: a "
+               "different goal.", allowed=("yes", "no")),
+    ),
+)  # fmt: skip
+
+
+TABLES: tuple[TableSchema, ...] = (FAMILY_GOALS, GOAL_RATINGS, GOAL_CONCORDANCE)
