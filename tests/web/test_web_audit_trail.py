@@ -19,12 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 def as_database_owner(sql: str, params: list[object]) -> None:
-    """Raw SQL by someone who owns the database: the UPDATE trigger is dropped first (with the
-    test's transaction, the drop is rolled back)."""
+    """Raw SQL by someone who owns the database: the UPDATE and DELETE triggers are dropped
+    first (with the test's transaction, the drop is rolled back)."""
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     on = f" ON {table}" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TRIGGER audit_event_no_update{on}")
+        cursor.execute(f"DROP TRIGGER audit_event_no_delete{on}")
         cursor.execute(sql, params)
 
 
@@ -72,8 +73,7 @@ def test_raw_sql_update_of_json_values_is_detected() -> None:
 def test_raw_sql_delete_is_detected() -> None:
     _record_three()
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE sequence = %s", [2])
+    as_database_owner(f"DELETE FROM {table} WHERE sequence = %s", [2])
     codes = {(p.code, p.sequence) for p in verify_chain()}
     assert codes == {("CSC-E6003", 3), ("CSC-E6002", 3)}
 

@@ -121,7 +121,7 @@ def test_local_mode_backs_up_migrates_and_serves(tmp_path: Path) -> None:
     log = server.output()
     assert "Backed up the database" in log
     assert "gunicorn" in log.lower()
-    assert list(tmp_path.glob("web.sqlite3.*.bak"))
+    assert list(tmp_path.glob("backups/pre-migrate-*/manifest.json"))
     assert database.stat().st_size > 0  # migrated
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from csceval.web.audit_trail.models import GENESIS_HASH, AuditEvent
@@ -82,13 +82,16 @@ class ChainHead:
         return cls(int(sequence), digest.lower())
 
 
-def chain_head() -> ChainHead:
-    """The head of the chain now (sequence 0 and the genesis hash when it is empty)."""
-    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+def chain_head(using: str = DEFAULT_DB_ALIAS) -> ChainHead:
+    """The head of the chain now (sequence 0 and the genesis hash when it is empty), in the
+    database ``using`` (another alias: a backup's snapshot being checked)."""
+    last = AuditEvent.objects.using(using).order_by("-sequence").only("sequence", "hash").first()
     return ChainHead(last.sequence, last.hash) if last else ChainHead(0, GENESIS_HASH)
 
 
-def verify_chain(anchor: ChainHead | None = None) -> list[ChainProblem]:
+def verify_chain(
+    anchor: ChainHead | None = None, using: str = DEFAULT_DB_ALIAS
+) -> list[ChainProblem]:
     """Check every stored event; an empty list means the chain is intact.
 
     Notes
@@ -98,11 +101,12 @@ def verify_chain(anchor: ChainHead | None = None) -> list[ChainProblem]:
     (CSC-E6002) and missing rows between the first and the last (CSC-E6003). Removing the
     newest rows cannot be seen from the chain alone: given an ``anchor`` (a head published
     earlier), the chain must still contain that event with that hash (CSC-E6050).
+    ``using`` names the database (a backup's snapshot is checked before it is restored).
     """
     problems: list[ChainProblem] = []
     expected_sequence = 1
     previous_hash = GENESIS_HASH
-    for event in AuditEvent.objects.order_by("sequence").iterator():
+    for event in AuditEvent.objects.using(using).order_by("sequence").iterator():
         if event.sequence != expected_sequence:
             problems.append(
                 ChainProblem(
@@ -130,7 +134,8 @@ def verify_chain(anchor: ChainHead | None = None) -> list[ChainProblem]:
         expected_sequence = event.sequence + 1
         previous_hash = event.hash
     if anchor is not None and anchor.sequence > 0:
-        anchored = AuditEvent.objects.filter(sequence=anchor.sequence).only("hash").first()
+        stored = AuditEvent.objects.using(using).filter(sequence=anchor.sequence)
+        anchored = stored.only("hash").first()
         if anchored is None or anchored.hash != anchor.hash:
             problems.append(
                 ChainProblem(
