@@ -1,6 +1,7 @@
 """The demo's report as a product (issue 14), read as a person would: the summary's first screen,
 pages under 400 KB, no rendering defects (text lint; Chromium layout), axe-core on every page,
-a keyboard journey, and spreadsheets safe to open. The demo runs once for the module; the
+a keyboard journey, the print edition as a PDF whose pages render, and spreadsheets safe to
+open. The demo runs once for the module (with ``--pdf`` when WeasyPrint is installed); the
 outputs and reproducibility checks that need it live here too."""
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,20 +25,24 @@ from test_demo_pipeline import digest
 from csceval.cli import main
 from csceval.formula_injection import neutralise
 from csceval.pipeline import run_project
+from csceval.report.pdf import PDF_NAME, pdf_available
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHECKS = (Path(__file__).parent / "report_checks.js").read_text(encoding="utf-8")
 PAGE_LIMIT = 400_000
+PDF = pdf_available() and shutil.which("pdftoppm") is not None
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, demo_project: Path) -> Path:
     """The demo as ``csceval demo`` lays it out: ROOT/project (the session's simulation, read
-    only) and ROOT/output, written once for the module by ``csceval run``."""
+    only) and ROOT/output, written once for the module by ``csceval run`` (``--pdf`` too, when
+    WeasyPrint and Poppler are there: the PDF is the print edition, quick to lay out)."""
     root = tmp_path_factory.mktemp("demo-run")
     (root / "project").symlink_to(demo_project, target_is_directory=True)
+    pdf = ["--pdf"] if PDF else []
     result = CliRunner().invoke(
-        main, ["run", str(demo_project), "--out", str(root / "output"), "--quiet"]
+        main, ["run", str(demo_project), "--out", str(root / "output"), "--quiet", *pdf]
     )
     assert result.exit_code == 0, result.output
     assert "Report:" in result.output
@@ -109,7 +116,8 @@ def test_run_is_reproducible(demo: Path, tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the run's time, fixed
     run_project(demo / "project", tmp_path / "again", command="csceval run")
     first, again = digest(demo / "output"), digest(tmp_path / "again")
-    changing = ("provenance.json", "manifest.json", "report/about.html")  # about shows provenance
+    # about.html shows the provenance; the module's run also wrote the PDF, this one does not
+    changing = ("provenance.json", "manifest.json", "report/about.html", f"report/{PDF_NAME}")
     assert {k: v for k, v in first.items() if k not in changing} == {
         k: v for k, v in again.items() if k not in changing
     }
@@ -123,6 +131,7 @@ def test_run_is_reproducible(demo: Path, tmp_path: Path, monkeypatch: pytest.Mon
     earlier_manifest = json.loads((demo / "output" / "manifest.json").read_text())["files"]
     for name in ("provenance.json", "report/about.html"):
         manifest.pop(name), earlier_manifest.pop(name)
+    earlier_manifest.pop(f"report/{PDF_NAME}", None)
     assert manifest == earlier_manifest
 
 
@@ -222,6 +231,7 @@ def test_summary_answers_the_questions_on_its_first_screen(browser: Any, pages: 
         sentence = answer.split(" Strength of evidence")[0]
         assert sentence in first_screen, f"{sentence!r} is not on the first screen"
         assert "Strength of evidence:" in answer
+        assert "not graded" not in answer, "costs and cost-benefit are graded too"
     assert "Not evaluated" in first_screen
     impact = next(a for a in answers if "indicators is weaker" in a or "No clear change" in a)
     assert "%" in impact
@@ -229,27 +239,32 @@ def test_summary_answers_the_questions_on_its_first_screen(browser: Any, pages: 
 
 
 def test_every_page_lays_out_cleanly_and_passes_axe(browser: Any, pages: dict) -> None:
+    """axe-core on every page, with <details> closed as a reader first sees the page, then the
+    layout checks (which open every <details>). axe's script is registered once, on a page of
+    its own, and runs in each document as it loads."""
     from axe_playwright_python.sync_playwright import Axe
 
-    page, axe, problems = browser, Axe(), {}
-    la_pages = sorted(name for name in pages if name.startswith("benchmarks-"))
-    for name, path in pages.items():
-        page.goto(path.as_uri())
-        bad = []
-        # axe-core with <details> closed, as a reader first sees the page; the per-LA benchmark
-        # pages share one template and differ only in numbers, so axe reads the first (the
-        # layout checks read them all): axe is the slowest check of the suite
-        if name not in la_pages[1:]:
-            result = axe.run(page)
-            bad += [
+    page, problems = browser.context.browser.new_page(viewport=browser.viewport_size), {}
+    page.add_init_script(Axe().axe_script)
+    try:
+        for name, path in pages.items():
+            page.goto(path.as_uri())
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            bad = [
                 f"{v['id']} ({v['impact']}): {v['help']}"
-                for v in result.response["violations"]
+                for v in result["violations"]
                 if v.get("impact") in ("serious", "critical")
             ]
-        bad += page.evaluate(CHECKS)  # opens every <details> first
-        if bad:
-            problems[name] = bad
+            bad += page.evaluate(CHECKS)
+            if bad:
+                problems[name] = bad
+        page.set_content('<main><p style="color:#eee;background:#fff">faint</p></main>')
+        faint = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        page.close()
     assert not problems, problems
+    assert len(pages) >= 24
+    assert "color-contrast" in {v["id"] for v in faint["violations"]}, "axe ran and can fail"
 
 
 def test_layout_check_can_fail(browser: Any) -> None:
@@ -303,3 +318,50 @@ def test_spreadsheets_neutralise_formulas(demo: Path) -> None:
         texts += pd.read_csv(path, dtype=str, keep_default_na=False).to_numpy().ravel().tolist()
     assert texts
     assert [t for t in texts if neutralise(t) != t] == []
+
+
+def _pdf_text(pdf: Path) -> tuple[int, str]:
+    info = subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    assert re.search(r"Tagged:\s+yes", info)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return pages, text
+
+
+@pytest.mark.skipif(not PDF, reason="needs WeasyPrint and Poppler (pdftoppm)")
+def test_the_demo_pdf_is_a_print_edition_whose_pages_render(demo: Path, tmp_path: Path) -> None:
+    """``csceval run --pdf`` on the demo (the module's run): a print edition of a few dozen
+    pages with contents, page numbers and the summary's answers graded; its first, middle and
+    last pages render to PNG with pdftoppm and carry ink."""
+    from PIL import Image  # WeasyPrint's own dependency
+
+    pdf = demo / "output" / "report" / PDF_NAME
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    pages, text = _pdf_text(pdf)
+    assert 20 <= pages <= 120, pages  # the print edition, not every table (once 493 pages)
+    assert pdf.stat().st_size < 3_000_000
+    assert "This is the print edition of the report" in text
+    assert f"Page 1 of {pages}" in text
+    assert f"Page {pages} of {pages}" in text
+    assert re.search(r"Impact on key indicators\s*\.+\s*\d+", text), "contents with page numbers"
+    assert "not printed: see" in text, "detail is pointed to"
+    assert "report.xlsx" in text
+    assert "Assumptions" in text
+    assert "adoption dates" in text.lower()
+    assert "not graded" not in text, "every answer has a strength of evidence"
+    for n in sorted({1, (pages + 1) // 2, pages}):
+        stem = tmp_path / f"page-{n}"
+        subprocess.run(
+            ["pdftoppm", "-r", "30", "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf),
+             str(stem)],
+            check=True,
+            timeout=120,
+        )  # fmt: skip
+        with Image.open(stem.with_suffix(".png")) as image:
+            assert image.size[0] > 200
+            darkest, lightest = image.convert("L").getextrema()
+            assert darkest < 100 < lightest, f"page {n} is blank"

@@ -1,6 +1,7 @@
 """The report as one PDF (WeasyPrint): contents with page numbers, bookmarks, tagged, and pages
-that render to PNG with Poppler's pdftoppm. A small report keeps it quick; the demo's PDF is
-measured in benchmarks/report_pdf.py (docs/benchmarks.md)."""
+that render to PNG with Poppler's pdftoppm. A small report keeps it quick; the demo's PDF (the
+print edition) is rendered and checked in tests/integration/test_report_demo.py and measured in
+benchmarks/report_pdf.py (docs/benchmarks.md)."""
 
 from __future__ import annotations
 

@@ -201,6 +201,7 @@ def build_report(project: Project, runs: Sequence[StrandRun], command: str = "")
         synthetic=project.settings.evaluation.synthetic,
         description=project.settings.evaluation.description,
         scope=plan_scope(runs),
+        assumptions=tuple(project.settings.evaluation.assumptions),
     )
 
 

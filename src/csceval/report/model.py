@@ -314,7 +314,8 @@ def _check_bar_table(section: str, chart: BarChart, tables: dict[str, TableBlock
 @dataclass(frozen=True, slots=True)
 class Report:
     """A whole report: sections plus the provenance of the run that made it, the project's
-    description, the questions it answers and the plan's scope (every strand, run or not)."""
+    description and assumptions, the questions it answers and the plan's scope (every strand,
+    run or not)."""
 
     title: str
     subtitle: str
@@ -324,6 +325,9 @@ class Report:
     description: str = ""
     questions: tuple[Question, ...] = DEFAULT_QUESTIONS
     scope: tuple[ScopeEntry, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    """The evaluation's stated assumptions and caveats (``evaluation.toml``), shown on the
+    summary page and in the PDF."""
 
     def __post_init__(self) -> None:
         check_unique_ids(self)

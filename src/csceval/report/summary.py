@@ -2,7 +2,8 @@
 
 Answers are the sections' own :class:`~csceval.report.questions.Answer` values, repeated as the
 sections wrote them (never recomputed here). A question no section answers is listed as not
-evaluated, beside every strand of the plan that did not run and why.
+evaluated, beside every strand of the plan that did not run and why. The project's description
+and its stated assumptions follow.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class SummaryView:
     not_evaluated: tuple[str, ...]
     scope: tuple[ScopeEntry, ...]
     description: tuple[str, ...]
+    assumptions: tuple[str, ...] = ()
 
 
 def summary_view(report: Report) -> SummaryView:
@@ -49,4 +51,6 @@ def summary_view(report: Report) -> SummaryView:
         if not entry.ran
     ]
     description = tuple(p.strip() for p in report.description.split("\n\n") if p.strip())
-    return SummaryView(tuple(views), tuple(missing + skipped), report.scope, description)
+    return SummaryView(
+        tuple(views), tuple(missing + skipped), report.scope, description, report.assumptions
+    )

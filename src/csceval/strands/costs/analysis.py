@@ -20,7 +20,7 @@ Choices recorded here and in docs/methods.md:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from csceval.project import ProjectData, Site
 from csceval.project.settings import CostSettings
 from csceval.strands.costs.categories import CATEGORIES
 from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel, CBAResult
-from csceval.strands.costs.from_impact import changes_from_impact
+from csceval.strands.costs.from_impact import changes_from_impact, impact_strengths
 from csceval.strands.costs.inputs import activity_changes_of, deflator_of, unit_costs_of
 from csceval.strands.costs.ledger import ledger_in_prices
 from csceval.strands.costs.price_base import Deflator
@@ -77,6 +77,17 @@ class CostsResult:
     """Activities whose change is the evaluator's ``data/activity_changes.csv`` row."""
     change_notes: tuple[str, ...] = ()
     """Impact estimates that could not be turned into a valued change, and why."""
+    impact_strengths: dict[str, str] = field(default_factory=dict)
+    """Activity -> the impact section's strength of evidence of the estimate behind it."""
+    expected_returns: tuple[tuple[str, str], ...] = ()
+    """(pilot LA code, financial year) of every cost return the plan expects: each pilot (and
+    exited pilot, up to its exit) in each of the evaluation's financial years."""
+
+    @property
+    def missing_returns(self) -> tuple[tuple[str, str], ...]:
+        """The expected (pilot, financial year) returns with no row in the ledger."""
+        have = set(zip(self.ledger["la_code"], self.ledger["financial_year"], strict=True))
+        return tuple(pair for pair in self.expected_returns if pair not in have)
 
     @property
     def total_cost(self) -> float:
@@ -242,6 +253,17 @@ def chosen_changes(
     return kept + entered, overridden, derived.notes
 
 
+def expected_returns(pilots: Sequence[Site], years: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """(LA code, financial year) of each pilot's expected cost return: every financial year of
+    the evaluation that starts before the pilot's exit (if it exited)."""
+    return tuple(
+        (s.la_code, fy)
+        for s in sorted(pilots, key=lambda site: site.la_code)
+        for fy in years
+        if s.exit_date is None or f"{fy[:4]}-04-01" <= s.exit_date.isoformat()
+    )
+
+
 def analyse_costs(
     project: ProjectData, changes: Sequence[ActivityChange] | None = None, impact: Any = None
 ) -> CostsResult:
@@ -303,6 +325,8 @@ def analyse_costs(
         impact_given=impact is not None,
         overridden=overridden,
         change_notes=notes,
+        impact_strengths=impact_strengths(impact) if changes is None and impact is not None else {},
+        expected_returns=expected_returns(settings.sites_with_role("pilot", "exited"), years),
     )
 
 

@@ -161,3 +161,19 @@ def changes_from_impact(
         )
         changes.append(ActivityChange.relative(activity, base, mu, se, source, ends))
     return DerivedChanges(tuple(changes), tuple(notes))
+
+
+def impact_strengths(impact: Any) -> dict[str, str]:
+    """Activity -> the impact section's strength of evidence for the indicator whose headline
+    estimate drives it (the ``strength`` column of ``impact.to_frame()``; an activity is left
+    out when the frame states none, and :mod:`.grades` then counts it as ``none``)."""
+    frame = impact.to_frame()
+    if "strength" not in frame.columns:
+        return {}
+    head = frame[frame["method"] == HEADLINE_METHOD]
+    out = {}
+    for indicator, (_, activity, _) in ACTIVITY_OF_INDICATOR.items():
+        rows = head.loc[head["indicator"] == indicator, "strength"].dropna()
+        if not rows.empty:
+            out[activity] = str(rows.iloc[0])
+    return out

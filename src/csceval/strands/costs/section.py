@@ -12,6 +12,7 @@ from csceval.disclosure import DisclosurePolicy
 from csceval.report.model import BarChart, Block, Finding, Prose, Section, Series
 from csceval.report.questions import COST_BENEFIT, COSTS, Answer
 from csceval.strands.costs.analysis import CostsResult
+from csceval.strands.costs.grades import Grade, cba_grade, costs_grade
 from csceval.strands.costs.section_blocks import M, _block, _label, _value
 from csceval.strands.costs.section_cba import cba_blocks
 
@@ -108,20 +109,25 @@ def render_costs(result: CostsResult, policy: DisclosurePolicy) -> Section:
         f"see docs/methods.md), and whether the savings from changes in activity could repay "
         "it, following the HM Treasury Green Book."
     )
-    blocks: list[Block] = [intro, *cost_tables(result, policy)]
+    costs_strength, cba_strength = costs_grade(result), cba_grade(result)
+    blocks: list[Block] = [intro, grades_prose(costs_strength, cba_strength)]
+    blocks += cost_tables(result, policy)
     findings = [
         Finding(
             f"The pilots' recorded implementation costs came to GBP {total:,.2f} million in "
-            f"{base} prices over {', '.join(result.financial_years)}."
+            f"{base} prices over {', '.join(result.financial_years)}.",
+            costs_strength.strength,
         )
     ]
     more, sentences = cba_blocks(result, policy)
     blocks += more
-    findings += [Finding(text) for text in sentences]
+    findings += [
+        Finding(text, cba_strength.strength if _is_cba_result(text) else None) for text in sentences
+    ]
     if not more:
         reason = result.no_cba_reason
         blocks.append(Prose(f"No cost-benefit analysis: {reason}"))
-        findings.append(Finding(f"The savings are unknown: {reason}"))
+        findings.append(Finding(f"The savings are unknown: {reason}", cba_strength.strength))
         if result.change_notes:
             blocks.append(Prose("\n\n".join(result.change_notes)))
     return Section(
@@ -135,14 +141,29 @@ def render_costs(result: CostsResult, policy: DisclosurePolicy) -> Section:
     )
 
 
+def grades_prose(costs: Grade, cba: Grade) -> Prose:
+    """How strong the two results are, and why (the rules are in :mod:`.grades`)."""
+    return Prose(
+        f"How firm these results are. The implementation costs are a measurement, graded by "
+        f"how complete the pilots' cost returns are: {costs.strength}, as {costs.reason}. "
+        f"The cost-benefit result is graded {cba.strength}: {cba.reason}."
+    )
+
+
+def _is_cba_result(text: str) -> bool:
+    """Whether a finding states the cost-benefit result (its net present value)."""
+    return "net present value" in text and "simulations" not in text
+
+
 def _answers(findings: list[Finding]) -> tuple[Answer, ...]:
     """The implementation costs (the first finding) and the cost-benefit result, as the
-    findings word them: the net present value, or why the savings are unknown; the share of
-    simulations in which savings exceeded costs says how sure that is."""
-    texts = [f.text for f in findings]
-    cba = [t for t in texts if "net present value" in t or t.startswith("The savings are unknown")]
-    sure = [t for t in texts if "simulations" in t]
-    answers = [Answer(COSTS, texts[0])]
+    findings word them and grade them: the net present value, or why the savings are unknown;
+    the share of simulations in which savings exceeded costs says how sure that is."""
+    cba = [f for f in findings if _is_cba_result(f.text) or f.text.startswith("The savings are")]
+    sure = [f.text for f in findings if "simulations" in f.text]
+    answers = [Answer(COSTS, findings[0].text, findings[0].strength)]
     if cba:
-        answers.append(Answer(COST_BENEFIT, cba[0], detectable=sure[0] if sure else ""))
+        answers.append(
+            Answer(COST_BENEFIT, cba[0].text, cba[0].strength, detectable=sure[0] if sure else "")
+        )
     return tuple(answers)

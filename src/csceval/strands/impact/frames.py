@@ -18,7 +18,7 @@ from csceval.indicators.catalogue import Indicator, Kind
 ESTIMATE_COLUMNS = (
     "indicator", "title", "scale", "unit", "method", "label", "la_code", "estimate", "low",
     "high", "p_value", "fit", "estimable", "pretrend", "note", "n_pilots", "n_donors",
-    "first_year", "last_year",
+    "first_year", "last_year", "strength",
 )  # fmt: skip
 """The columns of :meth:`ImpactResult.to_frame`, one row per indicator and estimate.
 
@@ -29,7 +29,9 @@ scale, else ``percentage points`` or the indicator's unit), ``method`` (``synth_
 per-pilot row, else empty), ``estimate``, ``low`` and ``high`` (95% interval), ``p_value``,
 ``fit`` (pre-period RMSPE), ``estimable``, ``pretrend`` (Callaway-Sant'Anna: a pre-adoption
 effect outside the uniform band; else None), ``note``, ``n_pilots`` and ``n_donors`` (with
-complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when not estimable).
+complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when not estimable),
+``strength`` (the indicator's strength of evidence, as the report states it; the same on each
+of its rows).
 """
 
 IndicatorRows = tuple[Indicator, str, tuple[int, int] | None, int, int, Sequence[Any]]

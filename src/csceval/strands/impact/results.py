@@ -54,6 +54,10 @@ class IndicatorImpact:
     notes: tuple[str, ...]
     scale: Scale = "level"
     """``log``: estimated on log values, reported as per cent changes (see the module notes)."""
+    synth_fits: pd.DataFrame | None = None
+    """Per pilot (synthetic control): ``pilot``, ``pre_rmspe``, ``ratio`` (post/pre RMSPE),
+    ``p_value`` (in-space placebos), ``n_donors`` (weight >= 0.01), ``donors`` (the largest
+    weights W, as text) and ``v`` (how V was chosen)."""
 
     def get(self, method: str) -> Estimate | None:
         """The first estimate of ``method`` (None when the method was not run)."""
@@ -75,10 +79,13 @@ class ImpactResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator and estimate (columns: :data:`.frames.ESTIMATE_COLUMNS`)."""
-        return estimates_frame(
+        frame = estimates_frame(
             (i.indicator, i.scale, i.years, len(i.pilots_used), i.n_donors, i.estimates)
             for i in self.indicators
         )
+        strengths = {i.indicator.id: verdict(i, self.calibration)[0] for i in self.indicators}
+        frame["strength"] = frame["indicator"].map(strengths)
+        return frame
 
     def summary(self) -> str:
         """The headline effect (pooled synthetic control) and strength of evidence per indicator."""
