@@ -6,6 +6,7 @@ demo of tests/integration/test_report_demo.py."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -22,10 +23,11 @@ def digest(folder: Path) -> dict[str, str]:
     }
 
 
-def test_simulate_same_seed_is_byte_identical(tmp_path: Path) -> None:
-    simulate_project(tmp_path / "one", seed=7)
-    simulate_project(tmp_path / "two", seed=7)
-    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+def test_simulate_same_seed_is_byte_identical(
+    simulated: Callable[[int], Path], tmp_path: Path
+) -> None:
+    simulate_project(tmp_path / "again", seed=7)
+    assert digest(simulated(7)) == digest(tmp_path / "again")
 
 
 def test_run_on_a_broken_project_exits_2_and_writes_nothing(tmp_path: Path) -> None:

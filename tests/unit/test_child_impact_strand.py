@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
@@ -67,6 +68,26 @@ def test_the_command_writes_the_declared_file_and_prints_a_summary(
     assert all(e.n_clusters_treated == 1 and e.n_clusters_control == 4 for e in result.estimates)
     stored = json.loads((project / "child_impact.json").read_text(encoding="utf-8"))
     assert not re.search(r'"[0-9a-f]{16}"', json.dumps(stored))  # aggregates only: no pseudonyms
+
+
+def test_the_result_records_the_hash_of_every_return_it_read(
+    project: Path, run: tuple[str, ChildImpactResult]
+) -> None:
+    """The run's provenance hashes child_impact.json, which hashes the raw returns."""
+    files = sorted(
+        p for p in (project / "child_level").rglob("*") if p.is_file() and "_cohorts" not in p.parts
+    )
+    assert len(files) == 5 * 5 * 3  # 5 LAs x 5 years x (CIN census, SSDA903 header, episodes)
+    assert run[1].inputs == {
+        p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files
+    }
+
+
+def test_the_simulated_result_records_the_hash_of_every_return(demo_project: Path) -> None:
+    stored = json.loads((demo_project / "child_impact.json").read_text(encoding="utf-8"))
+    assert len(stored["inputs"]) > 100
+    for name, digest in stored["inputs"].items():
+        assert hashlib.sha256((demo_project / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_a_rerun_reuses_the_stored_cohorts_and_prints_json(

@@ -9,9 +9,10 @@ project file may be).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +28,7 @@ from csceval.project.tables import FRAMEWORK_REGISTER, FRAMEWORK_SCOPING
 from csceval.strands.child_impact.estimate import METHODS, estimate_child_impact
 from csceval.strands.child_impact.pseudonym import Pseudonymiser
 from csceval.strands.child_impact.result import ChildImpactResult, result_from_json
-from csceval.strands.child_impact.returns import find_returns
+from csceval.strands.child_impact.returns import find_returns, return_files
 from csceval.strands.child_impact.store import stored_cohorts
 from csceval.terminal import json_text
 
@@ -140,7 +141,20 @@ def child_impact_from_folder(
     result = estimate_child_impact(
         cohorts, adoption, reps=reps, seed=seed, methods=methods, dropped=dropped, progress=sub
     )
-    return result, reused
+    return replace(result, inputs=input_hashes(root, keep)), reused
+
+
+def input_hashes(root: Path, keep: Collection[str]) -> dict[str, str]:
+    """SHA-256 of every return file of the LAs in ``keep`` (paths relative to ``root``)."""
+    hashes = {}
+    for la, years in find_returns(root).items():
+        if la in keep:
+            for folder in years.values():
+                for path in return_files(folder):
+                    with path.open("rb") as f:  # in chunks: a national return is large
+                        digest = hashlib.file_digest(f, "sha256").hexdigest()
+                    hashes[path.relative_to(root).as_posix()] = digest
+    return hashes
 
 
 def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:

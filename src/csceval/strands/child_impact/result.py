@@ -108,6 +108,9 @@ class ChildImpactResult:
     dropped: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     format: str = FORMAT
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Each return file the estimates were computed from (path under the project) and its
+    SHA-256, so the run's provenance, which hashes this result, covers the raw returns too."""
 
     @property
     def headline(self) -> tuple[OutcomeEstimate, ...]:
@@ -179,6 +182,7 @@ class ChildImpactResult:
             "cohort_years": list(self.cohort_years),
             "dropped": dict(self.dropped),
             "notes": list(self.notes),
+            "inputs": dict(sorted(self.inputs.items())),
         }
 
 
@@ -215,6 +219,7 @@ def result_from_json(data: Any) -> ChildImpactResult:
             tuple(int(y) for y in data["cohort_years"]),
             {str(k): int(v) for k, v in data["dropped"].items()},
             tuple(str(n) for n in data["notes"]),
+            inputs={str(k): str(v) for k, v in data.get("inputs", {}).items()},
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"a required field is missing or of the wrong type ({exc})") from None

@@ -20,6 +20,7 @@ Modelling choices (SYNTHETIC, for the demo and tests):
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -122,7 +123,8 @@ def _demo(world: World) -> tuple[dict[str, str], dict[str, Any]]:
         outcomes=DEMO_OUTCOMES,
         dropped=dropped,
     )
-    files[RESULT_FILE] = result_bytes(result).decode("utf-8")
+    inputs = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in files.items()}
+    files[RESULT_FILE] = result_bytes(replace(result, inputs=inputs)).decode("utf-8")
     truth = {
         "effects_pp": spec_truth(spec, records),
         "pilots": sorted(adoption_years(spec)),
