@@ -23,7 +23,7 @@ def _value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):  # tuples: e.g. analysis.baseline_years
         return "[" + ", ".join(_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} as a TOML value")
 

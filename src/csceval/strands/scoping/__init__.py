@@ -13,7 +13,7 @@ from csceval.strands.scoping.error_codes import ERROR_CODES
 from csceval.strands.scoping.section import render_scoping
 from csceval.strands.scoping.simulate import scoping_files, scoping_truth
 from csceval.strands.scoping.tables import TABLES
-from csceval.strands.strand import SimulatorPart, Strand
+from csceval.strands.strand import SimulatorPart, Strand, WebApp
 
 STRAND = Strand(
     id="scoping",
@@ -27,4 +27,5 @@ STRAND = Strand(
     error_range=(3500, 3599),
     simulate=SimulatorPart(files=scoping_files, truth=scoping_truth, truth_key="scoping"),
     cli=scoping,
+    web=WebApp(app="csceval.web.scoping", url_prefix="scoping/"),
 )

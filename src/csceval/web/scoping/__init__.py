@@ -1,0 +1,1 @@
+"""The national scoping strand's web app: the framework register, its map and the survey."""
