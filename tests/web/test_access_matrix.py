@@ -73,6 +73,14 @@ def _ret(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"pk": ctx["returns"][la].pk}
 
 
+def _open_link(la: str) -> str:
+    """A token of an open anonymous link of the first registered purpose."""
+    from csceval.web.links.purposes import registered_purposes
+    from csceval.web.links.services import link_create
+
+    return link_create(actor=None, purpose=registered_purposes()[0], la_code=la)[1]
+
+
 def _run(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"run_id": ctx["run"].pk}
 
@@ -110,6 +118,7 @@ PLATFORM_ROUTES: dict[str, Route] = {
         lambda ctx, la: {"user_id": ctx["spare_membership"].user_id},
     ),
     "sign_in_link": Route(None, "public", lambda ctx, la: {"uidb64": "MQ", "token": "x-y"}),
+    "links:open": Route(None, "public", lambda ctx, la: {"token": _open_link(la)}),
     "evaluation:membership_remove": Route(
         Verb.MEMBERSHIP_MANAGE,
         "all",

@@ -16,7 +16,7 @@ from csceval.strands.culture_survey.section import render_survey
 from csceval.strands.culture_survey.simulate import survey_files, survey_truth
 from csceval.strands.culture_survey.tables import TABLES
 from csceval.strands.culture_survey.xlsform import parse_instrument_file
-from csceval.strands.strand import SimulatorPart, Strand
+from csceval.strands.strand import SimulatorPart, Strand, WebApp
 
 STRAND = Strand(
     id="culture-survey",
@@ -31,7 +31,10 @@ STRAND = Strand(
             path="culture_survey.xlsx",
             description="The team-climate survey instrument as an XLSForm workbook (sheets "
             "survey, choices, settings as ODK/KoboToolbox write them, plus a subscale and a "
-            "reverse column and an optional subscales sheet). Without it csceval's open "
+            "reverse column and an optional subscales sheet). Skip logic (relevant, on questions "
+            "and groups) may compare a question with a literal (=, !=, and >, >=, <, <= for "
+            "numbers), use selected(${q}, 'x'), not(), and, or and brackets; any other "
+            "expression is refused (CSC-E3408). Without it csceval's open "
             "instrument is used (csceval survey form writes it). Optional.",
             parse=parse_instrument_file,
         ),
@@ -53,4 +56,5 @@ STRAND = Strand(
     },
     simulate=SimulatorPart(files=survey_files, truth=survey_truth, truth_key="culture_survey"),
     cli=survey,
+    web=WebApp(app="csceval.web.culture_survey", url_prefix="culture-survey/"),
 )

@@ -22,6 +22,7 @@ from importlib.resources import files
 
 from csceval.errors import InputError, Problem
 from csceval.project.documents import parse_toml
+from csceval.strands.culture_survey.relevance import Relevance, UnsupportedRelevant, parse_relevant
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 RELEVANT_SIMPLE = re.compile(r"^\s*\$\{([A-Za-z_][A-Za-z0-9_.\-]*)\}\s*(=|!=)\s*'([^']*)'\s*$")
@@ -75,6 +76,11 @@ class Question:
     subscale: str = ""
     reverse: bool = False
     group: str = ""
+
+    @property
+    def relevance(self) -> Relevance:
+        """The parsed skip rule (checked when the instrument was built)."""
+        return parse_relevant(self.relevant)
 
     @property
     def condition(self) -> tuple[str, str, str] | None:
@@ -205,6 +211,7 @@ def _questions(
 ) -> list[Question]:
     questions: list[Question] = []
     groups: list[str] = []
+    conditions: list[str] = []
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         kind, list_name = _type(_text(row, "type").lower())
@@ -212,19 +219,25 @@ def _questions(
         issue: Issue | None = None
         if kind == "begin_group":
             groups.append(name)
+            conditions.append(_text(row, "relevant"))
+            issue = _relevant_issue(_text(row, "relevant"))
         elif kind == "end_group" and groups:
             groups.pop()
+            conditions.pop()
         elif kind == "end_group":
             issue = ("CSC-E3405", "end_group without a begin_group.", "type", "end_group",
                      "Pair every end_group with a begin_group above it.")  # fmt: skip
         elif kind and kind not in IGNORED_TYPES:
-            issue = _row_issue(row, kind, list_name, choices, seen)
+            issue = _row_issue(row, kind, list_name, choices, seen) or _relevant_issue(
+                _text(row, "relevant")
+            )
             if issue is None:
                 seen.add(name)
                 questions.append(Question(
                     name=name, type=kind, label=_text(row, "label"), list_name=list_name,
                     required=bool(_flag(_text(row, "required"))),
-                    relevant=_text(row, "relevant"), subscale=_text(row, "subscale"),
+                    relevant=_combined([*conditions, _text(row, "relevant")]),
+                    subscale=_text(row, "subscale"),
                     reverse=bool(_flag(_text(row, "reverse"))),
                     group="/".join(g for g in groups if g),
                 ))  # fmt: skip
@@ -237,6 +250,23 @@ def _questions(
                                 sheet="survey", column="type", value=groups[-1],
                                 fix="Close every group with an end_group row."))  # fmt: skip
     return questions
+
+
+def _relevant_issue(text: str) -> Issue | None:
+    """CSC-E3408 when a ``relevant`` expression is outside the supported subset."""
+    try:
+        parse_relevant(text)
+    except UnsupportedRelevant as error:
+        return ("CSC-E3408", f"This skip rule is not supported: {error}.", "relevant", text,
+                "Use ${q} = 'x', ${q} != 'x', number comparisons, selected(${q}, 'x'), "
+                "not(), and, or and brackets (docs/formats.md, culture_survey.xlsx).")  # fmt: skip
+    return None
+
+
+def _combined(conditions: list[str]) -> str:
+    """Group and question conditions as one expression (each bracketed, joined by and)."""
+    parts = [c for c in conditions if c.strip()]
+    return parts[0] if len(parts) == 1 else " and ".join(f"({c})" for c in parts)
 
 
 def _check_scales(questions: list[Question], file: str, problems: list[Problem]) -> None:

@@ -1,4 +1,5 @@
-"""The culture-survey strand's table: survey answers, one row per response and item (long)."""
+"""The culture-survey strand's tables: survey answers, one row per response and item (long),
+and the invited teams with their sizes (response-rate denominators)."""
 
 from __future__ import annotations
 
@@ -42,4 +43,31 @@ SURVEY_RESPONSES = TableSchema(
     ),
 )
 
-TABLES: tuple[TableSchema, ...] = (SURVEY_RESPONSES,)
+SURVEY_TEAMS = TableSchema(
+    name="survey_teams",
+    file="data/survey_teams.csv",
+    description="The teams invited to the team culture and climate survey and how many staff "
+    "each invited: the denominators of response rates. Written by the platform's survey links "
+    "(one row per team a link was made for); optional.",
+    key=("la_code", "team", "time_point"),
+    required=False,
+    columns=(
+        Column("la_code", ColumnType.LA_CODE, "The site's 3-digit DfE LA number."),
+        Column(
+            "team",
+            ColumnType.TEXT,
+            "The team's code, as in survey_responses (e.g. T03).",
+            privacy=PrivacyClass.QUASI_IDENTIFIER,
+        ),
+        Column("time_point", ColumnType.TEXT, "A time point id from periods.time_points."),
+        Column(
+            "invited",
+            ColumnType.INTEGER,
+            "Staff invited to answer (the team's size when the link was sent).",
+            unit="people",
+            minimum=1,
+        ),
+    ),
+)
+
+TABLES: tuple[TableSchema, ...] = (SURVEY_RESPONSES, SURVEY_TEAMS)

@@ -14,7 +14,7 @@ Methodological choices (security checklist SEC-C2, C3, C6, B1, B5):
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,9 @@ from csceval.web.security import clock
 AUTH_AT = "csceval_auth_at"
 SEEN_AT = "csceval_seen_at"
 ALWAYS_OPEN = frozenset({"logout", "accessibility"})
+SEEN_RESOLUTION = timedelta(seconds=60)
+"""The last-seen time is saved at most once a minute (not a session write on every request), so
+a session ends between 30 and 31 minutes after its last request."""
 
 
 def _read_time(session: Any, key: str) -> datetime | None:
@@ -79,7 +82,7 @@ class SessionLimitsMiddleware:
                 end_session(request, reason="absolute_timeout")
             elif seen is not None and now - seen > settings.CSCEVAL_SESSION_IDLE:
                 end_session(request, reason="idle_timeout")
-            else:
+            elif seen is None or now - seen >= SEEN_RESOLUTION:
                 request.session[SEEN_AT] = now.isoformat()
         return self.get_response(request)
 
@@ -97,21 +100,25 @@ class AccountGateMiddleware:
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if not user.is_authenticated:
-            return None
+        if not user.is_authenticated or getattr(view_func, "csceval_anonymous_link", False):
+            return None  # anonymous-link pages need no account (csceval.web.links)
         from csceval.web.accounts.gates import pending_gate, with_next
         from csceval.web.accounts.models import AccountState
 
         match = request.resolver_match
         name = match.url_name if match is not None else None
-        state = AccountState.objects.filter(user=user).first()
+        state = (  # read by AccountBackend.get_user for this request, else here
+            user._csceval_account_state
+            if hasattr(user, "_csceval_account_state")
+            else AccountState.objects.filter(user=user).first()
+        )
         if state is not None and state.one_time_password_expired(clock.now()):
             end_session(request, reason="one_time_password_expired")
             return redirect(settings.LOGIN_URL)
         if name in ALWAYS_OPEN:
             return None
         verified = bool(getattr(user, "is_verified", lambda: False)())
-        needed = pending_gate(user, verified=verified)
+        needed = pending_gate(user, verified=verified, state=state)
         if needed is None or name == needed:
             return None
         here = request.get_full_path()
