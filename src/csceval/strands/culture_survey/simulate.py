@@ -35,7 +35,7 @@ from csceval.simulate.rng import stream
 from csceval.simulate.world import World
 from csceval.strands.culture_survey.instrument import Instrument, default_instrument
 from csceval.strands.culture_survey.norms import FILE as NORMS_FILE
-from csceval.strands.culture_survey.tables import SURVEY_RESPONSES
+from csceval.strands.culture_survey.tables import SURVEY_RESPONSES, SURVEY_TEAMS
 
 THRESHOLDS = np.array([-1.5, -0.5, 0.5, 1.5])
 COMMENTS = (
@@ -70,6 +70,7 @@ class SurveyConfig:
 class SurveySimulation:
     responses: pd.DataFrame
     truth: dict[str, object]
+    teams: pd.DataFrame  # la_code, team, time_point, invited (the team's size)
 
 
 def _expected(level: float, leniency: np.ndarray, config: SurveyConfig) -> float:
@@ -147,6 +148,7 @@ def simulate_survey(
     lenient = {s: rng.normal(0, config.leniency_sd, len(q)) for s, q in ins.subscales.items()}
     site_effect = {(c, s): float(rng.normal(0, config.site_sd)) for c, _ in sites for s in scales}
     rows: list[dict[str, str]] = []
+    invited: list[tuple[str, str, str, int]] = []
     expected: dict[str, dict[str, dict[str, float]]] = {}
     for code, group in sites:
         site_rng = stream(seed, "culture-survey", "site", code)
@@ -171,6 +173,7 @@ def simulate_survey(
                 base = {"response_id": f"{code}{tp}{team:02d}", "la_code": code,
                         "team": f"T{team + 1:02d}", "time_point": tp}  # fmt: skip
                 rows += _team_rows(base, n, levels, ins, lenient, tp_rng, config)
+                invited.append((code, base["team"], tp, int(sizes[team])))
             means = {s: round(v / max(responding, 1), 4) for s, v in sums.items()}
             expected.setdefault(code, {})[tp] = means
     frame = pd.DataFrame(rows, columns=list(SURVEY_RESPONSES.column_names))
@@ -193,7 +196,8 @@ def simulate_survey(
         "population": _population(ins, lenient, config, seed),
     }
     responses = frame.sort_values(["response_id", "item"]).reset_index(drop=True)
-    return SurveySimulation(responses, truth)
+    teams = pd.DataFrame(invited, columns=list(SURVEY_TEAMS.column_names))
+    return SurveySimulation(responses, truth, teams)
 
 
 def _world_sites(world: World) -> tuple[tuple[str, str], ...]:
@@ -214,14 +218,16 @@ def world_survey(world: World) -> SurveySimulation:
 
 
 def survey_files(world: World) -> dict[str, str]:
-    """``data/survey_responses.csv`` and synthetic demo norms (not any instrument's norms)."""
+    """``data/survey_responses.csv``, ``data/survey_teams.csv`` (the staff each team invited)
+    and synthetic demo norms (not any instrument's norms)."""
     buffer = io.StringIO()
     world_survey(world).responses.to_csv(buffer, index=False, lineterminator="\n")
     norms = "subscale,mean,sd,source\n" + "".join(
         f"{s},3.40,0.40,SYNTHETIC demo norms (csceval simulator; not real norms)\n"
         for s in default_instrument().subscales
     )
-    return {SURVEY_RESPONSES.file: buffer.getvalue(), NORMS_FILE: norms}
+    teams = world_survey(world).teams.to_csv(index=False, lineterminator="\n")
+    return {SURVEY_RESPONSES.file: buffer.getvalue(), SURVEY_TEAMS.file: teams, NORMS_FILE: norms}
 
 
 def survey_truth(world: World) -> dict[str, object]:

@@ -38,7 +38,12 @@ from csceval.simulate.rng import stream
 from csceval.simulate.world import World
 from csceval.simulate.writer import table_csv
 from csceval.strands.family_goals.agreement import CATEGORIES
-from csceval.strands.family_goals.tables import FAMILY_GOALS, GOAL_RATINGS, LEVEL_COLUMNS
+from csceval.strands.family_goals.tables import (
+    FAMILY_GOALS,
+    GOAL_CONCORDANCE,
+    GOAL_RATINGS,
+    LEVEL_COLUMNS,
+)
 
 THEMES = (
     ("Children attend school every day and arrive on time",
@@ -87,6 +92,7 @@ class GoalsSimulation:
     goals: pd.DataFrame
     ratings: pd.DataFrame
     truth: dict[str, object]
+    concordance: pd.DataFrame  # a reviewer's verdict on each parent goal (goal_concordance)
 
 
 def _levels(y: np.ndarray) -> np.ndarray:
@@ -135,34 +141,55 @@ def _sources(rng: np.random.Generator, n: int) -> list[str]:
     return ["plan", *(str(x) for x in rng.permutation(rest))][:n]
 
 
-def _texts(rng: np.random.Generator, sources: list[str], shared: float) -> list[str]:
-    """Synthetic goal texts: parents' phrasing of their themes; a worker goal often shares one."""
+def _texts(
+    rng: np.random.Generator, sources: list[str], shared: float
+) -> tuple[list[str], list[int]]:
+    """Synthetic goal texts and their themes: parents' phrasing of their themes; a worker goal
+    often shares one."""
     pool = [int(i) for i in rng.permutation(len(THEMES))]
     parent_themes = [pool.pop() for s in sources if s == "parent"]
-    unshared, texts = list(parent_themes), []
+    unshared, texts, themes = list(parent_themes), [], []
     for source in sources:
         if source == "parent":
-            texts.append(THEMES[parent_themes.pop(0)][1])
+            themes.append(parent_themes.pop(0))
+            texts.append(THEMES[themes[-1]][1])
         elif source == "worker" and unshared and rng.random() < shared:
-            texts.append(THEMES[unshared.pop(0)][0])
+            themes.append(unshared.pop(0))
+            texts.append(THEMES[themes[-1]][0])
         else:
-            texts.append(THEMES[pool.pop()][0])
-    return texts
+            themes.append(pool.pop())
+            texts.append(THEMES[themes[-1]][0])
+    return texts, themes
+
+
+def _verdicts(base: dict[str, str], sources: list[str], themes: list[int]) -> list[list[object]]:
+    """A reviewer's verdict on each parent goal: the worker goal with the same theme (yes), else
+    the family's first worker goal (no); none without a worker goal."""
+    workers = [k for k, s in enumerate(sources) if s == "worker"]
+    rows: list[list[object]] = []
+    for k in (k for k, s in enumerate(sources) if s == "parent" and workers):
+        same = [j for j in workers if themes[j] == themes[k]]
+        j = same[0] if same else workers[0]
+        rows.append([*base.values(), f"G{k + 1}", f"G{j + 1}", "yes" if same else "no"])
+    return rows
 
 
 def _site_rows(
     seed: int, code: str, mu: float, config: GoalsConfig
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+) -> tuple[list[dict[str, object]], list[dict[str, object]], list[list[object]]]:
     rng = stream(seed, "family-goals", "site", code)
     tp, t1, t2 = TIME_POINTS[-1][0], TIME_POINTS[0][1], TIME_POINTS[-1][1]
     drawn = _draw(rng, mu, int(rng.integers(config.families_per_site[0],
                   config.families_per_site[1] + 1)), config)  # fmt: skip
     goals: list[dict[str, object]] = []
     ratings: list[dict[str, object]] = []
+    verdicts: list[list[object]] = []
     for _, part in drawn.groupby("family", sort=True):
         family = _pseudonym(rng)
         sources = _sources(rng, len(part))
-        texts = _texts(rng, sources, config.shared_theme)
+        texts, themes = _texts(rng, sources, config.shared_theme)
+        family_key = {"la_code": code, "time_point": tp, "family": family}
+        verdicts += _verdicts(family_key, sources, themes)
         set_on = t1 + timedelta(days=int(rng.integers(0, 90)))
         rated_on = t2 + timedelta(days=int(rng.integers(0, 60)))
         double = {r: bool(rng.random() < config.double_share) for r in ("worker", "parent")}
@@ -187,7 +214,7 @@ def _site_rows(
                          "rating": "" if not np.isfinite(v) else int(v),
                          "rated_on": rated_on.isoformat()}
                     )  # fmt: skip
-    return goals, ratings
+    return goals, ratings, verdicts
 
 
 def _truth_agreement(seed: int, means: list[float], config: GoalsConfig) -> dict[str, float]:
@@ -217,11 +244,13 @@ def simulate_family_goals(
     }
     goals: list[dict[str, object]] = []
     ratings: list[dict[str, object]] = []
+    verdicts: list[list[object]] = []
     expected: dict[str, dict[str, float]] = {}
     for code, _ in sites:
-        g, r = _site_rows(seed, code, mu[code], config)
+        g, r, v = _site_rows(seed, code, mu[code], config)
         goals += g
         ratings += r
+        verdicts += v
         big = _draw(stream(seed, "family-goals", "truth", code), mu[code],
                     config.truth_families, config)  # fmt: skip
         expected[code] = {
@@ -249,6 +278,7 @@ def simulate_family_goals(
         goals=pd.DataFrame(goals, columns=list(FAMILY_GOALS.column_names)),
         ratings=pd.DataFrame(ratings, columns=list(GOAL_RATINGS.column_names)),
         truth=truth,
+        concordance=pd.DataFrame(verdicts, columns=list(GOAL_CONCORDANCE.column_names)),
     )
 
 
@@ -265,11 +295,17 @@ def world_goals(world: World) -> GoalsSimulation:
 
 
 def family_goal_files(world: World) -> dict[str, str]:
-    """``data/family_goals.csv`` and ``data/goal_ratings.csv`` of the synthetic project."""
+    """``data/family_goals.csv``, ``data/goal_ratings.csv`` and ``data/goal_concordance.csv``
+    (a reviewer's verdicts) of the synthetic project."""
     sim = world_goals(world)
+    tables = (
+        (FAMILY_GOALS, sim.goals),
+        (GOAL_RATINGS, sim.ratings),
+        (GOAL_CONCORDANCE, sim.concordance),
+    )
     return {
         schema.file: table_csv(schema, frame[list(schema.column_names)].to_numpy().tolist())
-        for schema, frame in ((FAMILY_GOALS, sim.goals), (GOAL_RATINGS, sim.ratings))
+        for schema, frame in tables
     }
 
 
