@@ -1,15 +1,30 @@
-"""Load benchmark: 50 concurrent LA coordinators browse and submit data returns for 2 minutes.
+"""Load benchmark: 50 people of every role use the platform at once (issue 15, item 6).
 
-The platform runs as it would on a shared server: ``csceval serve`` (gunicorn) on a fresh
-PostgreSQL database, on loopback. Each virtual user signs in, then loops over the pages of its
-own LA (home, sites, its returns, a return, the indicators page) and uploads a filled-in XLSX
-return (a write with its audit event) until the time is up, and finally submits the return.
-Afterwards the database is counted: every upload the clients saw succeed must be exactly one
-``return.upload`` audit event, each return must hold exactly one value per indicator, every
-return must be submitted, and the audit chain must verify.
+The platform runs as it would on a shared server: ``csceval serve`` (gunicorn, threaded workers)
+on a fresh PostgreSQL database on loopback, holding a synthetic evaluation and one finished
+analysis run. Each virtual user signs in once (with a real TOTP code for the roles that need
+2FA), then browses the pages its role uses, pausing ``--think`` seconds after each, until the
+time is up:
 
-Usage: ``python benchmarks/web_load.py [--users 50] [--seconds 120] [--workers 4] [--think 1]
-[--database-url postgresql://postgres@127.0.0.1:5432/test]``
+- LA coordinators (half the users, each its own LA, the pilots first): home, sites, their site,
+  its benchmarks, its returns, their return and its indicators, the self-profiles, and every
+  third round the upload page and an upload of a filled-in XLSX return (a write with its audit
+  event); at the end they submit the return.
+- evaluators (a fifth): home, sites, a pilot's page and benchmarks, the analysis runs, the
+  run, a page of the published report (each in turn), returns to review, exports, self-profiles,
+  case audits.
+- auditors (a fifth, on pilots): home, sites, their site, case audits, self-profiles.
+- viewers (the rest, on pilots): home, sites, their site and benchmarks, the runs, the report.
+
+Users start evenly over ``--ramp`` seconds (people do not all sign in in the same second;
+sign-in is Argon2id with 100 MB by design). Page latencies (everything after sign-in) give the
+percentiles; sign-ins are reported on their own. Afterwards the database is counted: every
+upload the clients saw succeed must be exactly one ``return.upload`` audit event, each return
+must hold one value per indicator, every return must be submitted and the audit chain verify.
+
+Usage: ``python benchmarks/web_load.py [--users 50] [--seconds 120] [--workers 2] [--threads 4]
+[--think 1] [--ramp 10] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]``
+(the database named in the URL is only used to create and drop a throwaway one beside it).
 """
 
 from __future__ import annotations
@@ -18,8 +33,10 @@ import argparse
 import asyncio
 import io
 import json
+import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from django_otp.oath import TOTP
 from openpyxl import load_workbook
 
 from csceval.pipeline import simulate_project
@@ -35,6 +53,8 @@ from csceval.web.devserver import platform, run
 
 PASSWORD = "load test passphrase of some length"
 YEAR = 2026
+SHARES = {"la_coordinator": 0.5, "evaluator": 0.2, "auditor": 0.2}  # viewers: the rest
+REPORT_PAGES = ("index.html", "impact.html", "key-indicators.html", "costs.html", "about.html")
 
 SETUP = """
 import json, sys
@@ -43,20 +63,47 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from csceval.web.accounts.services import membership_grant
-from csceval.web.evaluation.models import LocalAuthority, Site
+from pathlib import Path
+from csceval.pipeline import run_project
+from csceval.web.evaluation.models import AnalysisRun, LocalAuthority, Site
+from csceval.web.evaluation.runs import runs_folder
+from csceval.web.permissions import MFA_REQUIRED_ROLES
 
-password, n = sys.argv[1], int(sys.argv[2])
+password, n, shares, project = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+pilots = list(Site.objects.filter(role="pilot").order_by("la_code")
+              .values_list("la_code", flat=True))
+counts = {role: round(n * share) for role, share in shares.items()}
+counts["viewer"] = n - sum(counts.values())
 taken = set(Site.objects.values_list("la_code", flat=True))
-free = [la for la in LocalAuthority.objects.order_by("la_code") if la.la_code not in taken][:n]
-users = []
-for i, la in enumerate(free):
+free = [la for la in LocalAuthority.objects.order_by("la_code") if la.la_code not in taken]
+coordinator_las = pilots[: counts["la_coordinator"]]
+for la in free[: counts["la_coordinator"] - len(coordinator_las)]:
     Site.objects.create(la_code=la.la_code, name=la.la_name, role="comparator")
-    user = get_user_model().objects.create_user(f"coordinator{i:02d}", password=password)
-    membership_grant(actor=None, user=user, la_code=la.la_code, role="la_coordinator",
-                     expires_at=timezone.now() + timedelta(days=1))
-    users.append([user.username, la.la_code])
-print(json.dumps(users))
+    coordinator_las.append(la.la_code)
+users = []
+User = get_user_model()
+admin = User.objects.create_superuser("load-admin", password=None)
+for role, count in counts.items():
+    for i in range(count):
+        la = "*" if role == "evaluator" else (
+            coordinator_las[i] if role == "la_coordinator" else pilots[i % len(pilots)])
+        user = User.objects.create_user(f"{role}{i:02d}", password=password)
+        membership_grant(actor=None, user=user, la_code=la, role=role,
+                         expires_at=timezone.now() + timedelta(days=1))
+        key = ""
+        if role in MFA_REQUIRED_ROLES:
+            key = TOTPDevice.objects.create(user=user, name="app", confirmed=True).key
+        users.append({"username": user.username, "role": role, "la": la, "key": key})
+# The finished run the report pages and benchmarks come from: the pipeline on the imported
+# project folder, recorded as the platform records its runs.
+run = AnalysisRun.objects.create(status=AnalysisRun.Status.RUNNING, started_by=admin)
+folder = runs_folder() / str(run.pk)
+run_project(Path(project), folder / "output", command="web_load setup")
+AnalysisRun.objects.filter(pk=run.pk).update(
+    status=AnalysisRun.Status.DONE, folder=str(folder), progress=1.0, finished_at=timezone.now())
+print(json.dumps({"users": users, "pilots": pilots, "run": run.pk}))
 """
 
 COUNT = """
@@ -71,8 +118,8 @@ from csceval.web.returns.models import PilotReturn
 uploads = {}
 for event in AuditEvent.objects.filter(action="return.upload"):
     uploads[event.actor] = uploads.get(event.actor, 0) + 1
-returns = list(PilotReturn.objects.annotate(n=Count("indicator_values")).values_list(
-    "site__la_code", "status", "n"))
+returns = list(PilotReturn.objects.filter(year=2026).annotate(n=Count("indicator_values"))
+               .values_list("site__la_code", "status", "n"))
 print(json.dumps({"uploads": uploads, "returns": returns, "chain_problems": len(verify_chain()),
                   "events": AuditEvent.objects.count()}))
 """
@@ -83,6 +130,7 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     uploads: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    load: list[float] = field(default_factory=list)
 
 
 def _csrf(html: str) -> str:
@@ -104,69 +152,163 @@ def _filled(template: bytes) -> bytes:
     return out.getvalue()
 
 
-async def _user(
-    base: str, username: str, la_code: str, seconds: float, think: float, stats: Stats
-) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False) as client:
+class Session:
+    """One person's client: every request timed under a kind, errors kept."""
 
-        async def call(kind: str, method: str, url: str, **kwargs: object) -> httpx.Response:
-            started = time.perf_counter()
-            response = await client.request(method, url, **kwargs)  # type: ignore[arg-type]
-            stats.latencies[kind].append(time.perf_counter() - started)
-            if response.status_code >= 400:
-                stats.errors.append(f"{username} {kind} {url}: {response.status_code}")
-            if think:
-                await asyncio.sleep(think)  # a person reads the page before the next click
-            return response
+    def __init__(self, client: httpx.AsyncClient, user: dict[str, str], stats: Stats) -> None:
+        self.client, self.user, self.stats = client, user, stats
+        self.think = 0.0
 
-        login = await call("login page", "GET", "/login/")
-        await call(
-            "sign in",
-            "POST",
-            "/login/",
-            data={
-                "username": username,
-                "password": PASSWORD,
-                "csrfmiddlewaretoken": _csrf(login.text),
-            },
+    async def call(self, kind: str, method: str, url: str, **kwargs: object) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self.client.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except httpx.TransportError as exc:  # counted, and the person tries the next page
+            self.stats.errors.append(f"{self.user['username']} {kind} {url}: {exc!r}")
+            raise
+        self.stats.latencies[kind].append(time.perf_counter() - started)
+        if response.status_code >= 400:
+            self.stats.errors.append(
+                f"{self.user['username']} {kind} {url}: {response.status_code}"
+            )
+        if self.think:
+            await asyncio.sleep(self.think)  # a person reads the page before the next click
+        return response
+
+    async def sign_in(self) -> None:
+        login = await self.call("sign in", "GET", "/login/")
+        data = {"username": self.user["username"], "password": PASSWORD}
+        signed = await self.call(
+            "sign in", "POST", "/login/", data={**data, "csrfmiddlewaretoken": _csrf(login.text)}
         )
-        site = await call("returns of the site", "GET", f"/returns/site/{la_code}/")
-        started = await call(
-            "start a return",
-            "POST",
-            f"/returns/site/{la_code}/start/",
-            data={"year": str(YEAR), "csrfmiddlewaretoken": _csrf(site.text)},
-        )
-        detail_url = started.headers["Location"]
-        template = await call("template download", "GET", f"{detail_url}template.xlsx")
-        workbook = _filled(template.content)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for kind, url in (
-                ("home", "/"),
-                ("sites", "/sites/"),
-                ("site page", f"/sites/{la_code}/"),
-                ("return", detail_url),
-                ("return indicators", f"{detail_url}indicators/"),
-            ):
-                await call(kind, "GET", url)
-            form = await call("upload page", "GET", f"{detail_url}upload/")
-            uploaded = await call(
+        if "/account/two-factor/verify/" in signed.headers.get("Location", ""):
+            form = await self.call("sign in", "GET", signed.headers["Location"])
+            code = f"{TOTP(bytes.fromhex(self.user['key']), digits=6).token():06d}"
+            await self.call(
+                "sign in",
+                "POST",
+                signed.headers["Location"],
+                data={"token": code, "csrfmiddlewaretoken": _csrf(form.text)},
+            )
+
+
+def _pages(user: dict[str, str], pilots: list[str], run_id: int, round_: int) -> list[tuple]:
+    la = user["la"] if user["la"] != "*" else pilots[round_ % len(pilots)]
+    report = REPORT_PAGES[round_ % len(REPORT_PAGES)]
+    common = [("home", "/"), ("sites", "/sites/"), ("site page", f"/sites/{la}/")]
+    if user["role"] == "evaluator":
+        return [
+            *common,
+            ("benchmarks", f"/sites/{la}/benchmarks/"),
+            ("analysis runs", "/analysis/"),
+            ("analysis run", f"/analysis/{run_id}/"),
+            ("report page", f"/analysis/{run_id}/files/report/{report}"),
+            ("returns", "/returns/"),
+            ("exports", "/exports/"),
+            ("self-profiles", "/self-profiles/"),
+            ("case audits", "/case-audits/"),
+        ]
+    if user["role"] == "auditor":
+        return [*common, ("case audits", "/case-audits/"), ("self-profiles", "/self-profiles/")]
+    return [  # viewer
+        *common,
+        ("benchmarks", f"/sites/{la}/benchmarks/"),
+        ("analysis runs", "/analysis/"),
+        ("report page", f"/analysis/{run_id}/files/report/index.html"),
+    ]
+
+
+async def _coordinator(session: Session, deadline: float) -> None:
+    la = session.user["la"]
+    site = await session.call("returns of the site", "GET", f"/returns/site/{la}/")
+    started = await session.call(
+        "start a return",
+        "POST",
+        f"/returns/site/{la}/start/",
+        data={"year": str(YEAR), "csrfmiddlewaretoken": _csrf(site.text)},
+    )
+    detail = started.headers["Location"]
+    template = await session.call("template download", "GET", f"{detail}template.xlsx")
+    # openpyxl takes a CPU-second or more: off the event loop, or every other person's idle
+    # connection would wait (and outlive the server's keep-alive) meanwhile.
+    workbook = await asyncio.to_thread(_filled, template.content)
+    round_ = 0
+    while round_ == 0 or time.monotonic() < deadline:  # at least one round: one upload
+        for kind, url in (
+            ("home", "/"),
+            ("sites", "/sites/"),
+            ("site page", f"/sites/{la}/"),
+            ("benchmarks", f"/sites/{la}/benchmarks/"),
+            ("returns of the site", f"/returns/site/{la}/"),
+            ("return", detail),
+            ("return indicators", f"{detail}indicators/"),
+            ("self-profiles", "/self-profiles/"),
+        ):
+            await session.call(kind, "GET", url)
+        if round_ % 3 == 0:
+            form = await session.call("upload page", "GET", f"{detail}upload/")
+            uploaded = await session.call(
                 "upload",
                 "POST",
-                f"{detail_url}upload/",
+                f"{detail}upload/",
                 data={"csrfmiddlewaretoken": _csrf(form.text)},
-                files={"file": (f"return-{la_code}.xlsx", workbook)},
+                files={"file": (f"return-{la}.xlsx", workbook)},
             )
             if uploaded.status_code == 302:
-                stats.uploads[username] += 1
-        page = await call("return", "GET", detail_url)
-        await call(
-            "submit",
-            "POST",
-            f"{detail_url}submit/",
-            data={"csrfmiddlewaretoken": _csrf(page.text)},
-        )
+                session.stats.uploads[session.user["username"]] += 1
+        round_ += 1
+    page = await session.call("return", "GET", detail)
+    await session.call(
+        "submit", "POST", f"{detail}submit/", data={"csrfmiddlewaretoken": _csrf(page.text)}
+    )
+
+
+async def _user(
+    base: str,
+    user: dict[str, str],
+    setup: dict,
+    args: argparse.Namespace,
+    delay: float,
+    stats: Stats,
+    deadline: float,
+) -> None:
+    await asyncio.sleep(delay)
+    async with httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=False) as client:
+        session = Session(client, user, stats)
+        try:
+            await session.sign_in()
+            session.think = args.think
+            if user["role"] == "la_coordinator":
+                await _coordinator(session, deadline)
+                return
+            round_ = 0
+            while time.monotonic() < deadline:
+                for kind, url in _pages(user, setup["pilots"], setup["run"], round_):
+                    await session.call(kind, "GET", url)
+                round_ += 1
+        except (httpx.TransportError, RuntimeError, KeyError) as exc:  # already counted
+            stats.errors.append(f"{user['username']} stopped: {exc!r}")
+
+
+async def _sample_load(stats: Stats, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        stats.load.append(os.getloadavg()[0])
+        await asyncio.sleep(5)
+
+
+async def _load(base: str, setup: dict, args: argparse.Namespace) -> tuple[Stats, float]:
+    stats = Stats()
+    started = time.perf_counter()
+    deadline = time.monotonic() + args.ramp + args.seconds
+    users = setup["users"]
+    await asyncio.gather(
+        _sample_load(stats, deadline),
+        *(
+            _user(base, u, setup, args, args.ramp * i / len(users), stats, deadline)
+            for i, u in enumerate(users)
+        ),
+    )
+    return stats, time.perf_counter() - started
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -174,24 +316,64 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _load(
-    base: str, users: list[list[str]], seconds: float, think: float
-) -> tuple[Stats, float]:
-    stats = Stats()
-    started = time.perf_counter()
-    await asyncio.gather(*(_user(base, u, la, seconds, think, stats) for u, la in users))
-    return stats, time.perf_counter() - started
+def _row(kind: str, values: list[float]) -> str:
+    p50, p95, p99 = (_percentile(values, q) * 1000 for q in (0.5, 0.95, 0.99))
+    return f"| {kind} | {len(values)} | {p50:.0f} | {p95:.0f} | {p99:.0f} |"
+
+
+def report(stats: Stats, setup: dict, counted: dict, args: argparse.Namespace, wall: float) -> None:
+    pages = [x for kind, xs in stats.latencies.items() if kind != "sign in" for x in xs]
+    roles = defaultdict(int)
+    for user in setup["users"]:
+        roles[user["role"]] += 1
+    print(
+        f"{len(setup['users'])} users ({', '.join(f'{n} {r}' for r, n in roles.items())}), "
+        f"{args.seconds:.0f} s after a {args.ramp:.0f} s ramp, think time {args.think:g} s, "
+        f"gunicorn {args.workers} workers x {args.threads} threads; {len(pages)} page requests "
+        f"in {wall:.1f} s ({len(pages) / wall:.1f}/s)"
+    )
+    load = stats.load or [0.0]
+    print(
+        f"load average (1 min) during the run: min {min(load):.1f}, median "
+        f"{statistics.median(load):.1f}, max {max(load):.1f}"
+    )
+    print(f"errors: {len(stats.errors)}", *stats.errors[:10], sep="\n  ")
+    print("| request | n | p50 (ms) | p95 (ms) | p99 (ms) |\n|---|---|---|---|---|")
+    for kind, values in sorted(stats.latencies.items()):
+        print(_row(kind, values))
+    print(_row("**all pages (after sign-in)**", pages))
+    lost = {
+        u: (n, counted["uploads"].get(u, 0))
+        for u, n in stats.uploads.items()
+        if counted["uploads"].get(u, 0) != n
+    }
+    print(
+        f"uploads seen by clients: {sum(stats.uploads.values())}; audited uploads: "
+        f"{sum(counted['uploads'].values())}; mismatches: {lost or 'none'}"
+    )
+    values = sorted({n for _, _, n in counted["returns"]})
+    statuses = sorted({s for _, s, _ in counted["returns"]})
+    print(
+        f"returns: {len(counted['returns'])}, statuses {statuses}, values per return {values}; "
+        f"audit events {counted['events']}, chain problems {counted['chain_problems']}"
+    )
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=120)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
         "--think", type=float, default=1.0, help="Seconds a user pauses after each page (0: none)."
     )
-    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--ramp", type=float, default=10.0, help="Seconds over which users start.")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="csceval-load-") as tmp:
         data = Path(tmp)
@@ -200,43 +382,20 @@ def main() -> None:
             data,
             project=data / "project",
             setup_script=SETUP,
-            setup_args=[PASSWORD, str(args.users)],
+            setup_args=[PASSWORD, str(args.users), json.dumps(SHARES), str(data / "project")],
             database_url=args.database_url,
             workers=args.workers,
+            threads=args.threads,
         ) as running:
-            users = json.loads(running.setup_output)
-            stats, wall = asyncio.run(_load(running.url, users, args.seconds, args.think))
+            setup = json.loads(running.setup_output)
+            print(f"uptime before: {_uptime()}")
+            stats, wall = asyncio.run(_load(running.url, setup, args))
+            print(f"uptime after: {_uptime()}")
             counted = json.loads(run([sys.executable, "-c", COUNT], running.env))
-    everything = [x for values in stats.latencies.values() for x in values]
-    print(
-        f"{len(users)} users, {args.seconds:.0f} s, think time {args.think:g} s, "
-        f"{args.workers} gunicorn workers, "
-        f"{len(everything)} requests in {wall:.1f} s ({len(everything) / wall:.1f}/s)"
-    )
-    print(f"errors: {len(stats.errors)}", *stats.errors[:10], sep="\n  ")
-    print("| request | n | p50 (ms) | p95 (ms) |\n|---|---|---|---|")
-    for kind, values in [*sorted(stats.latencies.items()), ("all requests", everything)]:
-        print(
-            f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-            f"{_percentile(values, 0.95) * 1000:.0f} |"
-        )
-    expected_uploads = dict(stats.uploads)
-    lost = {
-        u: (n, counted["uploads"].get(u, 0))
-        for u, n in expected_uploads.items()
-        if counted["uploads"].get(u, 0) != n
-    }
-    values = {n for _, _, n in counted["returns"]}
-    statuses = {s for _, s, _ in counted["returns"]}
-    print(
-        f"uploads seen by clients: {sum(expected_uploads.values())}; audited uploads: "
-        f"{sum(counted['uploads'].values())}; mismatches: {lost or 'none'}"
-    )
-    print(
-        f"returns: {len(counted['returns'])}, statuses {sorted(statuses)}, values per return "
-        f"{sorted(values)}; audit events {counted['events']}, chain problems "
-        f"{counted['chain_problems']}"
-    )
+            log = running.log.read_text(errors="replace").splitlines()
+            trouble = [line for line in log if re.search(r"WORKER TIMEOUT|ERROR|CRITICAL", line)]
+            print(f"server log: {len(log)} lines, {len(trouble)} worker errors", *trouble[:5])
+    report(stats, setup, counted, args, wall)
 
 
 if __name__ == "__main__":

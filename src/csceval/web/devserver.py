@@ -59,7 +59,7 @@ def _postgres(url: str, name: str, *, create: bool) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _wait_until_up(url: str, log: Path, seconds: float = 60) -> None:
+def _wait_until_up(url: str, log: Path, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -80,6 +80,7 @@ def platform(
     setup_args: Sequence[str] = (),
     database_url: str = "",
     workers: int = 2,
+    threads: int = 4,
 ) -> Iterator[Platform]:
     """Serve a fresh platform holding ``project``; ``database_url`` postgresql://... or ''."""
     env = {
@@ -106,7 +107,10 @@ def platform(
         port = free_port()
         with log.open("w") as handle:
             process = subprocess.Popen(
-                [csceval, "serve", "--port", str(port), "--workers", str(workers)],
+                [
+                    *(csceval, "serve", "--port", str(port)),
+                    *("--workers", str(workers), "--threads", str(threads)),
+                ],
                 env=env,
                 stdout=handle,
                 stderr=subprocess.STDOUT,

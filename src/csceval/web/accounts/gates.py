@@ -30,9 +30,14 @@ def safe_next(request: HttpRequest) -> str:
     return target if target and allowed else ""
 
 
-def pending_gate(user: Any, *, verified: bool) -> str | None:
-    """The URL name of the gate the person must pass next, or None."""
-    state = AccountState.objects.filter(user=user).first()
+_UNREAD: Any = object()
+
+
+def pending_gate(user: Any, *, verified: bool, state: Any = _UNREAD) -> str | None:
+    """The URL name of the gate the person must pass next, or None. ``state``: the person's
+    AccountState (or None) when the caller has just read it."""
+    if state is _UNREAD:
+        state = AccountState.objects.filter(user=user).first()
     if not verified and mfa.has_confirmed_device(user):
         return "mfa_verify"
     if state is not None and state.must_change_password:

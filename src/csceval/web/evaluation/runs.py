@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import shutil
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from csceval.atomic import read_manifest
+from csceval.atomic import MANIFEST, read_manifest
 from csceval.errors import InputError
 from csceval.output_scopes import FileScope
 from csceval.pipeline import run_project
@@ -118,13 +119,17 @@ def _start_thread(run_id: int) -> None:
 
 
 def mark_abandoned() -> int:
-    """Mark runs left 'running' or 'queued' by a stopped process as failed."""
+    """Mark runs left 'running' or 'queued' by a stopped process as failed, with a message.
+
+    ``csceval serve`` calls it before the workers start (every run thread died with the old
+    server); returns how many runs it marked."""
     return AnalysisRun.objects.filter(
         status__in=[AnalysisRun.Status.RUNNING, AnalysisRun.Status.QUEUED]
     ).update(
         status=AnalysisRun.Status.FAILED,
         step="interrupted",
         error="The server stopped during this run.",
+        finished_at=timezone.now(),
     )
 
 
@@ -133,8 +138,23 @@ def run_files(run: AnalysisRun) -> dict[str, FileScope | None]:
     records (None: no scope, never served). {} for a run not done or without a manifest."""
     if run.status != AnalysisRun.Status.DONE or not run.folder:
         return {}
-    recorded = read_manifest(Path(run.folder) / "output")
-    return {name: FileScope.from_record(entry) for name, entry in recorded.items()}
+    output = Path(run.folder) / "output"
+    try:
+        written = (output / MANIFEST).stat()
+    except OSError:
+        return {}
+    identity = (written.st_ino, written.st_mtime_ns, written.st_size)
+    return dict(_manifest_scopes(str(output), identity))
+
+
+@lru_cache(maxsize=16)
+def _manifest_scopes(
+    output: str, identity: tuple[int, int, int]
+) -> tuple[tuple[str, FileScope | None], ...]:
+    """A run output's manifest read once (per manifest file: a folder replaced under the same
+    run is read again), not on every page that lists or serves the run's files."""
+    recorded = read_manifest(Path(output))
+    return tuple((name, FileScope.from_record(entry)) for name, entry in recorded.items())
 
 
 def report_file(run: AnalysisRun, relative: str) -> tuple[Path, FileScope] | None:

@@ -25,7 +25,7 @@ from csceval.web.accounts.models import ALL_LAS, Membership
 from csceval.web.accounts.services import membership_grant, membership_revoke
 from csceval.web.audit_trail.models import AuditEvent
 from csceval.web.audit_trail.services import audit_record
-from csceval.web.evaluation.benchmarks import benchmark_page, latest_snapshot
+from csceval.web.evaluation.benchmarks import benchmark_page, latest_run
 from csceval.web.evaluation.forms import MembershipForm, SetupForm, SiteForm
 from csceval.web.evaluation.links import site_links
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
@@ -87,17 +87,17 @@ def site_detail(request: HttpRequest, la_code: str) -> HttpResponse:
 @require_GET
 def site_benchmarks(request: HttpRequest, la_code: str) -> HttpResponse:
     site = get_scoped_or_404(request.user, Verb.SITE_VIEW, Site.objects, la_code=la_code)
-    latest = latest_snapshot()
-    html = benchmark_page(latest[1], latest[0], site.la_code, site.name) if latest else None
-    if html is None:
-        return render(request, "evaluation/no_benchmarks.html", {"site": site})
+    run = latest_run()
+    html = benchmark_page(run, site.la_code) if run else None
+    if run is None or html is None:
+        return render(request, "evaluation/no_benchmarks.html", {"site": site, "run": run})
     with transaction.atomic():
         audit_record(
             actor=_actor(request),
             action="report.view",
             object_type="site_benchmarks",
             object_id=site.la_code,
-            new_values={"analysis_run": latest[0].pk if latest else None},
+            new_values={"analysis_run": run.pk},
         )
     return report_page(html)
 
