@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +44,31 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Simulated:
         if seed not in made:
             folder = tmp_path_factory.mktemp(f"simulated-{seed}") / "project"
             simulate_project(folder, seed=seed)
+            made[seed] = folder
+        return made[seed]
+
+    return project
+
+
+QUICK_PLAN = {"indicators": '["cla_rate_per_10k"]', "estimators": '["descriptive", "did"]'}
+
+
+@pytest.fixture(scope="session")
+def quick_simulated(simulated: Simulated, tmp_path_factory: pytest.TempPathFactory) -> Simulated:
+    """The simulated project of a seed with its plan cut to one indicator and the fast
+    estimators: for tests of the plumbing (web runs, imports), where a whole analysis would
+    only take time. Read-only, made once per test process and seed."""
+    made: dict[int, Path] = {}
+
+    def project(seed: int) -> Path:
+        if seed not in made:
+            folder = tmp_path_factory.mktemp(f"quick-{seed}") / "project"
+            shutil.copytree(simulated(seed), folder)
+            plan = folder / "evaluation.toml"
+            text = plan.read_text(encoding="utf-8")
+            for key, value in QUICK_PLAN.items():
+                text = re.sub(rf"{key} = \[[^\]]*\]", f"{key} = {value}", text, count=1)
+            plan.write_text(text, encoding="utf-8")
             made[seed] = folder
         return made[seed]
 

@@ -24,7 +24,6 @@ from test_demo_pipeline import digest
 
 from csceval.cli import main
 from csceval.formula_injection import neutralise
-from csceval.pipeline import run_project
 from csceval.report.pdf import PDF_NAME, pdf_available
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -109,30 +108,34 @@ def test_england_rate_is_the_pooled_rate(demo: Path) -> None:
     assert published == pytest.approx(pooled, abs=0.15)
 
 
-def test_run_is_reproducible(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second run of the same project gives the same bytes, but for the provenance's time
-    and command line (the module's run was made by the CLI, at another time) and the pages
-    that show them (about.html, and the manifest that hashes both)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the run's time, fixed
-    run_project(demo / "project", tmp_path / "again", command="csceval run")
-    first, again = digest(demo / "output"), digest(tmp_path / "again")
-    # about.html shows the provenance; the module's run also wrote the PDF, this one does not
+def test_run_is_reproducible(demo: Path, demo_run: Path) -> None:
+    """Another run of the same project (the session's, by the API rather than the CLI) gives
+    the same bytes, but for the provenance's time and command line and the pages that show them
+    (about.html, and the manifest that hashes both); the module's run also wrote the PDF."""
+    first, again = digest(demo / "output"), digest(demo_run)
     changing = ("provenance.json", "manifest.json", "report/about.html", f"report/{PDF_NAME}")
     assert {k: v for k, v in first.items() if k not in changing} == {
         k: v for k, v in again.items() if k not in changing
     }
-    provenance = json.loads((tmp_path / "again" / "provenance.json").read_text())
+    provenance = json.loads((demo_run / "provenance.json").read_text())
     earlier = json.loads((demo / "output" / "provenance.json").read_text())
-    assert provenance["run_at"] == "2023-11-14T22:13:20+00:00"
+    assert provenance["run_at"] != earlier["run_at"] or provenance["command"] != earlier["command"]
     for key in ("run_at", "command"):
         provenance.pop(key), earlier.pop(key)
     assert provenance == earlier
-    manifest = json.loads((tmp_path / "again" / "manifest.json").read_text())["files"]
+    manifest = json.loads((demo_run / "manifest.json").read_text())["files"]
     earlier_manifest = json.loads((demo / "output" / "manifest.json").read_text())["files"]
     for name in ("provenance.json", "report/about.html"):
         manifest.pop(name), earlier_manifest.pop(name)
     earlier_manifest.pop(f"report/{PDF_NAME}", None)
     assert manifest == earlier_manifest
+
+
+def test_source_date_epoch_fixes_the_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from csceval.pipeline.run import run_time
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert run_time() == "2023-11-14T22:13:20+00:00"
 
 
 def test_validate_accepts_the_simulated_project(demo: Path) -> None:

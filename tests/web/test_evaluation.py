@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def synthetic(simulated: Callable[[int], Path]) -> Path:
-    return simulated(7)
+def synthetic(quick_simulated: Callable[[int], Path]) -> Path:
+    """A simulated project with a cut plan: these tests are of the platform, not the analysis."""
+    return quick_simulated(7)
 
 
 @pytest.fixture
