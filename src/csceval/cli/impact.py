@@ -9,6 +9,7 @@ The calibration commands (calibrate, recovery, calibrate-project) are in
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,11 @@ from csceval.impact.its import its
 from csceval.impact.panel_io import (
     adoption_from,
     estimator_input,
-    parse_predictors,
     read_panel,
     read_synth_panel,
 )
 from csceval.impact.sdid import synthdid
-from csceval.impact.synth import SynthSpec, fit_synth, placebo_in_space
+from csceval.impact.synth_command import run_synth_command, synth_command_options
 from csceval.terminal import out, print_json, reported
 
 
@@ -45,15 +45,63 @@ def impact() -> None:
     "--predictor",
     "predictors",
     multiple=True,
-    metavar="VAR:YEAR[-YEAR]",
-    help="A predictor averaged over the years, e.g. beer:1984-1988 (repeat for several).",
+    metavar="VAR:YEARS",
+    help="A predictor: VAR:YEAR, VAR:FIRST-LAST (the mean over the years) or VAR:YEAR,YEAR,... "
+    "(the mean over those years, R Synth's special predictors), e.g. beer:1984-1988 (repeat "
+    "for several). None: every pre-period value of the outcome.",
 )
 @click.option(
     "--v-method",
-    type=click.Choice(["regression", "nested", "equal"]),
+    type=click.Choice(["regression", "nested", "equal", "custom"]),
     default="regression",
     show_default=True,
-    help="How the predictors' weights (V) are chosen.",
+    help="How the predictors' weights (V) are chosen: regression-based, R Synth's nested "
+    "search, equal, or --custom-v.",
+)
+@click.option(
+    "--custom-v",
+    metavar="W1,W2,...",
+    help="Predictor weights V, one per --predictor in order (implies --v-method custom).",
+)
+@click.option(
+    "--optimize-window",
+    metavar="FIRST-LAST",
+    help="Years of the loss the nested search minimises (and of the regression-based V) "
+    "[default: every pre-period year].",
+)
+@click.option(
+    "--v-starts",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Random starting V of the nested search, besides equal, regression-based and "
+    "one-predictor starts.",
+)
+@click.option("--v-seed", type=int, default=0, show_default=True, help="Seed of those starts.")
+@click.option(
+    "--two-starts",
+    is_flag=True,
+    help="Nested search from R Synth's two starts only (equal and regression-based V).",
+)
+@click.option(
+    "--allow-post-predictors",
+    is_flag=True,
+    help="Let predictor windows reach the treatment period (a warning, as R Synth allows).",
+)
+@click.option(
+    "--cross-validate",
+    "cross_window",
+    metavar="FIRST-LAST",
+    help="ADH 2015 two-step cross-validation: choose V on predictors moved back by the length "
+    "of this validation period, fitted over it; then fit W with that V.",
+)
+@click.option(
+    "--training-predictor",
+    "training_predictors",
+    multiple=True,
+    metavar="VAR:YEARS",
+    help="With --cross-validate: step 1's predictors, one per --predictor in order "
+    "[default: each --predictor moved back by the validation period's length].",
 )
 @click.option(
     "--demean", is_flag=True, help="Fit on pre-period-demeaned outcomes (paths, not levels)."
@@ -74,38 +122,49 @@ def synth(
     start: int,
     predictors: tuple[str, ...],
     v_method: str,
+    custom_v: str | None,
+    optimize_window: str | None,
+    v_starts: int,
+    v_seed: int,
+    two_starts: bool,
+    allow_post_predictors: bool,
+    cross_window: str | None,
+    training_predictors: tuple[str, ...],
     demean: bool,
     placebos: bool,
     as_json: bool,
 ) -> None:
-    """Synthetic control for one treated unit, with in-space placebo p-values."""
-    with reported():
-        specs = parse_predictors(predictors)
-        columns = {"outcome": outcome} | {f"predictor {p.variable}": p.variable for p in specs}
-        variables = sorted({outcome, *(p.variable for p in specs)})
+    """Synthetic control for one treated unit: balance, V and W, gaps, placebo p-values."""
+    with reported(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the same text is in the result's notes
+        options = synth_command_options(
+            outcome,
+            predictors,
+            v_method=v_method,
+            custom_v=custom_v,
+            optimize_window=optimize_window,
+            v_starts=v_starts,
+            v_seed=v_seed,
+            two_starts=two_starts,
+            allow_post_predictors=allow_post_predictors,
+            demean=demean,
+            cross_validate=cross_window,
+            training_predictors=training_predictors,
+        )
         _, panel = read_synth_panel(
-            path, unit=unit, time=time_col, variables=variables, columns=columns
+            path,
+            unit=unit,
+            time=time_col,
+            variables=options.variables,
+            columns=options.columns,
         )
-        spec = SynthSpec(outcome, predictors=specs, v_method=v_method, demean=demean)  # type: ignore[arg-type]
-        if placebos:
-            result = estimator_input(path, lambda: placebo_in_space(panel, spec, treated, start))
-            fit, payload = result.fit, result.to_dict()
-        else:
-            fit = estimator_input(path, lambda: fit_synth(panel, spec, treated, start))
-            payload = {"fit": fit.to_dict()}
+        run = partial(run_synth_command, panel, options, treated, start, placebos=placebos)
+        report = estimator_input(path, run)
     if as_json:
-        print_json(payload)
+        print_json(report.payload)
         return
-    top = sorted(fit.weights.items(), key=lambda kv: -kv[1])[:8]
-    out.print(f"Synthetic control for {treated}, {outcome}, treated from {start}")
-    out.print(f"  average effect (treated - synthetic) after {start}: {fit.att:.4g}")
-    out.print(f"  pre-period RMSPE {fit.pre_rmspe:.4g}; post/pre ratio {fit.rmspe_ratio:.4g}")
-    out.print("  donor weights: " + ", ".join(f"{u} {w:.3f}" for u, w in top if w > 0))
-    if placebos:
-        out.print(
-            f"  placebo rank {result.rank} of {len(result.placebo_units) + 1}: "
-            f"p = {result.p_value:.3f} (ratio), {result.p_value_att:.3f} (effect size)"
-        )
+    for line in report.lines():
+        out.print(line)
 
 
 @impact.command()

@@ -133,7 +133,7 @@ def build_design(
             level = np.nanmean(y[pre], axis=0)
         y = y - level[None, :]
         panel = SynthPanel(panel.units, panel.times, {**panel.values, spec.outcome: y})
-    labels, x = _predictors(panel, spec, pre, treatment_time)
+    labels, x = _predictors(panel, spec, pre, treatment_time, notes)
     if not np.isfinite(x[:, target]).all():
         bad = [lab for lab, ok in zip(labels, np.isfinite(x[:, target]), strict=True) if not ok]
         raise ValueError(f"predictors {bad} cannot be computed for {name!r} (no data in window)")
@@ -188,7 +188,7 @@ def build_design(
 
 
 def _predictors(
-    panel: SynthPanel, spec: SynthSpec, pre: IntArray, treatment_time: int
+    panel: SynthPanel, spec: SynthSpec, pre: IntArray, treatment_time: int, notes: list[str]
 ) -> tuple[tuple[str, ...], FloatArray]:
     y = panel.variable(spec.outcome)
     if not spec.predictors:
@@ -196,15 +196,19 @@ def _predictors(
         return labels, y[pre].copy()
     times = np.asarray(panel.times)
     rows = []
+    late: list[str] = []
     for p in spec.predictors:
         if p.last < p.start:
             raise ValueError(f"predictor {p.label}: the window ends before it starts")
         if p.last >= treatment_time:
-            raise ValueError(
-                f"predictor {p.label} uses data from the treatment period (starts "
-                f"{treatment_time}); predictors must be measured before treatment"
-            )
-        window = np.flatnonzero((times >= p.start) & (times <= p.last))
+            if not spec.allow_post_predictors:
+                raise ValueError(
+                    f"predictor {p.label} uses data from the treatment period (starts "
+                    f"{treatment_time}); predictors must be measured before treatment, unless "
+                    "allowed (allow_post_predictors, --allow-post-predictors)"
+                )
+            late.append(p.label)
+        window = np.flatnonzero(p.in_window(times))
         if window.size == 0:
             raise ValueError(f"predictor {p.label}: no panel year falls in the window")
         vals = panel.variable(p.variable)[window]
@@ -212,4 +216,11 @@ def _predictors(
         sums = np.where(np.isfinite(vals), vals, 0.0).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             rows.append(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
+    if late:
+        message = (
+            f"predictors {late} use data from the treatment period (starts {treatment_time}), "
+            "as allowed (allow_post_predictors): they may absorb part of the effect"
+        )
+        warnings.warn(message, UserWarning, stacklevel=4)
+        notes.append(message)
     return tuple(p.label for p in spec.predictors), np.vstack(rows)

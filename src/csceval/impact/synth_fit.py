@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
+from csceval.impact.synth_blas import single_blas_thread
 from csceval.impact.synth_data import Design, SynthPanel, SynthSpec, build_design
-from csceval.impact.synth_weights import nelder_mead_batch, regression_v, simplex_lstsq
+from csceval.impact.synth_nested import nested_vs, regression_vs
+from csceval.impact.synth_weights import simplex_lstsq
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 BoolArray = npt.NDArray[np.bool_]
 
-NM_MAX_ITER = 500
-"""Nelder-Mead iterations per start for ``v_method="nested"`` (R ``optim``'s default)."""
-
 _V_DESCRIPTION = {
-    "nested": "nested (Nelder-Mead on the pre-period outcome MSPE from equal and "
-    "regression-based starts, as R Synth)",
+    "nested": "nested (Nelder-Mead on the loss-window outcome MSPE, as R Synth)",
     "regression": "regression-based (as R Synth's starting value and Stata synth's default)",
     "equal": "equal weights",
     "custom": "user-supplied",
@@ -78,6 +76,8 @@ class SynthResult:
         How the fit was made.
     notes
         Methodological choices and data issues, one sentence each.
+    sample_mean
+        Per predictor: the mean over the fit's donor pool (R ``Synth``'s "sample mean").
     """
 
     treated: str
@@ -98,6 +98,20 @@ class SynthResult:
     loss_w: float
     method: str
     notes: tuple[str, ...] = ()
+    sample_mean: dict[str, float] = field(default_factory=dict)
+
+    def balance_table(self) -> list[dict[str, object]]:
+        """Per predictor: V, treated, synthetic and donor-sample mean (R ``Synth``'s tables)."""
+        return [
+            {
+                "predictor": label,
+                "v": json_float(self.v.get(label, math.nan)),
+                "treated": json_float(treated),
+                "synthetic": json_float(synthetic),
+                "sample_mean": json_float(self.sample_mean.get(label, math.nan)),
+            }
+            for label, (treated, synthetic) in self.balance.items()
+        ]
 
     def top_donors(self, threshold: float = 1e-6) -> dict[str, float]:
         """Donors with weight above ``threshold``, largest first."""
@@ -127,7 +141,20 @@ class SynthResult:
             "loss_w": json_float(self.loss_w),
             "method": self.method,
             "notes": list(self.notes),
+            "balance_table": self.balance_table(),
         }
+
+
+def _starts(spec: SynthSpec, k: int) -> str:
+    """How the nested search was started, for the method string."""
+    if spec.v_method != "nested":
+        return ""
+    if not spec.nested_multistart:
+        return " from equal and regression-based V (R Synth's two starts)"
+    return (
+        f" from {2 + k + spec.v_starts} starts (equal, regression-based, {k} unit vectors, "
+        f"{spec.v_starts} random with seed {spec.v_seed}), the lowest loss kept"
+    )
 
 
 def design_for(
@@ -173,6 +200,7 @@ class BatchFit:
         donors = [d.units[j] for j in d.donors]
         in_pool = self.masks[b]
         synth_x = d.x[:, d.donors] @ self.weights[b]
+        pool_mean = d.x[:, d.donors[in_pool]].mean(axis=1)
         times = list(d.times)
         return SynthResult(
             treated=d.units[t],
@@ -197,12 +225,13 @@ class BatchFit:
             loss_w=float(self.loss_w[b]),
             method=(
                 "synthetic control (Abadie, Diamond & Hainmueller 2010); V: "
-                f"{_V_DESCRIPTION[self.v_method]}; "
+                f"{_V_DESCRIPTION[self.v_method]}{_starts(d.spec, len(d.labels))}; "
                 f"{'standardised' if d.standardize else 'raw'} predictors; W: exact simplex "
                 "least squares (Wolfe minimum-norm point)"
                 + ("; demeaned (pre-period means removed)" if d.spec.demean else "")
             ),
             notes=d.notes + self.notes,
+            sample_mean=dict(zip(d.labels, map(float, pool_mean), strict=True)),
         )
 
 
@@ -226,6 +255,16 @@ def solve_batch(
     v_fixed
         ``(k,)`` predictor weights to use for every problem instead of ``spec.v_method``.
     """
+    with single_blas_thread():
+        return _solve_batch(design, targets, masks, v_fixed)
+
+
+def _solve_batch(
+    design: Design,
+    targets: IntArray,
+    masks: BoolArray,
+    v_fixed: FloatArray | None = None,
+) -> BatchFit:
     d = design
     targets = np.asarray(targets, dtype=np.intp)
     masks = np.asarray(masks, dtype=bool) & (d.donors[None, :] != targets[:, None])
@@ -248,13 +287,10 @@ def solve_batch(
         cv = np.asarray(d.spec.custom_v, dtype=np.float64)
         v = np.tile(cv / cv.sum(), (targets.size, 1))
     else:
-        keys = [
-            np.sort(np.append(d.donors[masks[b]], targets[b])).tobytes()
-            for b in range(targets.size)
-        ]
-        v = _regression_vs(x_pool, x_tgt, z_pool, z_tgt, masks, scale, keys, notes)
+        v = regression_vs(d, targets, masks, scale, notes)
         if method == "nested":
-            v, w_nested = _nested_vs(x_pool, x_tgt, z_pool, z_tgt, masks, scale, v, d.spec)
+            floor = d.rmspe_floor**2
+            v, w_nested = nested_vs(x_pool, x_tgt, z_pool, z_tgt, masks, scale, v, d.spec, floor)
     if w_nested is None:
         w = simplex_lstsq(x_pool, x_tgt, np.sqrt(v) / scale, masks).weights
     else:
@@ -306,87 +342,4 @@ def _scales(x_pool: FloatArray, x_tgt: FloatArray, masks: BoolArray) -> FloatArr
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt(ss / np.maximum(n - 1.0, 1.0)[:, None])
     out: FloatArray = np.where(np.isfinite(sd) & (sd > 0), sd, 1.0)
-    return out
-
-
-def _regression_vs(
-    x_pool: FloatArray,
-    x_tgt: FloatArray,
-    z_pool: FloatArray,
-    z_tgt: FloatArray,
-    masks: BoolArray,
-    scale: FloatArray,
-    keys: list[bytes],
-    notes: list[str],
-) -> FloatArray:
-    """Regression-based V for each problem, computed once per distinct set of units."""
-    n_b, k = x_tgt.shape
-    out = np.empty((n_b, k))
-    cache: dict[bytes, FloatArray] = {}
-    for b in range(n_b):
-        key = keys[b]
-        if key not in cache:
-            cols = np.flatnonzero(masks[b])
-            xs = np.vstack([x_tgt[b], x_pool[:, cols].T])
-            zs = np.vstack([z_tgt[b], z_pool[:, cols].T])
-            v, note = regression_v(xs / scale[b], zs)
-            cache[key] = v
-            if note:
-                notes.append(note)
-        out[b] = cache[key]
-    return out
-
-
-def _nested_vs(
-    x_pool: FloatArray,
-    x_tgt: FloatArray,
-    z_pool: FloatArray,
-    z_tgt: FloatArray,
-    masks: BoolArray,
-    scale: FloatArray,
-    v_reg: FloatArray,
-    spec: SynthSpec,
-) -> tuple[FloatArray, FloatArray]:
-    """Nested V: batched Nelder-Mead over ``|v| / sum|v|`` minimising the outcome MSPE.
-
-    Returns the chosen V and the W that scored best for it, per problem.
-    """
-    n_b, k = x_tgt.shape
-    starts = [np.full((n_b, k), 1.0 / k), v_reg]
-    if spec.nested_multistart:
-        starts += [np.tile(np.eye(k)[h], (n_b, 1)) for h in range(k)]
-    start_arr = np.vstack(starts)
-    owner = np.tile(np.arange(n_b), len(starts))
-    n_i = owner.size
-    # Each inner solve is warm-started from the same instance's previous corral (so most take
-    # one or two Wolfe passes); the best (loss, W) seen per instance is kept, so the reported
-    # W is exactly the one the search scored (W is not unique when predictors match exactly).
-    support = np.full((n_i, min(k + 1, x_pool.shape[1]) + 1), -1, dtype=np.intp)
-    best_loss = np.full(n_i, np.inf)
-    best_w = np.zeros((n_i, x_pool.shape[1]))
-
-    def loss(ids: IntArray, cand: FloatArray) -> FloatArray:
-        p = owner[ids]
-        rw = np.sqrt(_normalise(cand)) / scale[p]
-        sol = simplex_lstsq(x_pool, x_tgt[p], rw, masks[p], start=support[ids])
-        out: FloatArray = np.mean((z_tgt[p] - sol.weights @ z_pool.T) ** 2, axis=1)
-        support[ids] = sol.support
-        better = out < best_loss[ids]
-        for row in np.flatnonzero(better):  # a few rows per call; repeated ids possible
-            if out[row] < best_loss[ids[row]]:
-                best_loss[ids[row]] = out[row]
-                best_w[ids[row]] = sol.weights[row]
-        return out
-
-    best_x, best_f, _ = nelder_mead_batch(loss, start_arr, max_iter=NM_MAX_ITER)
-    pick = best_f.reshape(len(starts), n_b).argmin(axis=0)
-    inst = pick * n_b + np.arange(n_b)
-    return _normalise(best_x[inst]), best_w[inst]
-
-
-def _normalise(cand: FloatArray) -> FloatArray:
-    """``|v| / sum|v|`` row-wise (equal weights for an all-zero row)."""
-    a = np.abs(cand)
-    total = a.sum(axis=1, keepdims=True)
-    out: FloatArray = np.where(total > 0, a / np.where(total > 0, total, 1.0), 1.0 / a.shape[1])
     return out

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
 
 
 def regression_v(x_scaled: FloatArray, z: FloatArray) -> tuple[FloatArray, str | None]:
@@ -55,6 +56,89 @@ def regression_v(x_scaled: FloatArray, z: FloatArray) -> tuple[FloatArray, str |
     if not np.isfinite(total) or total <= 0:
         return np.full(k, 1.0 / k), "regression-based V was uninformative; equal weights used"
     return v / total, note
+
+
+def regression_v_batch(
+    x_units: FloatArray,
+    z_units: FloatArray,
+    members: BoolArray,
+    scale: FloatArray,
+) -> tuple[FloatArray, list[str]]:
+    """:func:`regression_v` for many unit sets at once: one stacked solve per design.
+
+    Parameters
+    ----------
+    x_units
+        ``(k, N)`` raw predictors of every unit any problem uses.
+    z_units
+        ``(t, N)`` loss-window outcomes of the same units.
+    members
+        ``(B, N)`` the units of each problem's regression (its target and admissible donors).
+    scale
+        ``(B, k)`` each problem's predictor scales (the regression is on ``x / scale``).
+
+    Returns
+    -------
+    v, notes
+        ``(B, k)`` weights and the notes of the problems that needed them.
+
+    Notes
+    -----
+    Problems with the same unit set (and so the same scales) are solved once. For each distinct
+    set the normal equations of the regression on an intercept and the predictors (centred and
+    scaled once, globally: a reparametrisation that leaves V unchanged) are formed by one
+    matrix product over all sets and solved as a stack. A set whose normalised Gram matrix has
+    a condition number above 1e10 (or fewer units than coefficients) is solved by
+    :func:`regression_v` on its own (minimum-norm least squares, with its note), so the result
+    equals :func:`regression_v`'s to rounding in every case.
+    """
+    k, n_units = x_units.shape
+    packed = np.packbits(members, axis=1)
+    seen: dict[bytes, int] = {}
+    inverse = np.array(
+        [
+            seen.setdefault(row.tobytes() + s_row.tobytes(), len(seen))
+            for row, s_row in zip(packed, scale, strict=True)
+        ],
+        dtype=np.intp,
+    )
+    first = np.unique(inverse, return_index=True)[1]
+    mem = members[first].astype(np.float64)  # (U, N)
+    sc = scale[first]  # (U, k)
+    centre = x_units.mean(axis=1, keepdims=True)
+    spread = x_units.std(axis=1, keepdims=True)
+    spread = np.where(spread > 0, spread, 1.0)
+    design = np.vstack([np.ones((1, n_units)), (x_units - centre) / spread]).T  # (N, p)
+    z = (z_units - z_units.mean(axis=1, keepdims=True)).T  # (N, t)
+    p = k + 1
+    outer = (design[:, :, None] * design[:, None, :]).reshape(n_units, p * p)
+    gram = (mem @ outer).reshape(-1, p, p)
+    cross = (design[:, :, None] * z[:, None, :]).reshape(n_units, -1)
+    rhs = (mem @ cross).reshape(-1, p, z.shape[1])
+    d = np.sqrt(np.maximum(np.einsum("upp->up", gram), np.finfo(np.float64).tiny))
+    normed = gram / d[:, :, None] / d[:, None, :]
+    eig = np.linalg.eigvalsh(normed)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = (mem.sum(axis=1) >= p) & (eig[:, 0] > 1e-10 * eig[:, -1])
+    out = np.empty((first.size, k))
+    notes: list[str] = []
+    if ok.any():
+        coef = np.linalg.solve(gram[ok], rhs[ok])[:, 1:, :]  # (u, k, t) on the rescaled x
+        coef = coef / spread[None, :, :] * sc[ok][:, :, None]  # slopes on x / scale
+        v = np.einsum("ukt,ukt->uk", coef, coef)
+        total = v.sum(axis=1, keepdims=True)
+        good = np.isfinite(total[:, 0]) & (total[:, 0] > 0)
+        total = np.where(good[:, None], total, 1.0)
+        out[np.flatnonzero(ok)] = np.where(good[:, None], v / total, 1.0 / k)
+        if not good.all():
+            notes.append("regression-based V was uninformative; equal weights used")
+    for u in np.flatnonzero(~ok):
+        cols = members[first[u]]
+        v_u, note = regression_v(x_units[:, cols].T / sc[u], z_units[:, cols].T)
+        out[u] = v_u
+        if note:
+            notes.append(note)
+    return out[inverse], notes
 
 
 def nelder_mead_batch(

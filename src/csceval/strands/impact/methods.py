@@ -22,6 +22,7 @@ from csceval.impact.synth_pooled import PooledSynthResult
 from csceval.indicators.catalogue import Indicator
 from csceval.strands.impact.results import SIZE_LIMIT, Estimate, IndicatorImpact, calibrated_size
 from csceval.strands.impact.scale import analysis_scale, from_log, percent_frame, to_analysis_scale
+from csceval.strands.impact.synth_table import synth_fit_frame
 
 SYNTH_DRAWS = 199
 """Re-drawn pseudo-pilot sets for the pooled randomization test (p-value resolution 1/200)."""
@@ -131,6 +132,7 @@ def analyse_indicator(
     rows: list[Estimate] = []
     event: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
+    fits: pd.DataFrame | None = None
     for est in estimators:
         try:
             if est == "synth":
@@ -140,6 +142,7 @@ def analyse_indicator(
                 )  # fmt: skip
                 rows += _synth_rows(pooled, names or {})
                 gaps = _gap_frame(pooled)
+                fits = synth_fit_frame(pooled, names or {})
             elif est == "did":
                 row, event = _did(panel, pilots)
                 rows.append(row)
@@ -169,6 +172,7 @@ def analyse_indicator(
             years=(panel.times[0], panel.times[-1]),
             notes=tuple(notes),
             scale=scale,
+            synth_fits=fits,
         )
     )
 
@@ -196,6 +200,9 @@ def _reported(impact: IndicatorImpact) -> IndicatorImpact:
         estimates=rows,
         event_study=percent_frame(impact.event_study),
         synth_gaps=percent_frame(impact.synth_gaps),
+        synth_fits=None
+        if impact.synth_fits is None
+        else impact.synth_fits.assign(pre_rmspe=100.0 * impact.synth_fits["pre_rmspe"]),
     )
 
 

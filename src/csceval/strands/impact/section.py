@@ -32,6 +32,7 @@ from csceval.strands.impact.results import (
     verdict,
 )
 from csceval.strands.impact.section_answer import change_words, headline, impact_answer
+from csceval.strands.impact.synth_table import synth_fit_block
 
 SOURCE = "Project data table data/indicators.csv; estimates computed by csceval.impact."
 CALIBRATION_SOURCE = "the real LA panel (csceval impact calibrate, shipped figures)"
@@ -197,6 +198,21 @@ def _gap_blocks(impact: IndicatorImpact, policy: DisclosurePolicy) -> list[Block
     return [chart, table]
 
 
+def _synth_fit_blocks(impact: IndicatorImpact, policy: DisclosurePolicy) -> list[Block]:
+    if impact.synth_fits is None or impact.synth_fits.empty:
+        return []
+    ind = impact.indicator
+    block = synth_fit_block(
+        impact.synth_fits,
+        f"impact-sc-{ind.id}",
+        f"{ind.title}: synthetic control per pilot (fit, placebo ratio, donor weights)",
+        _unit(impact),
+        SOURCE,
+        policy,
+    )
+    return [block]
+
+
 def _published_estimate(table: TableBlock, label: str) -> tuple[float, str, str] | None:
     """The headline's published estimate, interval and p-value text."""
     values, cells = table.table.values, table.table.cells
@@ -282,6 +298,7 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             table,
             *_event_blocks(impact, policy),
             *_gap_blocks(impact, policy),
+            *_synth_fit_blocks(impact, policy),
         ]
     return Section(
         id="impact",
