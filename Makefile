@@ -38,6 +38,19 @@ $(PDFTOPPM):
 demo: $(STAMP)
 	$(BIN)/csceval demo --out $(DEMO_OUT)
 
+## The reference evaluation (examples/sos-phase2) on the real DfE data in ../shared/data: build
+## the panel (2021 statistical neighbours, as its evaluation.toml asks), add evaluation.toml,
+## validate, and run every LA-level strand. Open $(EXAMPLE_REPORT)/report/index.html.
+SHARED_DATA ?= ../shared/data
+EXAMPLE_DIR ?= ../sos-phase2
+EXAMPLE_REPORT ?= ../sos-phase2-report
+.PHONY: example
+example: $(STAMP)
+	$(BIN)/csceval data build-panel $(SHARED_DATA) --out $(EXAMPLE_DIR) --neighbours 2021 --quiet
+	cp examples/sos-phase2/evaluation.toml $(EXAMPLE_DIR)/evaluation.toml
+	$(BIN)/csceval validate $(EXAMPLE_DIR)
+	$(BIN)/csceval run $(EXAMPLE_DIR) --out $(EXAMPLE_REPORT) --quiet
+
 ## Every quality gate and every test.
 test: prerequisites lint typecheck imports wheel unit unit-postgres
 
@@ -69,9 +82,11 @@ PYTEST := $(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
 # The longest test files go first: a file stays on one worker, so one that starts last holds the
 # whole run up (pytest keeps each file once however often it is named).
 SLOW_FIRST := tests/web/test_journeys.py tests/integration/test_report_demo.py \
-	tests/integration/test_toy_strand.py tests/web/test_evaluation.py \
-	tests/web/test_browser_onboarding.py tests/unit/test_api.py tests/web/test_journeys_case_audit.py \
-	tests/web/test_returns_journey.py tests/unit/test_implementation_report.py
+	tests/integration/test_sos_real_example.py tests/integration/test_toy_strand.py \
+	tests/unit/test_api.py tests/unit/test_synth.py tests/web/test_family_goals_journey.py \
+	tests/web/test_browser_onboarding.py tests/web/test_journeys_case_audit.py \
+	tests/unit/test_api_docs.py tests/web/test_survey_browser.py tests/web/test_evaluation.py \
+	tests/web/test_returns_journey.py tests/web/test_scoping_journey.py tests/unit/test_data_ees.py
 unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
 	$(PYTEST) $(SLOW_FIRST) tests
 
@@ -83,7 +98,8 @@ unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
 ## that the engine tests also make.
 ENGINE_AGNOSTIC := access_matrix error_pages formula_injection journeys_fixed permissions \
 	returns_pages run_file_scopes uploads_bounded web_accounts web_mfa web_pages web_security \
-	web_settings
+	web_settings links static_assets benchmarks_page family_goals_pages family_goals_concordance \
+	scoping_web_register scoping_links
 unit-postgres: $(STAMP)
 	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web/test_web_serve.py tests/web/test_evaluation.py \
 	  tests/web -m "not browser" \

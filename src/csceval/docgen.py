@@ -25,6 +25,10 @@ SETTINGS_EXAMPLE = """\
 name = "Evaluation of Signs of Safety, phase 2"
 frameworks = ["Signs of Safety"]
 price_year = "2019-20"          # the price base for costs (a financial year)
+description = "Ten pilot LAs against their statistical neighbours."  # optional; on the summary
+assumptions = [                 # optional: short statements (1-400 characters) the report states
+    "Adoption dates are assumptions, derived from DfE research report 48.",
+]
 synthetic = false               # true marks simulated data; the report then says so
 
 [disclosure]                    # optional: these are the defaults
@@ -48,6 +52,11 @@ end = 2019-01-31
 indicators = ["cla_rate_per_10k", "rereferral_within_12m_pct"]
 estimators = ["descriptive"]
 comparators = "statistical_neighbours"   # or all_non_adopters, named
+baseline_years = [2013, 2016]   # baseline/follow-up comparison windows (optional)
+followup_years = [2018, 2020]
+
+[comparators]
+model = "2021"                  # optional: the statistical-neighbour model the data must hold
 
 [[sites]]
 la_code = "871"                 # DfE 3-digit LA number
@@ -56,7 +65,8 @@ role = "pilot"
 framework = "Signs of Safety"
 implementation_start = 2017-04-01
 fully_embedded = 2018-10-01
-neighbour_group = "SN-3"        # optional"""
+neighbour_group = "SN-3"        # optional
+adoption_source = "assumption: start of the LA's rollout (board minutes, 2017)"  # optional"""
 
 
 def formats_page() -> str:

@@ -56,6 +56,8 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E2016": "An LA's last year is before its first year.",
     "CSC-E2017": "A value is given for a year in which the LA did not exist.",
     "CSC-E2018": "So many problems in one table that reading stopped (probably the wrong file).",
+    "CSC-E2019": "evaluation.toml's [comparators] model is not the statistical-neighbour model "
+    "data/statistical_neighbours.csv holds (rebuild with build-panel --neighbours).",
     "CSC-E2020": "A project file a strand declares is larger than csceval reads (probably the "
     "wrong file).",
     "CSC-E2030": "An Excel workbook is refused before it is read: too large, too many parts, or "
@@ -104,6 +106,8 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E4040": "csceval data fetch: a download failed after every retry.",
     "CSC-E4041": "csceval data fetch: a downloaded file is not a CSV, or is empty.",
     "CSC-E4050": "csceval data build-panel: the source folder lacks a required DfE file.",
+    "CSC-E4052": "csceval data build-panel: a CLA SFR underlying, S251 outturn or csc_la_panel "
+    "file cannot be read, or lacks a column it needs.",
     "CSC-E4051": "csceval data build-panel: --out is an existing folder that is not an earlier "
     "build-panel output.",
     # E4101-E4199: child-level returns (SSDA903, CIN census) and child-level indicators.
@@ -137,8 +141,9 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E5001": "The output folder exists and holds something other than a synthetic project.",
     "CSC-E5002": "The output cannot be written (a file stands where a folder should, or no "
     "permission).",
-    "CSC-E5003": "A web platform command (serve, migrate, createadmin, audit, import-project, "
-    'export-project) was run without the web platform installed: pip install "csceval[web]".',
+    "CSC-E5003": "A web platform command (serve, migrate, createadmin, audit, backup, restore, "
+    "import-project, export-project) was run without the web platform installed: "
+    'pip install "csceval[web]".',
     "CSC-E5004": "The output folder exists and is not an earlier csceval output (no "
     "manifest.json): csceval replaces an output folder whole, so it refuses to touch a folder of "
     "other things.",
@@ -165,13 +170,26 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E6011": "csceval createuser: a value is not valid (the message names the option).",
     "CSC-E6050": "csceval audit verify --anchor: the chain no longer holds the anchored head "
     "(the newest events were deleted or the chain rewritten).",
-    "CSC-E6051": "csceval export-project: the output folder exists and is not empty, or cannot "
-    "be written.",
+    "CSC-E6051": "csceval export-project: the output folder exists and is neither empty nor an "
+    "earlier export (no manifest.json), or cannot be written.",
     "CSC-E6052": "csceval export-project: the web platform's evaluation has not been set up yet.",
     "CSC-E6053": "csceval import-project: a project file is a symbolic link or larger than 50 MB "
     "(import reads only regular files inside the project folder).",
     "CSC-E6054": "csceval import-project: the project no longer lists a site that holds returns, "
     "self-profiles or case samples in the platform.",
+    "CSC-E6060": "csceval restore: the folder is not a csceval backup (no readable manifest.json "
+    "and backup.json).",
+    "CSC-E6061": "csceval restore: a backup file is missing, changed or not in the manifest.",
+    "CSC-E6062": "csceval restore: backup.json's keyed signature does not match the files (they "
+    "were changed, or the backup was made with another audit key).",
+    "CSC-E6063": "csceval restore: the backup holds a database of another engine than "
+    "DATABASE_URL's (SQLite or PostgreSQL).",
+    "CSC-E6064": "csceval restore: the audit chain inside the backup does not verify with this "
+    "platform's key, or does not end at the head the backup recorded; nothing is replaced.",
+    "CSC-E6065": "csceval backup / restore: the backup cannot be written or restored (the folder, "
+    "pg_dump/pg_restore missing or failing, no right to create the scratch database).",
+    "CSC-E6066": "csceval audit anchor / verify / backup / restore: the audit anchors file "
+    "(CSCEVAL_AUDIT_ANCHORS) cannot be read or written.",
     # E6101-E6199: pilot data returns and exports (csceval.web.returns, csceval.web.exports).
     "CSC-E6101": "Return upload: the file is not an Excel workbook (.xlsx), or cannot be opened.",
     "CSC-E6102": "Return upload: the file is too large, or too large when unpacked (zip bomb).",
@@ -210,4 +228,14 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E6205": "Case audit reconciliation: nothing to reconcile (both ratings must be completed "
     "and differ).",
     "CSC-E6206": "Case sample: a case that is being rated cannot be replaced by a reserve case.",
+    # E6301-E6319: anonymous links (csceval.web.links).
+    "CSC-E6301": "Anonymous link: the link is not recognised (mistyped, cut short, or never made).",
+    "CSC-E6302": "Anonymous link: the link is not open yet (the page says when it opens).",
+    "CSC-E6303": "Anonymous link: the link has closed (its closing time passed, or it was "
+    "revoked).",
+    "CSC-E6304": "Anonymous link: a one-response link has already been used.",
+    "CSC-E6305": "Anonymous link: too many links that do not work were tried; wait, then try "
+    "again.",
+    "CSC-E6306": "Anonymous link: the link cannot be made as asked (closing before it opens, an "
+    "unknown LA code, or a purpose that is not a short lower-case name).",
 }

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csceval.web.settings")
 os.environ.setdefault("CSCEVAL_SECRET_KEY", "tests-only-not-secret")
+# Audit anchors of the tests' own (an anchors file left in ./var by a `csceval serve` there would
+# otherwise be what `audit verify` checks the test database against).
+os.environ.setdefault(
+    "CSCEVAL_AUDIT_ANCHORS",
+    os.path.join(tempfile.mkdtemp(prefix="csceval-anchors-"), "audit-anchors.log"),
+)
 
 import django
 

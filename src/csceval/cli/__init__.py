@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 from csceval import __version__
-from csceval.cli import project, web
+from csceval.cli import project, web, web_audit
 from csceval.cli.childlevel import simulate_child_level_command
 from csceval.cli.costs import costs
 from csceval.cli.data import data_group
@@ -35,6 +35,7 @@ for _command in (
     reliability,
     simulate_child_level_command,
     *web.COMMANDS,
+    *web_audit.COMMANDS,
 ):
     main.add_command(_command)
 

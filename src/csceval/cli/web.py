@@ -1,5 +1,6 @@
-"""The web platform's commands: serve, migrate, createadmin, createuser, audit verify|head, and
-the project folder round trip (import-project, export-project).
+"""The web platform's commands: serve, migrate, createadmin, createuser, and the project folder
+round trip (import-project, export-project). The audit trail's commands and backup/restore are
+in :mod:`csceval.cli.web_audit`.
 
 Django is imported inside the commands, never at module level: ``csceval --help``, ``csceval demo``
 and every analysis command work on ``pip install csceval``, which does not install Django. A web
@@ -15,9 +16,8 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -64,27 +64,31 @@ def setup_django() -> None:
         fail_line(web_missing(exc.name.split(".")[0]))
 
 
-def backup_sqlite(path: Path, *, now: datetime | None = None) -> Path | None:
-    """Copy the SQLite file to ``NAME.YYYYmmddTHHMMSSZ.bak`` before migrating; None if absent."""
-    if not path.is_file():
-        return None
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.{stamp}.bak")
-    shutil.copy2(path, target)
-    return target
-
-
 def _migrate(*, backup: bool) -> None:
+    """Migrate the database; a SQLite file is first backed up with the online backup API
+    (``CSCEVAL_WEB_DATA/backups/pre-migrate-*``, the newest ``CSCEVAL_BACKUP_KEEP`` kept) and
+    made private (0600, its folder 0700)."""
     from django.conf import settings
     from django.core.management import call_command
 
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3") and db["NAME"] != ":memory:":
         path = Path(db["NAME"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if backup and (copy := backup_sqlite(path)) is not None:
-            click.echo(f"Backed up the database to {copy}")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.is_file():
+            path.chmod(0o600)
+        if backup:
+            from csceval.web.backup import backup_before_migrating
+
+            try:
+                summary = backup_before_migrating(path)
+            except InputError as exc:
+                fail(*exc.problems)
+            if summary is not None:
+                click.echo(f"Backed up the database to {summary.folder}")
     call_command("migrate", interactive=False, verbosity=1)
+    if db["ENGINE"].endswith("sqlite3") and Path(db["NAME"]).is_file():
+        Path(db["NAME"]).chmod(0o600)
 
 
 def require_migrated() -> None:
@@ -117,8 +121,14 @@ def _is_sqlite() -> bool:
     return bool(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"))
 
 
-def gunicorn_argv(bind: str, workers: int) -> list[str]:
-    """The command line that runs csceval.web under gunicorn."""
+def gunicorn_argv(bind: str, workers: int, threads: int = 4) -> list[str]:
+    """The command line that runs csceval.web under gunicorn.
+
+    Threaded workers (``gthread``): while one request waits for the database, another runs,
+    and a slow client or upload holds a thread, not a whole process. A few processes (the
+    cores) with a few threads each keep 2 cores busy at a fraction of the memory of many sync
+    workers; connections are kept between requests (``CONN_MAX_AGE`` in settings).
+    """
     return [
         sys.executable,
         "-m",
@@ -128,10 +138,22 @@ def gunicorn_argv(bind: str, workers: int) -> list[str]:
         bind,
         "--workers",
         str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        # Idle keep-alive connections are closed after 5 s, not gunicorn's 2 s: with the
+        # default, a person clicking a second after the last page could send the request just
+        # as the server closed the connection (seen under load: "server disconnected").
+        "--keep-alive",
+        "5",
         "--graceful-timeout",
         "10",
         "--access-logfile",
         "-",
+        # Requests to anonymous links are logged without address, browser or token.
+        "--logger-class",
+        "csceval.web.links.access_log.LinkRedactingLogger",
     ]
 
 
@@ -154,7 +176,14 @@ def gunicorn_argv(bind: str, workers: int) -> list[str]:
     default=None,
     help="gunicorn worker processes [default: 1 in local mode, 2 in server mode].",
 )
-def serve(bind: str | None, port: int, workers: int | None) -> None:
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="Threads per worker process (gunicorn's gthread workers).",
+)
+def serve(bind: str | None, port: int, workers: int | None, threads: int) -> None:
     """Run the web platform under gunicorn.
 
     Local mode (SQLite): back up the file, migrate, serve on 127.0.0.1. Server mode
@@ -183,10 +212,18 @@ def serve(bind: str | None, port: int, workers: int | None) -> None:
                 "Note: CSCEVAL_ENV is not 'production' (no HTTPS-only cookies or redirect).",
                 err=True,
             )
+    from csceval.web.evaluation.runs import mark_abandoned
+
+    if abandoned := mark_abandoned():  # runs a stopped server left "running" (issue 16)
+        click.echo(f"Marked {abandoned} interrupted analysis run(s) as failed.")
+    from csceval.web.staticfiles import collect_assets, remove_other_collections
+
+    collect_assets()  # hashed asset names, before the workers start (csceval.web.staticfiles)
+    remove_other_collections()
     connections.close_all()
     if find_spec("gunicorn") is None:
         fail_line(web_missing("gunicorn"))
-    argv = gunicorn_argv(bind, workers or (1 if local else 2))
+    argv = gunicorn_argv(bind, workers or (1 if local else 2), threads)
     click.echo(f"Serving on http://{bind}/ ({'local' if local else 'server'} mode)")
     sys.stdout.flush()
     # Replace this process, so that signals (Ctrl+C, SIGTERM) reach gunicorn's master directly.
@@ -277,50 +314,8 @@ def createuser(link: bool, **values: str | None) -> None:
         click.echo(line)
 
 
-@click.group()
-def audit() -> None:
-    """The web platform's hash-chained audit trail: check it, print its head."""
-
-
-@audit.command("verify")
-@click.option(
-    "--anchor",
-    metavar="SEQUENCE:HASH",
-    help="A head printed earlier by `csceval audit head`: also detects deleted newest events.",
-)
-def audit_verify(anchor: str | None) -> None:
-    """Check the audit trail's hash chain: exit 0 if intact, 2 with coded problems if not."""
-    setup_django()
-    require_migrated()
-    from csceval.web.audit_trail.models import AuditEvent
-    from csceval.web.audit_trail.services import ChainHead, verify_chain
-
-    try:
-        head = ChainHead.parse(anchor) if anchor else None
-    except ValueError as exc:
-        click.echo(f"CSC-E6050 --anchor {anchor!r}: {exc}", err=True)
-        sys.exit(2)
-    problems = verify_chain(head)
-    if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"The audit trail has been tampered with: {len(problems)} problem(s).", err=True)
-        sys.exit(2)
-    click.echo(f"The audit trail is intact ({AuditEvent.objects.count()} events).")
-
-
-@audit.command("head")
-def audit_head() -> None:
-    """Print the chain's head (SEQUENCE:HASH) to publish elsewhere and check later."""
-    setup_django()
-    require_migrated()
-    from csceval.web.audit_trail.services import chain_head
-
-    click.echo(str(chain_head()))
-
-
 @click.command("export-project")
-@out_option("The project folder to write (new or empty).")
+@out_option("The project folder to write (new, empty, or an earlier export: replaced whole).")
 def export_project(out: Path) -> None:
     """Write the web platform's evaluation out as a project folder (then check it)."""
     setup_django()
@@ -349,7 +344,7 @@ def export_project(out: Path) -> None:
                 "CSC-E6051",
                 f"Cannot write the project folder: {exc}",
                 file=str(out),
-                fix="Give a new or empty folder.",
+                fix="Give a new or empty folder, or an earlier export (it is replaced whole).",
             )
         )
     with transaction.atomic():
@@ -382,4 +377,4 @@ def import_project(project: Path) -> None:
         console.print(line, markup=False)
 
 
-COMMANDS = (serve, migrate, createadmin, createuser, import_project, export_project, audit)
+COMMANDS = (serve, migrate, createadmin, createuser, import_project, export_project)

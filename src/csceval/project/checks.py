@@ -273,10 +273,33 @@ def check_tables(settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame
     problems += _unknown_codes(
         tables["reorganisations"], "data/reorganisations.csv", ("old_la_code", "new_la_code"), known
     )
+    problems += _check_neighbour_model(settings, tables["statistical_neighbours"])
     if "framework_register" in tables:
         problems += check_register(tables["framework_register"], known)
     problems += _check_indicator_rows(settings, tables["indicators"], las)
     return problems
+
+
+def _check_neighbour_model(settings: EvaluationSettings, frame: pd.DataFrame) -> list[Problem]:
+    """``[comparators] model`` must be the model ``data/statistical_neighbours.csv`` holds."""
+    wanted = settings.comparators.model
+    if wanted is None or frame.empty:
+        return []
+    held = sorted({str(m) for m in frame.get("model", pd.Series(dtype=str)).dropna() if str(m)})
+    if not held or held == [wanted]:  # rows that do not say their model cannot be checked
+        return []
+    return [
+        Problem(
+            "CSC-E2019",
+            f"evaluation.toml asks for DfE's {wanted} statistical-neighbour model but the table "
+            f"holds {', '.join(held) or 'rows without a model column'}",
+            file="data/statistical_neighbours.csv",
+            column="model",
+            value=", ".join(held),
+            fix=f"rebuild the data with csceval data build-panel --neighbours {wanted}, or change "
+            "[comparators] model",
+        )
+    ]
 
 
 def _unknown_codes(

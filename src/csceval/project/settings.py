@@ -7,9 +7,9 @@ more than one field (dates in order, known indicators, ...) so that each gets it
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 SITE_ROLES = ("pilot", "comparator", "contrast", "exited")
 """Roles a site can play: pilots adopt the framework; exited pilots left it; contrast sites are
@@ -22,11 +22,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Statement = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+"""A short statement: one to 400 characters, surrounding spaces dropped."""
+
+
 class EvaluationInfo(_Strict):
     name: str = Field(min_length=1)
     frameworks: list[str] = Field(min_length=1)
     price_year: str
     description: str = ""
+    assumptions: list[Statement] = Field(default_factory=list)
+    """The evaluation's assumptions and caveats, each a short statement (for example that the
+    adoption dates are assumptions, and where they come from); the report states them."""
     synthetic: bool = False
 
 
@@ -57,6 +64,21 @@ class AnalysisPlan(_Strict):
     estimators: list[str] = Field(default_factory=lambda: ["descriptive"])
     comparators: str = "statistical_neighbours"
     reference_year: int | None = None
+    baseline_years: list[int] = Field(
+        default_factory=lambda: [2013, 2016], min_length=2, max_length=2
+    )
+    """First and last year of the baseline window of the baseline/follow-up comparison."""
+    followup_years: list[int] = Field(
+        default_factory=lambda: [2018, 2020], min_length=2, max_length=2
+    )
+    """First and last year of its follow-up window (the reference evaluation's 2018-20)."""
+
+
+class ComparatorSettings(_Strict):
+    """``[comparators]``: which DfE statistical-neighbour model ``data/statistical_neighbours.csv``
+    must hold (``csceval data build-panel --neighbours``); None accepts whatever it holds."""
+
+    model: Literal["2021", "2025"] | None = None
 
 
 class Site(_Strict):
@@ -68,6 +90,8 @@ class Site(_Strict):
     fully_embedded: date | None = None
     exit_date: date | None = None
     neighbour_group: str | None = None
+    adoption_source: str = ""
+    """Where the adoption dates come from (say when they are assumptions); the report quotes it."""
 
 
 class CostSettings(_Strict):
@@ -93,6 +117,7 @@ class EvaluationSettings(_Strict):
     sites: list[Site] = Field(min_length=1)
     disclosure: DisclosureSettings = DisclosureSettings()
     costs: CostSettings = CostSettings()
+    comparators: ComparatorSettings = ComparatorSettings()
     format_version: Literal[1] = 1
 
     def sites_with_role(self, *roles: str) -> list[Site]:

@@ -66,6 +66,13 @@ STATISTICAL_NEIGHBOURS = TableSchema(
                 "Not Close",
             ),
         ),
+        Column(
+            "model",
+            ColumnType.TEXT,
+            "DfE's statistical-neighbour model these rows come from (2021 or 2025); "
+            "evaluation.toml's [comparators] model must match it.",
+            required=False,
+        ),
     ),
 )
 

@@ -68,7 +68,7 @@ def core_files(world: World) -> tuple[dict[str, str], int, int]:
         for la in las
     ]  # fmt: skip
     neighbours = sorted(
-        ([n.la_code, n.rank, n.neighbour_code, n.closeness] for n in world.neighbours),
+        ([n.la_code, n.rank, n.neighbour_code, n.closeness, ""] for n in world.neighbours),
         key=lambda row: (str(row[0]), int(str(row[1]))),
     )
     reorganisations = sorted(
@@ -117,6 +117,19 @@ def evaluation_toml(world: World) -> str:
             "authorities with staggered adoption, two of which exited; for demonstration and "
             "for testing estimators against known effects. Not real data."
         ),
+        "assumptions = ["
+        + ", ".join(
+            _s(line)
+            for line in (
+                "Every local authority, child, family and worker is fictional: the numbers "
+                "were simulated.",
+                "The pilots' adoption dates are set by the simulator, so here they are known; "
+                "in a real evaluation they are assumptions, to be stated with their sources.",
+                "The effects injected into the simulated data are in truth.json; the truth "
+                "check compares the estimates with them.",
+            )
+        )
+        + "]",
         "synthetic = true",
         "",
         "[disclosure]",

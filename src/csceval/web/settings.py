@@ -26,6 +26,7 @@ from csp.constants import NONCE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from csceval.web.security.production import secret_key_problem, wildcard_hosts
+from csceval.web.staticfiles import asset_fingerprint
 
 WEB_DIR = Path(__file__).resolve().parent
 REPO_ROOT = WEB_DIR.parents[2]
@@ -52,6 +53,10 @@ def database_from_url(url: str) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
+            # Keep each worker thread's connection between requests (a new PostgreSQL connection
+            # costs a few milliseconds per request); checked before reuse after an error.
+            "CONN_MAX_AGE": 300,
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(f"DATABASE_URL must start with sqlite:// or postgresql://, not {url!r}")
 
@@ -126,12 +131,13 @@ INSTALLED_APPS = [
     "csceval.web.evaluation",
     "csceval.web.exports",
     "csceval.web.returns",
+    "csceval.web.links",
     *_strand_apps(),
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csceval.web.staticfiles.AssetMiddleware",  # WhiteNoise: hashed assets, cached a year
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -247,16 +253,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Static assets: GOV.UK Frontend and htmx from npm (`npm ci`, run by `make install`). -----
 # The ready-built CSS points at /assets/fonts and /assets/images, so STATIC_URL is /assets/.
-# WhiteNoise serves exactly the files csceval.web.staticfiles.AssetFinder lists (no
-# collectstatic step; nothing else from node_modules is reachable).
+# Exactly the files csceval.web.staticfiles.AssetFinder lists are collected (by `csceval serve`,
+# or on a process's first request) into STATIC_ROOT under hashed names, which pages link to and
+# csceval.web.staticfiles.AssetMiddleware (WhiteNoise) serves cached for a year.
 NODE_MODULES = Path(os.environ.get("CSCEVAL_NODE_MODULES", REPO_ROOT / "node_modules"))
 STATIC_URL = "/assets/"
 STATICFILES_FINDERS = ["csceval.web.staticfiles.AssetFinder"]
+STATIC_ROOT = DATA_DIR / "assets" / asset_fingerprint(NODE_MODULES)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "csceval.web.staticfiles.AssetStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = False
 WHITENOISE_AUTOREFRESH = False
 
 

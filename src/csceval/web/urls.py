@@ -1,5 +1,5 @@
-"""URL routes: every page needs a login (LoginRequiredMiddleware) except login, accessibility and
-a new person's one-time sign-in link.
+"""URL routes: every page needs a login (LoginRequiredMiddleware) except login, accessibility,
+a new person's one-time sign-in link and the pages of anonymous links (``r/``, csceval.web.links).
 
 Strands' web apps are mounted from the registry at their declared prefix.
 """
@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("csceval.web.evaluation.urls")),
     path("returns/", include("csceval.web.returns.urls")),
     path("exports/", include("csceval.web.exports.urls")),
+    path("r/", include("csceval.web.links.urls")),
     *(
         path(s.web.url_prefix, include(s.web.urls))
         for s in registered_strands()

@@ -11,7 +11,8 @@ import says which (CSC-E6054) instead of deleting anything.
 ``export_project`` writes the folder back: ``evaluation.toml`` from the set-up and sites, the
 reference tables and indicator values as CSV in their declared column order (text cells safe
 in a spreadsheet), approved pilot returns merged into the indicators, and every other project
-file verbatim.
+file verbatim; whole or not at all (``write_project``: staged aside, ``manifest.json`` last,
+renamed into place; an import skips that manifest).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from django.db import transaction
 
+from csceval.atomic import MANIFEST, output_problems, staged_folder
 from csceval.errors import InputError, Problem
 from csceval.pipeline import load_project
 from csceval.project.load import SETTINGS_FILE
@@ -94,7 +96,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def _other_files(root: Path) -> Iterable[tuple[str, bytes]]:
     for path in contained_files(root):
         relative = path.relative_to(root).as_posix()
-        if relative not in _STRUCTURED:
+        if relative not in _STRUCTURED and relative != MANIFEST:  # an export's own manifest
             yield relative, path.read_bytes()
 
 
@@ -314,7 +316,7 @@ def project_files() -> dict[str, bytes]:
         STATISTICAL_NEIGHBOURS.file: _csv_text(
             STATISTICAL_NEIGHBOURS.column_names,
             (
-                (n.la_code, n.rank, n.neighbour_code, n.closeness)
+                (n.la_code, n.rank, n.neighbour_code, n.closeness, "")
                 for n in StatisticalNeighbour.objects.all()
             ),
         ).encode("utf-8"),
@@ -366,10 +368,20 @@ def merge_csv_rows(
 
 
 def write_project(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into the folder ``out`` (created; must be empty if it exists)."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(f"{out} exists and is not an empty folder")
-    for relative, content in files.items():
-        path = out / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+    """Write ``files`` into the folder ``out``, whole or not at all.
+
+    The folder is written aside, ``manifest.json`` (every file's SHA-256) last, and renamed
+    into place (:func:`csceval.atomic.staged_folder`): a kill leaves the old folder or none.
+    ``out`` must be absent, empty or an earlier export (replaced whole, no stale files);
+    otherwise FileExistsError.
+    """
+    problems = output_problems(out)
+    if problems:
+        raise FileExistsError(f"{out}: {problems[0].message}")
+    with staged_folder(out) as staging:
+        for relative, content in files.items():
+            if relative == MANIFEST:
+                continue  # the manifest is written last, over every file
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
