@@ -21,7 +21,7 @@ YEAR = 2019
 
 
 @pytest.fixture(scope="module")
-def simulated(demo_project: Path) -> pd.DataFrame:
+def simulated_panel(demo_project: Path) -> pd.DataFrame:
     rows = pd.read_csv(
         demo_project / "data" / "indicators.csv", dtype={"la_code": str, "value": str}
     )
@@ -37,10 +37,10 @@ def real(shared_data: Path) -> pd.DataFrame:
 
 @pytest.mark.parametrize("indicator", INDICATORS)
 def test_cross_la_distribution_is_like_the_real_one(
-    simulated: pd.DataFrame, real: pd.DataFrame, indicator: str
+    simulated_panel: pd.DataFrame, real: pd.DataFrame, indicator: str
 ) -> None:
     """Median and quartiles across LAs within 25% of the real ones (2019)."""
-    sim = simulated[indicator].dropna()
+    sim = simulated_panel[indicator].dropna()
     obs = real[indicator].dropna()
     assert len(sim) > 100
     assert len(obs) > 100
@@ -48,5 +48,5 @@ def test_cross_la_distribution_is_like_the_real_one(
         assert sim.quantile(q) == pytest.approx(obs.quantile(q), rel=0.25), (indicator, q)
 
 
-def test_as_many_las_as_england(simulated: pd.DataFrame, real: pd.DataFrame) -> None:
-    assert abs(len(simulated) - len(real)) <= 10
+def test_as_many_las_as_england(simulated_panel: pd.DataFrame, real: pd.DataFrame) -> None:
+    assert abs(len(simulated_panel) - len(real)) <= 10

@@ -47,15 +47,15 @@ def inputs(responses: pd.DataFrame, norms: bytes | None = None) -> StrandInputs:
 
 
 @pytest.fixture(scope="module")
-def simulated() -> pd.DataFrame:
+def simulated_responses() -> pd.DataFrame:
     return simulate_survey(7, SITES).responses
 
 
-def test_analysis_section_and_frames(simulated: pd.DataFrame) -> None:
+def test_analysis_section_and_frames(simulated_responses: pd.DataFrame) -> None:
     norms = b"subscale,mean,sd\n" + b"".join(
         f"{s},3.4,0.4\n".encode() for s in default_instrument().subscales
     )
-    result = STRAND.analyse(inputs(simulated, norms))
+    result = STRAND.analyse(inputs(simulated_responses, norms))
     frame = result.to_frame()
     assert set(frame["time_point"]) == {"T1", "T2", "change"}
     assert len(frame) == 12
@@ -79,8 +79,8 @@ def test_analysis_section_and_frames(simulated: pd.DataFrame) -> None:
     assert "Jordan" not in result.summary()
 
 
-def test_checks_refuse_unknown_sites_and_duplicates(simulated: pd.DataFrame) -> None:
-    broken = simulated.copy()
+def test_checks_refuse_unknown_sites_and_duplicates(simulated_responses: pd.DataFrame) -> None:
+    broken = simulated_responses.copy()
     broken.loc[0, "la_code"] = "999"
     broken.loc[1, "time_point"] = "T9"
     broken = pd.concat([broken, broken.iloc[[5]]])
