@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from test_synth_published import reference_data
 
 from csceval.cli import main
 
@@ -30,11 +31,11 @@ def _predictor_args(rows: list[list[Any]], option: str = "--predictor") -> list[
     return out
 
 
-def _panel_args(golden: dict[str, Any], csv: str) -> list[str]:
+def _panel_args(golden: dict[str, Any], data: Path) -> list[str]:
     s = golden["specification"]
     return [
         "--data",
-        str(GOLDEN / "data" / csv),
+        str(data),
         "--unit",
         s["unit"],
         "--time",
@@ -51,7 +52,7 @@ def _panel_args(golden: dict[str, Any], csv: str) -> list[str]:
 def test_custom_v_json_has_the_tables_a_paper_reports() -> None:
     s, pub = BASQUE["specification"], BASQUE["published"]
     code, output = run(
-        *_panel_args(BASQUE, "basque.csv"),
+        *_panel_args(BASQUE, reference_data("basque.csv")),
         *_predictor_args(s["predictors"]),
         "--custom-v",
         ",".join(map(str, pub["v"])),
@@ -75,7 +76,7 @@ def test_custom_v_json_has_the_tables_a_paper_reports() -> None:
 def test_cross_validate_from_the_command_line() -> None:
     s = GERMANY["specification"]
     args = [
-        *_panel_args(GERMANY, "germany.csv"),
+        *_panel_args(GERMANY, reference_data("germany.csv")),
         *_predictor_args(s["predictors"]),
         "--optimize-window",
         "1960-1989",
@@ -106,8 +107,11 @@ def test_cross_validate_from_the_command_line() -> None:
         (("--training-predictor", "gdpcap:1950-1959"), "CSC-E7108"),
     ],
 )
-def test_option_mistakes_are_coded(extra: tuple[str, ...], code: str) -> None:
-    status, output = run(*_panel_args(BASQUE, "basque.csv"), *extra, "--no-placebos")
+def test_option_mistakes_are_coded(extra: tuple[str, ...], code: str, tmp_path: Path) -> None:
+    """Refused before the data are read (so any file will do)."""
+    data = tmp_path / "panel.csv"
+    data.write_text("regionname,year,gdpcap\nA,1960,1.0\n", encoding="utf-8")
+    status, output = run(*_panel_args(BASQUE, data), *extra, "--no-placebos")
     assert status == 2, output
     assert code in output
     assert "Traceback" not in output

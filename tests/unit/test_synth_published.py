@@ -49,7 +49,7 @@ def _predictors(rows: list[list[Any]]) -> tuple[Predictor, ...]:
     return tuple(out)
 
 
-def _reference_data(name: str) -> Path:
+def reference_data(name: str) -> Path:
     """A published replication dataset (R Synth's ``basque``; ADH 2015's ``germany``). They are
     not part of the repository (nor yet of ../shared/data/reference): the tests read them from
     ``$CSCEVAL_SYNTH_DATA`` or ../shared/data/reference and skip, saying so, without them."""
@@ -65,7 +65,7 @@ def _reference_data(name: str) -> Path:
 
 def _panel(golden: dict[str, Any], csv: str, drop: str) -> SynthPanel:
     spec = golden["specification"]
-    frame = pd.read_csv(_reference_data(csv)).drop(columns=[drop])
+    frame = pd.read_csv(reference_data(csv)).drop(columns=[drop])
     return SynthPanel.from_long(frame, unit=spec["unit"], time=spec["time"])
 
 
