@@ -4,6 +4,7 @@ estimator packages' flat imports (docs/api.md shows them at work)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib
 import inspect
 import subprocess
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_demo_pipeline import digest
 
 import csceval
 from csceval.errors import InputError
@@ -102,6 +102,14 @@ def test_a_bad_project_raises_a_coded_input_error(tmp_path: Path) -> None:
     assert [p.code for p in caught.value.problems] == ["CSC-E1001"]
 
 
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 def test_the_report_is_run_projects_without_analysing_again(
     evaluation: Evaluation, demo_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -119,7 +127,7 @@ def test_the_report_is_run_projects_without_analysing_again(
     assert (tmp_path / "api" / "costs_workbook.xlsx").is_file()
     assert len(files.tables) == len(list((demo_run / "tables").glob("*.csv")))
     changing = {"provenance.json", "manifest.json", "report/about.html"}
-    api, run = digest(tmp_path / "api"), digest(demo_run)
+    api, run = _digest(tmp_path / "api"), _digest(demo_run)
     assert {k: v for k, v in api.items() if k not in changing} == {
         k: v for k, v in run.items() if k not in changing
     }
