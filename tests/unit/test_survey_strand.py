@@ -23,7 +23,9 @@ from csceval.strands.culture_survey.compare import compare_sites
 from csceval.strands.culture_survey.freetext import publishable, screen
 from csceval.strands.culture_survey.instrument import default_instrument
 from csceval.strands.culture_survey.norms import parse_norms
+from csceval.strands.culture_survey.scoring import items_wide, subscale_scores
 from csceval.strands.culture_survey.simulate import simulate_survey
+from csceval.strands.culture_survey.three_level import fit_three_level
 from csceval.strands.strand import StrandInputs
 
 SITES = (("101", "framework"), ("102", "framework"), ("201", "contrast"), ("202", "contrast"))
@@ -70,13 +72,47 @@ def test_analysis_section_and_frames(simulated_responses: pd.DataFrame) -> None:
     section = STRAND.render(result, DisclosurePolicy())
     ids = {t.id for t in section.tables}
     assert ids == {"survey-site-means", "survey-aggregation", "survey-comparison",
-                   "survey-teams", "survey-tscores"}  # fmt: skip
+                   "survey-model", "survey-teams", "survey-tscores"}  # fmt: skip
     assert section.findings
     assert all(f.text.endswith(".") for f in section.findings)
     assert result.n_free_text > 0
     assert result.n_free_text_flagged > 0
     assert "Jordan" not in str(section)
     assert "Jordan" not in result.summary()
+
+
+def test_the_section_shows_the_three_level_models_numbers(
+    simulated_responses: pd.DataFrame,
+) -> None:
+    """The strand fits the three-level model per subscale and time point; the section's table
+    and sentence carry its estimate, interval, df and level shares through disclosure control."""
+    result = STRAND.analyse(inputs(simulated_responses))
+    instrument = default_instrument()
+    assert {(f.subscale, f.time_point) for f in result.models} == {
+        (s, tp) for s in instrument.subscales for tp in ("T1", "T2")
+    }
+    scores = subscale_scores(items_wide(simulated_responses, instrument), instrument)
+    direct = fit_three_level(scores, "safety", "T2", {"101", "102"})
+    fit = next(f for f in result.models if (f.subscale, f.time_point) == ("safety", "T2"))
+    assert direct is not None
+    assert fit.difference == pytest.approx(direct.difference, abs=1e-12)
+    section = STRAND.render(result, DisclosurePolicy())
+    table = next(t for t in section.tables if t.id == "survey-model")
+    title = instrument.title_of("safety")
+    cells = table.table.cells
+    row = cells[(cells["subscale"] == title) & (cells["time_point"] == "T2")].iloc[0]
+    assert row["diff"] == f"{fit.difference:.2f}"
+    assert (row["low"], row["high"]) == (f"{fit.low:.2f}", f"{fit.high:.2f}")
+    assert row["df"] == "2"
+    assert row["icc_site"] == f"{fit.share_site:.3f}"
+    assert row["icc_team"] == f"{fit.share_team:.3f}"
+    assert any("sites minus 2 degrees of freedom" in n for n in table.notes)
+    text = str(section)
+    assert f"{title} at T2, in the three-level model" in text
+    assert f"95% CI {fit.low:+.2f} to {fit.high:+.2f}, t on 2 degrees of freedom" in text
+    strict = STRAND.render(result, DisclosurePolicy(min_count=10**6))
+    hidden = next(t for t in strict.tables if t.id == "survey-model").table.cells
+    assert set(hidden["diff"]) == {"c"}  # a fit on too few respondents shows no estimate
 
 
 def test_checks_refuse_unknown_sites_and_duplicates(simulated_responses: pd.DataFrame) -> None:

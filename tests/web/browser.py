@@ -203,3 +203,18 @@ class Visitor:
     def close(self) -> None:
         self.context.close()
         assert not self.problems, self.problems
+
+
+def tab_to(page: Any, selector: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches ``selector`` (a keyboard user's way there)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def fits(page: Any, width: int = 320) -> None:
+    """The page needs no horizontal scrolling at ``width`` px (WCAG 1.4.10 reflow)."""
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= width, f"{page.url} is {wide}px wide at {width}px"

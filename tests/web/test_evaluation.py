@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -104,13 +106,62 @@ def test_setup_page_edits_the_evaluation_and_export_follows(imported: Path, tmp_
         "first_year": "2010",
         "last_year": "2025",
         "indicators": ["cla_rate_per_10k", "cpp_rate_per_10k"],
+        "comparators_model": "",
+        "baseline_first": "2012",
+        "baseline_last": "2015",
+        "followup_first": "2015",
+        "followup_last": "2020",
     }
-    assert admin.post("/setup/", form).status_code == 302
+    overlapping = admin.post("/setup/", form)
+    assert overlapping.status_code == 200
+    assert "The follow-up window must start after the baseline" in overlapping.content.decode()
+    assert admin.post("/setup/", {**form, "followup_first": "2017"}).status_code == 302
     write_project(tmp_path / "p", project_files())
     settings = load_project(tmp_path / "p").settings
     assert settings.evaluation.name == "Renamed evaluation"
     assert settings.analysis.indicators == ["cla_rate_per_10k", "cpp_rate_per_10k"]
+    assert (settings.analysis.baseline_years, settings.analysis.followup_years) == (
+        [2012, 2015], [2017, 2020])  # fmt: skip
+    assert settings.comparators.model is None
     assert AuditEvent.objects.filter(action="evaluation.configure").exists()
+    page = admin.get("/setup/").content.decode()
+    assert 'name="baseline_first" type="text" value="2012"' in page
+
+
+REAL_EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sos-phase2" / "evaluation.toml"
+VALID_PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "valid_project"
+
+
+def test_the_real_examples_settings_survive_import_and_export(tmp_path: Path) -> None:
+    """examples/sos-phase2/evaluation.toml ([comparators] model 2021, the baseline and
+    follow-up windows, each pilot's adoption_source) over the fixture's data, with neighbour
+    rows of the 2021 model: import, export, and the settings and neighbour rows are identical;
+    the site and set-up pages show and edit them."""
+    project = tmp_path / "real"
+    shutil.copytree(VALID_PROJECT, project)
+    shutil.copy(REAL_EXAMPLE, project / "evaluation.toml")
+    sites = tomllib.loads(REAL_EXAMPLE.read_text(encoding="utf-8"))["sites"]
+    las = project / "data" / "local_authorities.csv"
+    las.write_text(las.read_text() + "".join(
+        f"{s['la_code']},E0699{s['la_code']}0,LA {s['la_code']},E12000006,East of England,2010,,\n"
+        for s in sites))  # fmt: skip
+    neighbours = project / "data" / "statistical_neighbours.csv"
+    neighbours.write_text("la_code,rank,neighbour_code,closeness,model\n" + "".join(
+        f"{code},1,401,Close,2021\n" for code in sorted(s["la_code"] for s in sites)))  # fmt: skip
+    import_project(project, actor="test")
+    out = tmp_path / "exported"
+    write_project(out, project_files())
+    original, exported = load_project(project).settings, load_project(out).settings
+    assert original.comparators.model == "2021"
+    assert all(s.adoption_source for s in original.sites_with_role("pilot"))
+    by_code = sorted(original.sites, key=lambda site: site.la_code)
+    assert exported == original.model_copy(update={"sites": by_code})
+    assert (out / "data/statistical_neighbours.csv").read_text() == neighbours.read_text()
+
+    admin = sign_in(Client(), make_user("admin", ("*", "evaluation_admin")))
+    first = by_code[0]
+    assert first.adoption_source in unescape(admin.get(f"/sites/{first.la_code}/").content.decode())
+    assert 'value="2021" selected' in admin.get("/setup/").content.decode()
 
 
 def test_a_run_publishes_a_report_that_only_report_readers_get(imported: Path) -> None:

@@ -3,8 +3,9 @@
 A social worker (auditor role of the pilot LA) adds a family, sets the worker's and the
 parent's goals with their five-level scales (after a refused empty form), rates the goals at
 review, enters the parent's paper form and reviews the goal match; the T-scores appear. The
-worker makes a parent's link; the parent, with no account, rates the goals through it (after
-a refused empty form) and the link then answers 410.
+worker makes a parent's link; the parent, with no account, on a 320 px wide screen and with
+the keyboard only (Tab and arrow keys), rates the goals through it (after a refused empty form),
+never scrolling sideways, and the link then answers 410.
 Another LA's families answering 404 is checked with the Django test client
 (test_family_goals_pages.py).
 """
@@ -16,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser import Server, Visitor
+from browser import Server, Visitor, fits, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +72,30 @@ def submit(visitor: Visitor, button: str) -> None:
     navigate(visitor, f'button:has-text("{button}")')
 
 
+def tab_submit(visitor: Visitor, button: str) -> None:
+    """Tab to the form's button (its text checked) and press Enter (axe on a new page type)."""
+    tab_to(visitor.page, "form button.govuk-button")
+    assert visitor.page.evaluate("document.activeElement.innerText").strip() == button
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    visitor.page.wait_for_load_state("load")
+    check_once(visitor)
+
+
+def tab_choose(page: Any, name: str, value: str) -> None:
+    """Tab into a radio group and move with the arrow keys until ``value`` is chosen."""
+    tab_to(page, f"input[name='{name}']")
+    page.keyboard.press("Space")
+    for _ in range(8):
+        if (
+            page.evaluate("n => document.querySelector(`input[name='${n}']:checked`)?.value", name)
+            == value
+        ):
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{name}: could not choose {value} with the arrow keys")
+
+
 def set_goal(visitor: Visitor, source: str, text: str, weight: str) -> None:
     page = visitor.page
     key(page, f"input[name='source'][value='{source}']", "Space")
@@ -103,6 +128,12 @@ def test_worker_sets_goals_and_rates_them_at_review_by_keyboard(
     navigate(worker, '.govuk-service-navigation a:has-text("Family goals")')
     follow(worker, f"{name} ({la_code})")
     assert page.locator("#families").count() == 1  # the families imported with the project
+    families_path = page.url.removeprefix(server.url)
+    navigate(worker, "#families a[href*='/imported/']")  # read-only, axe-checked
+    assert page.locator("h1 .govuk-tag", has_text="Imported").count() == 1
+    assert page.locator(".govuk-summary-card").count() >= 1
+    assert page.locator("main form").count() == 0
+    open_page(worker, families_path)
     key(page, "input[name='time_point']", "Space")
     submit(worker, "Add the family")
     heading = page.locator("h1").inner_text()
@@ -145,21 +176,26 @@ def test_worker_sets_goals_and_rates_them_at_review_by_keyboard(
     assert re.fullmatch(r"https?://[^/]+/r/[A-Za-z0-9_-]{43}/", address), address
     link_path = "/" + address.split("/", 3)[3]
 
-    parent = Visitor(browser, server)  # no account
+    parent = Visitor(browser, server)  # no account, on a phone 320 px wide, keyboard only
     ppage = parent.page
+    ppage.set_viewport_size({"width": 320, "height": 640})
     open_page(parent, link_path)
     assert "/family-goals/parent/" in ppage.url
     assert pseudonym.group(1) not in ppage.content()
+    fits(ppage)
     rate_path = ppage.url.removeprefix(server.url)
     parent.expected_errors.add(rate_path)
-    submit(parent, "Send my answers")  # nothing chosen
+    tab_submit(parent, "Send my answers")  # nothing chosen
     assert ppage.locator(".govuk-error-summary").is_visible()
-    key(ppage, "input[name='goal_G1'][value='-1']", "Space")
-    key(ppage, "input[name='goal_G2'][value='2']", "Space")
-    submit(parent, "Send my answers")
+    fits(ppage)
+    tab_choose(ppage, "goal_G1", "-1")
+    tab_choose(ppage, "goal_G2", "2")
+    tab_submit(parent, "Send my answers")
     assert ppage.locator("h1", has_text="Your answers have been sent").count() == 1
+    fits(ppage)
     parent.expected_errors.add(link_path)
     assert open_page(parent, link_path).status == 410  # the link works once
+    fits(ppage)
     parent.expected_errors.add(rate_path)
     assert open_page(parent, rate_path).status == 410
     parent.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +226,34 @@ def test_export_gives_the_strand_the_goals_entered_on_the_web(tmp_path: Path) ->
     assert list(reviewed["reviewed"]) == ["no"]
     assert list(reviewed["worker_goal"]) == ["G1"]  # proposed: they share words
     assert result.double_entry[0] == 1 + 3  # imported worker form; the parent's paper form
+
+
+def test_an_imported_family_has_a_read_only_detail_page(tmp_path: Path) -> None:
+    """The families list links an imported family to its page: goals, scale, weight and every
+    rating as imported, no way to change them, the view audited; another LA's user gets 404."""
+    project_dir = tmp_path / "project"
+    shutil.copytree(VALID_PROJECT, project_dir)
+    (project_dir / "data" / "family_goals.csv").write_text(IMPORTED_GOALS, encoding="utf-8")
+    (project_dir / "data" / "goal_ratings.csv").write_text(IMPORTED_RATINGS, encoding="utf-8")
+    import_project(project_dir, actor="test")
+    worker, _ = user_client("worker", ("401", "auditor"))
+    listing = worker.get("/family-goals/401/").content.decode()
+    address = "/family-goals/401/imported/T2/P-IMPORTED1/"
+    assert f'href="{address}"' in listing
+    page = worker.get(address)
+    assert page.status_code == 200
+    html = unescape(page.content.decode())
+    assert "Family P-IMPORTED1" in html
+    assert "Attend school" in html
+    assert "Attends" in html
+    assert "Social worker's rating (second entry)" in html
+    assert "<form" not in html.split('id="main-content"')[1]  # read-only
+    t = f"{t_score([1], [1]):.1f}"
+    assert re.search(rf"T-score, social worker\s*</dt>\s*<dd[^>]*>\s*{t}\s*<", html), t
+    event = AuditEvent.objects.filter(action="case.view").order_by("-sequence").first()
+    assert event is not None
+    assert event.object_id == "401/T2/P-IMPORTED1"
+    assert event.new_values == {"page": "imported"}
+    assert worker.get("/family-goals/401/imported/T2/P-NOSUCH/").status_code == 404
+    other, _ = user_client("other", ("402", "auditor"))
+    assert other.get(address).status_code == 404

@@ -7,31 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser import Server, Visitor
+from browser import Server, Visitor, fits, tab_to
 
 pytestmark = pytest.mark.browser
 
 
-def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    """Press Tab until the focused element matches ``selector``."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement?.matches(s) ?? false", selector):
-            return
-    raise AssertionError(f"Tab never reached {selector} on {page.url}")
-
-
 def _press_enter_on(page: Any, selector: str) -> None:
     """Tab to ``selector`` and press Enter; wait for the next page."""
-    _tab_to(page, selector)
+    tab_to(page, selector)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.wait_for_load_state("load")
-
-
-def _fits(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 320, f"{page.url} is {width}px wide at 320px"
 
 
 def _make_link(evaluator: Visitor, la_code: str) -> str:
@@ -62,7 +48,7 @@ def test_a_respondent_answers_by_keyboard_on_a_phone(browser: Any, server: Serve
     page.set_viewport_size({"width": 320, "height": 640})
     phone.go(short)
     assert "/culture-survey/respond/" in page.url
-    _fits(page)
+    fits(page)
     phone.check()
     _press_enter_on(page, "button.govuk-button--start")
     seen: set[str] = set()
@@ -70,28 +56,28 @@ def test_a_respondent_answers_by_keyboard_on_a_phone(browser: Any, server: Serve
     while "/q/" in page.url:
         kind = "radio" if page.locator("input[type=radio]").count() else "text"
         if kind == "radio":
-            _tab_to(page, "input[type=radio]")
+            tab_to(page, "input[type=radio]")
             page.keyboard.press("Space")
             for _ in range(3):  # down to the 4th answer, "Agree"
                 page.keyboard.press("ArrowDown")
         else:
-            _tab_to(page, "#answer")
+            tab_to(page, "#answer")
             page.keyboard.type("Supervision is good here.")
         if kind not in seen:
             phone.check()
-            _fits(page)
+            fits(page)
             seen.add(kind)
         _press_enter_on(page, "button[name=next]")
         answered += 1
     assert answered == 17, f"{answered} answered; now at {page.url}"
     assert page.url.endswith("/check/")
     phone.check()
-    _fits(page)
+    fits(page)
     assert page.locator(".govuk-summary-list__row").count() == 17
     _press_enter_on(page, "form button.govuk-button")
     assert page.url.endswith("/done/")
     phone.check()
-    _fits(page)
+    fits(page)
     assert page.locator(".govuk-panel__title").inner_text() == "Answers sent"
     cookies = {c["name"] for c in phone.context.cookies()}
     assert cookies <= {"csrftoken"}, cookies
@@ -103,7 +89,7 @@ def test_a_respondent_answers_by_keyboard_on_a_phone(browser: Any, server: Serve
 
     phone.go(short, expect_error=True)
     assert page.locator("h1").inner_text() == "This link has closed"
-    _fits(page)
+    fits(page)
     phone.close()
     token = short.strip("/").rsplit("/", 1)[-1]
     assert token not in (server.data / "server.log").read_text(), "the token reached the log"

@@ -162,3 +162,56 @@ def test_a_second_click_on_send_stores_nothing(two_la_evaluation: None) -> None:
     assert set(SurveyAnswer.objects.values_list("response_id", flat=True)) == {first}
     link.refresh_from_db()
     assert link.uses == 1
+
+
+def test_old_and_unsendable_drafts_are_purged_and_counted_in_the_audit(
+    two_la_evaluation: None,
+) -> None:
+    """``csceval purge-drafts``: drafts on a revoked link, on a closed link, and saved more than
+    --days ago go; a fresh draft on an open link stays; the audit trail holds the count only."""
+    from datetime import timedelta
+
+    from click.testing import CliRunner
+    from django.utils import timezone
+
+    from csceval.cli import main
+    from csceval.web.audit_trail.models import AuditEvent
+    from csceval.web.culture_survey.services import draft_start, team_link_create
+
+    site = Site.objects.get(la_code=OWN)
+    links = []
+    for name in ("P1", "P2", "P3"):
+        team = SurveyTeam.objects.create(site=site, team=name, time_point="T1", invited=6)
+        links.append(team_link_create(actor=None, team=team, closes_on=None)[0])
+    live, revoked, closed = links
+    fresh, _key = draft_start(live)
+    old, _key = draft_start(live)
+    SurveyDraft.objects.filter(pk=old.pk).update(updated_on=timezone.localdate() - timedelta(9))
+    draft_start(revoked)
+    draft_start(closed)
+    revoked.revoked_at = timezone.now()
+    revoked.save()
+    closed.closes_at = timezone.now() - timedelta(minutes=1)
+    closed.save()
+
+    result = CliRunner().invoke(main, ["purge-drafts", "--days", "8"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 3 survey draft(s)." in result.output
+    assert list(SurveyDraft.objects.values_list("pk", flat=True)) == [fresh.pk]
+    event = AuditEvent.objects.filter(action="survey.drafts_purged").get()
+    assert event.new_values == {"deleted": 3, "older_than_days": 8}
+    assert (
+        CliRunner()
+        .invoke(main, ["purge-drafts"])
+        .output.strip()
+        .endswith("Deleted 0 survey draft(s).")
+    )
+
+
+def test_the_survey_pages_have_a_navigation_item(two_la_evaluation: None) -> None:
+    evaluator, _user = user_client("eva", (OWN, "evaluator"))
+    html = evaluator.get("/").content.decode()
+    nav = html[html.index("govuk-service-navigation") : html.index("</nav>")]
+    found = re.search(r'href="(/[^"]*)"[^>]*>\s*Team culture survey\s*<', nav)
+    assert found, nav
+    assert evaluator.get(found[1]).status_code == 200

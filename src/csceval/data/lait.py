@@ -2,7 +2,11 @@
 
 LAIT repeats DfE's published LA values; csceval uses it for the indicators EES files here lack
 (assessment and ICPC timeliness, S251 spend) and as the published rates that rates derived from
-EES counts are checked against. ``-`` (missing or suppressed) becomes NaN with symbol ``-``.
+EES counts are checked against. ``-`` becomes NaN with symbol ``-``: in LAIT it means the cell
+was not published (missing, not applicable, or suppressed by DfE; LAIT does not say which), never
+nil or negligible, so it is never read as 0. The panel keeps the symbol; disclosure control
+publishes it as ``c`` in a count column and ``x`` elsewhere
+(:data:`csceval.disclosure.NOT_PUBLISHED`).
 """
 
 from __future__ import annotations

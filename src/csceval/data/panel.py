@@ -107,8 +107,9 @@ class Panel:
         rows = rows.join(window, on="la_code", how="inner")
         last = rows["last_year"].fillna(9999)
         rows = rows[(rows["year"] >= rows["first_year"]) & (rows["year"] <= last)]
-        # LAIT's "-" (missing or suppressed, unspecified) is published as "x" (not available).
-        symbol = rows["symbol"].replace("-", "x")
+        # LAIT's "-" (not published: missing, not applicable or suppressed; never nil) is kept
+        # as LAIT wrote it; disclosure control shows it as "c" in counts, "x" elsewhere.
+        symbol = rows["symbol"]
         text = np.where(symbol != "", symbol, rows["value"].map(_number_text))
         out = pd.DataFrame(
             {

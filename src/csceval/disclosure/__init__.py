@@ -7,12 +7,14 @@ rounds to zero, national and regional counts rounded to the nearest 10. See ``do
 :func:`protect` publishes a table under a :class:`DisclosurePolicy`, given a :class:`TableSpec`
 of :class:`PublishedColumn` (each with a :class:`ColumnRole`). The symbols are constants:
 ``SUPPRESSED`` (``c``), ``NOT_APPLICABLE`` (``z``), ``NOT_AVAILABLE`` (``x``),
-``ROUNDS_TO_ZERO`` (``k``), and ``SYMBOLS``, every symbol an input cell may hold.
+``ROUNDS_TO_ZERO`` (``k``), ``NOT_PUBLISHED`` (LAIT's ``-``, translated on publication), and
+``SYMBOLS``, every symbol an input cell may hold.
 """
 
 from csceval.disclosure.policy import (
     NOT_APPLICABLE,
     NOT_AVAILABLE,
+    NOT_PUBLISHED,
     ROUNDS_TO_ZERO,
     SUPPRESSED,
     SYMBOLS,
@@ -29,6 +31,7 @@ from csceval.disclosure.secondary import UnprotectableTableError
 __all__ = [
     "NOT_APPLICABLE",
     "NOT_AVAILABLE",
+    "NOT_PUBLISHED",
     "ROUNDS_TO_ZERO",
     "SUPPRESSED",
     "SYMBOLS",

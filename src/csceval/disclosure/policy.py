@@ -12,10 +12,28 @@ NOT_APPLICABLE = "z"
 NOT_AVAILABLE = "x"
 ROUNDS_TO_ZERO = "k"
 
-#: Symbols accepted in input cells and passed through unchanged. ``c``, ``k``, ``x`` and ``z`` are
-#: the GSS shorthand used by DfE; ``:`` (older DfE "not available") and ``u`` (low reliability)
-#: also occur in source files.
-SYMBOLS = frozenset({SUPPRESSED, NOT_APPLICABLE, NOT_AVAILABLE, ROUNDS_TO_ZERO, ":", "u"})
+#: LAIT's ``-``: the source did not publish the cell. LAIT uses it for missing and not
+#: applicable values, and shows cells DfE suppressed the same way, without saying which
+#: (shared reference, formats 4.4; dfe_lait_csc_indicators/SOURCE.md). It never means nil or
+#: negligible (the old ONS use of a dash), so it is never read as 0. Published as ``c`` in a
+#: COUNT column (it may hide a DfE-suppressed small count, so its complements are protected as
+#: for any ``c``) and as ``x`` (not available) in every other column.
+NOT_PUBLISHED = "-"
+
+#: Symbols accepted in input cells. ``c``, ``k``, ``x`` and ``z`` are the GSS shorthand used by
+#: DfE and pass through unchanged, as do ``:`` (older DfE "not available") and ``u`` (low
+#: reliability); LAIT's ``-`` is translated (:data:`NOT_PUBLISHED`).
+SYMBOLS = frozenset(
+    {SUPPRESSED, NOT_APPLICABLE, NOT_AVAILABLE, ROUNDS_TO_ZERO, ":", "u", NOT_PUBLISHED}
+)
+
+
+def published_symbol(symbol: str, *, count: bool) -> str:
+    """The symbol a table shows for an input ``symbol`` (``-`` translated, others as they are)."""
+    if symbol == NOT_PUBLISHED:
+        return SUPPRESSED if count else NOT_AVAILABLE
+    return symbol
+
 
 _MAX_DP = 4
 

@@ -18,6 +18,7 @@ from csceval.disclosure.policy import (
     PublishedColumn,
     PublishedTable,
     TableSpec,
+    published_symbol,
 )
 from csceval.disclosure.primary import (
     check_count,
@@ -111,8 +112,9 @@ class _Grid:
         base = self.policy.round_aggregates_to
         for i, cell in enumerate(_parse(self.table, name)):
             if isinstance(cell, str):
-                self.show(name, i, cell)
-                self.primary += cell == SUPPRESSED
+                symbol = published_symbol(cell, count=True)
+                self.show(name, i, symbol)
+                self.primary += symbol == SUPPRESSED
             elif math.isnan(cell):
                 self.show(name, i, NOT_AVAILABLE)
             else:
@@ -178,7 +180,7 @@ class _Grid:
         refs = [r for r in (column.numerator, column.denominator) if r is not None]
         for i, cell in enumerate(_parse(self.table, column.name)):
             if isinstance(cell, str):
-                self.show(column.name, i, cell)
+                self.show(column.name, i, published_symbol(cell, count=False))
             elif any(self.cells[r][i] == SUPPRESSED for r in refs):
                 self.show(column.name, i, SUPPRESSED)
                 self.derived += 1
@@ -231,6 +233,8 @@ def protect(
        are shown as text.
     5. Missing numbers become ``x``. Symbols already in the input (``c``, ``z``, ``x``, ``k``,
        ``:``, ``u``) pass through; an incoming ``c`` in a COUNT column counts as suppressed.
+       LAIT's ``-`` (not published: missing, not applicable or suppressed, never nil) becomes
+       ``c`` in a COUNT column, counted as suppressed, and ``x`` elsewhere.
     6. Secondary suppression (when ``policy.secondary`` and margins are published): further
        COUNT cells are suppressed until no suppressed cell is determined by the published margin
        equations (see :mod:`csceval.disclosure.secondary`). Complementary cells are chosen by

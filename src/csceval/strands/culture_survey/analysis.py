@@ -29,6 +29,7 @@ from csceval.strands.culture_survey.freetext import screen
 from csceval.strands.culture_survey.instrument import Instrument, default_instrument
 from csceval.strands.culture_survey.norms import Norm
 from csceval.strands.culture_survey.scoring import items_wide, subscale_scores
+from csceval.strands.culture_survey.three_level import ThreeLevelFit, fit_three_level
 from csceval.strands.strand import StrandInputs
 
 FRAMEWORK_ROLES = ("pilot", "exited")
@@ -57,6 +58,9 @@ class SurveyResult:
     min_team: int = MIN_TEAM_RESPONSES
     has_norms: bool = False
     notes: tuple[str, ...] = field(default=())
+    models: tuple[ThreeLevelFit, ...] = field(default=())
+    """The three-level model (respondents in teams in sites) per subscale and time point: the
+    same framework-contrast question with the variance at each level (t on ``J - 2`` df)."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per subscale and time point (``time_point`` ``change`` for T1 to T2):
@@ -139,6 +143,15 @@ def _comparisons(
     return out
 
 
+def _models(
+    scores: pd.DataFrame, group: dict[str, str], scales: list[str], time_points: list[str]
+) -> tuple[ThreeLevelFit, ...]:
+    """The three-level fit per subscale and time point (skipped where it cannot be fitted)."""
+    framework = {code for code, g in group.items() if g == "framework"}
+    fits = (fit_three_level(scores, s, tp, framework) for s in scales for tp in time_points)
+    return tuple(f for f in fits if f is not None)
+
+
 def analyse_survey(inputs: StrandInputs, *, k: int = MIN_TEAM_RESPONSES) -> SurveyResult:
     """Run the culture-survey analysis on a project's survey responses.
 
@@ -208,6 +221,7 @@ def analyse_survey(inputs: StrandInputs, *, k: int = MIN_TEAM_RESPONSES) -> Surv
         min_team=k,
         has_norms=bool(norms),
         notes=tuple(notes),
+        models=_models(scores, group, scales, time_points),
     )
 
 

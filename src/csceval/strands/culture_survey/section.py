@@ -18,6 +18,7 @@ from csceval.report.questions import contrast_answers
 from csceval.strands.culture_survey.aggregation import ICC2_CUT
 from csceval.strands.culture_survey.analysis import CHANGE, SurveyResult
 from csceval.strands.culture_survey.compare import SiteComparison
+from csceval.strands.culture_survey.section_model import model_sentence, model_table
 
 SOURCE = "Project table data/survey_responses.csv; scored by csceval (see docs/methods.md)"
 GROUPS = {"framework": "Framework site", "contrast": "Contrast site"}
@@ -351,8 +352,12 @@ def render_survey(result: SurveyResult, policy: DisclosurePolicy) -> Section:
         sites,
         _aggregation_table(result, policy),
         _comparison_table(result, policy),
-        _team_table(result, policy),
     ]
+    if result.models:
+        latest_fits = [f for f in result.models if f.time_point == result.time_points[-1]]
+        sentences = " ".join(model_sentence(f, ins.title_of(f.subscale)) for f in latest_fits)
+        blocks += [Prose(sentences), model_table(result.models, ins.title_of, policy)]
+    blocks.append(_team_table(result, policy))
     if result.has_norms:
         blocks.append(_tscore_table(result, policy))
     latest = result.time_points[-1] if result.time_points else ""

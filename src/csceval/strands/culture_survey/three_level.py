@@ -5,14 +5,15 @@ team effects ``v ~ N(0, s2_team)`` and respondents' ``e ~ N(0, s2_resid)``, fitt
 numpy/scipy (as :mod:`csceval.strands.quality_of_recording.multilevel` fits two levels): with
 ``theta = (s2_site, s2_team) / s2_resid`` a site's covariance is ``s2_resid H_k``,
 ``H_k = I + theta_team Z_k Z_k' + theta_site 1 1'`` (``Z_k`` the team indicators), ``s2_resid``
-and ``b`` are profiled out by generalised least squares, and the restricted log-likelihood
+and ``b`` are profiled out by generalised least squares, ``H_k``'s inverse and determinant are
+taken in closed form from team sums, and the restricted log-likelihood
 
     l_R(theta) = -1/2 [ (N - p) log(2 pi s2_hat) + sum_k log det H_k + log det(X' H^-1 X)
                         + (N - p) ]
 
-is maximised over ``theta >= 0`` (L-BFGS-B within bounds, from several starts, so a variance
-on the boundary 0 is found). Sites are small (tens of respondents), so each ``H_k`` is factored
-densely.
+is maximised over ``theta >= 0`` (scipy's truncated Newton method within bounds, from several
+starts, so a variance on the boundary 0 is found; L-BFGS-B gave the same optimum but its BLAS
+thread pool made it several times slower on a loaded machine).
 
 Notes
 -----
@@ -36,7 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import linalg, optimize, stats
+from scipy import optimize, stats
+
+from csceval.impact.synth_blas import single_blas_thread
 
 FloatArray = npt.NDArray[np.float64]
 STARTS = ((0.05, 0.2), (0.5, 0.5), (0.0, 0.0), (2.0, 0.05))
@@ -83,25 +86,38 @@ class ThreeLevelFit:
 
 @dataclass(frozen=True)
 class _Site:
-    x: FloatArray
-    y: FloatArray
-    z: FloatArray
+    """A site's sufficient statistics: team sizes, team sums and cross-products of ``[X y]``."""
+
+    sizes: FloatArray
+    sums: FloatArray
+    cross: FloatArray
+
+
+def _site(x: FloatArray, y: FloatArray, teams: npt.NDArray[np.intp]) -> _Site:
+    w = np.column_stack([x, y])
+    sums = np.zeros((int(teams.max()) + 1, w.shape[1]))
+    np.add.at(sums, teams, w)
+    return _Site(np.bincount(teams).astype(float), sums, w.T @ w)
 
 
 def _pieces(sites: list[_Site], theta: FloatArray) -> tuple[FloatArray, FloatArray, float, float]:
-    """``X'H^-1X``, ``X'H^-1y``, ``y'H^-1y`` and ``sum log det H`` at ``theta``."""
-    p = sites[0].x.shape[1]
-    xhx, xhy, yhy, logdet = np.zeros((p, p)), np.zeros(p), 0.0, 0.0
+    """``X'H^-1X``, ``X'H^-1y``, ``y'H^-1y`` and ``sum log det H`` at ``theta``.
+
+    In closed form from team sums: with ``A = I + theta_team Z Z'``,
+    ``a'A^-1 b = a'b - sum_j w_j a_j b_j`` (``a_j`` team sums, ``w_j = theta_team / (1 +
+    theta_team n_j)``), and ``H = A + theta_site 1 1'`` by Sherman-Morrison, so no
+    respondent-by-respondent matrix is formed.
+    """
+    p = sites[0].cross.shape[0] - 1
+    total, logdet = np.zeros((p + 1, p + 1)), 0.0
     for s in sites:
-        n = len(s.y)
-        h = np.eye(n) + theta[1] * (s.z @ s.z.T) + theta[0] * np.ones((n, n))
-        factor = linalg.cho_factor(h, lower=True)
-        hx, hy = linalg.cho_solve(factor, s.x), linalg.cho_solve(factor, s.y)
-        xhx += s.x.T @ hx
-        xhy += s.x.T @ hy
-        yhy += float(s.y @ hy)
-        logdet += 2.0 * float(np.log(np.diag(factor[0])).sum())
-    return xhx, xhy, yhy, logdet
+        inflate = 1.0 + theta[1] * s.sizes
+        g = s.cross - s.sums.T @ ((theta[1] / inflate)[:, None] * s.sums)
+        ones = s.sums.T @ (1.0 / inflate)
+        c = float((s.sizes / inflate).sum())
+        total += g - theta[0] * np.outer(ones, ones) / (1.0 + theta[0] * c)
+        logdet += float(np.log(inflate).sum()) + math.log1p(theta[0] * c)
+    return total[:p, :p], total[:p, p], float(total[p, p]), logdet
 
 
 def _restricted_loglik(sites: list[_Site], theta: FloatArray, n: int) -> float:
@@ -119,7 +135,7 @@ def _fit(sites: list[_Site], n: int) -> tuple[FloatArray, FloatArray, float]:
     for start in STARTS:
         found = optimize.minimize(
             lambda t: -_restricted_loglik(sites, np.asarray(t), n),
-            np.asarray(start), method="L-BFGS-B", bounds=[(0.0, 1e3), (0.0, 1e3)],
+            np.asarray(start), method="TNC", bounds=[(0.0, 1e3), (0.0, 1e3)],
         )  # fmt: skip
         value = -float(found.fun)
         if best is None or value > best[0]:
@@ -156,10 +172,11 @@ def fit_three_level(
         teams = pd.factorize(site["team"].astype(str))[0]
         n_teams += int(teams.max()) + 1
         x = np.column_stack([np.ones(len(site)), np.full(len(site), float(flag))])
-        sites.append(_Site(x, site[subscale].to_numpy(dtype=float), np.eye(teams.max() + 1)[teams]))
+        sites.append(_site(x, site[subscale].to_numpy(dtype=float), teams))
     n = len(rows)
-    theta, beta, sigma2 = _fit(sites, n)
-    xhx, _xhy, _yhy, _logdet = _pieces(sites, theta)
+    with single_blas_thread():  # tiny products: a BLAS thread pool only oversubscribes
+        theta, beta, sigma2 = _fit(sites, n)
+        xhx, _xhy, _yhy, _logdet = _pieces(sites, theta)
     se = math.sqrt(sigma2 * float(np.linalg.inv(xhx)[1, 1]))
     df = len(codes) - 2
     half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se

@@ -9,6 +9,10 @@ Methodological choices:
   HttpOnly, SameSite=Lax, gone when the browser closes); "save and come back later" gives a
   resume code (12 characters from 32, 60 bits; tried codes count towards the link throttle) that
   moves the draft to another browser. Both are stored as HMACs keyed with the secret key.
+- Drafts are cleared by ``csceval purge-drafts`` (:func:`drafts_purge`): a draft goes once its
+  link no longer takes answers (closed or revoked: it can never be submitted) or when it was
+  last saved more than ``DRAFT_DAYS`` (30) days ago, so unfinished answers are not kept for
+  months. Each run is audited with the number deleted, never their contents.
 - Submitting keeps only the answers of questions the skip logic still asks, writes them under a
   new random response id (``R-`` and 12 hex digits, as the strand's imports make), counts a
   use on the link and deletes the draft, in one transaction.
@@ -25,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from csceval.strands.culture_survey.instrument import Instrument
@@ -40,6 +45,7 @@ PURPOSE = "culture_survey"
 TEAM_CODE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RESUME_LENGTH = 12
+DRAFT_DAYS = 30
 
 
 class SurveyInputError(ValueError):
@@ -212,3 +218,23 @@ def response_submit(link: AnonymousLink, draft: SurveyDraft, instrument: Instrum
 
 def is_open(link: AnonymousLink) -> bool:
     return link_state(link).value == "open"
+
+
+@transaction.atomic
+def drafts_purge(*, actor: str, days: int = DRAFT_DAYS) -> int:
+    """Delete drafts whose link has closed or been revoked, or last saved more than ``days``
+    days ago; audited as a count (``survey.drafts_purged``). Returns the number deleted."""
+    now = clock.now()
+    stale = (
+        Q(updated_on__lt=timezone.localdate(now) - timedelta(days=days))
+        | Q(link__revoked_at__isnull=False)
+        | Q(link__closes_at__lte=now)
+    )
+    deleted, _kinds = SurveyDraft.objects.filter(stale).delete()
+    audit_record(
+        actor=actor,
+        action="survey.drafts_purged",
+        object_type="survey_draft",
+        new_values={"deleted": deleted, "older_than_days": days},
+    )
+    return deleted

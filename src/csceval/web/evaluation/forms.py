@@ -34,6 +34,7 @@ class SiteForm(forms.ModelForm):
             "fully_embedded",
             "exit_date",
             "neighbour_group",
+            "adoption_source",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -47,6 +48,7 @@ class SiteForm(forms.ModelForm):
             "fully_embedded": "the date the framework was fully embedded",
             "exit_date": "the exit date",
             "neighbour_group": "the statistical-neighbour group",
+            "adoption_source": "where the adoption dates come from",
         }
         for name, label in labels.items():
             self.fields[name].error_messages.update(_messages(label))
@@ -72,10 +74,20 @@ class SiteForm(forms.ModelForm):
 
 
 ROLE_CHOICES = [(r, r.capitalize()) for r in SITE_ROLES]
+COMPARATOR_MODELS = [
+    ("", "Whichever the statistical-neighbour table holds"),
+    ("2021", "DfE's 2021 model"),
+    ("2025", "DfE's 2025 model"),
+]
+
+
+def _year(label: str) -> forms.IntegerField:
+    return forms.IntegerField(min_value=2000, max_value=2100, error_messages=_messages(label))
 
 
 class SetupForm(forms.Form):
-    """The parts of evaluation.toml an evaluation admin edits most; the rest is imported."""
+    """The parts of evaluation.toml an evaluation admin edits most (with ``[comparators] model``
+    and the baseline/follow-up windows of ``[analysis]``); the rest is imported."""
 
     name = forms.CharField(max_length=200, error_messages=_messages("the evaluation's name"))
     frameworks = forms.CharField(
@@ -100,12 +112,29 @@ class SetupForm(forms.Form):
         choices=[(i.id, i.title) for i in CATALOGUE],
         error_messages={"required": "Select at least one indicator"},
     )
+    comparators_model = forms.ChoiceField(
+        choices=COMPARATOR_MODELS,
+        required=False,
+        error_messages={"invalid_choice": "Select a statistical-neighbour model"},
+    )
+    baseline_first = _year("the first year of the baseline window")
+    baseline_last = _year("the last year of the baseline window")
+    followup_first = _year("the first year of the follow-up window")
+    followup_last = _year("the last year of the follow-up window")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, last = data.get("first_year"), data.get("last_year")
         if first and last and last < first:
             self.add_error("last_year", "The last year must be the same as or after the first")
+        for window in ("baseline", "followup"):
+            start, end = data.get(f"{window}_first"), data.get(f"{window}_last")
+            if start and end and end < start:
+                self.add_error(f"{window}_last", "The last year of a window must be the same as "
+                               "or after its first")  # fmt: skip
+        start, end = data.get("baseline_last"), data.get("followup_first")
+        if start and end and end <= start:
+            self.add_error("followup_first", "The follow-up window must start after the baseline")
         return data
 
 

@@ -38,6 +38,8 @@ class Site(models.Model):
     fully_embedded = models.DateField(null=True, blank=True)
     exit_date = models.DateField(null=True, blank=True)
     neighbour_group = models.CharField(max_length=200, blank=True)
+    adoption_source = models.TextField(blank=True)
+    """Where the adoption dates come from (``[[sites]] adoption_source``); the report quotes it."""
 
     class Meta:
         ordering = ["la_code"]
@@ -72,6 +74,8 @@ class StatisticalNeighbour(models.Model):
     rank = models.PositiveSmallIntegerField()
     neighbour_code = models.CharField(max_length=3)
     closeness = models.CharField(max_length=32, blank=True)
+    model = models.CharField(max_length=8, blank=True)
+    """DfE's statistical-neighbour model the row comes from ("2021", "2025"; "" unknown)."""
 
     class Meta:
         ordering = ["la_code", "rank"]

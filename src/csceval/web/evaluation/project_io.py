@@ -8,6 +8,10 @@ place by LA code, so re-importing a project into a platform in use keeps the LAs
 self-profiles and case samples; a site those hold cannot be dropped by the new project, and the
 import says which (CSC-E6054) instead of deleting anything.
 
+The set-up keeps all of ``evaluation.toml`` but its sites as JSON (so ``[comparators]``, the
+baseline and follow-up windows and every later setting survive); each site's ``adoption_source``
+and each neighbour row's ``model`` are columns.
+
 ``export_project`` writes the folder back: ``evaluation.toml`` from the set-up and sites, the
 reference tables and indicator values as CSV in their declared column order (text cells safe
 in a spreadsheet), approved pilot returns merged into the indicators, and every other project
@@ -69,6 +73,7 @@ _SITE_FIELDS = (
     "fully_embedded",
     "exit_date",
     "neighbour_group",
+    "adoption_source",
 )
 
 
@@ -103,7 +108,7 @@ def _other_files(root: Path) -> Iterable[tuple[str, bytes]]:
 def _site_fields(site: SiteSettings) -> dict[str, Any]:
     """A site's settings as model fields (text fields hold '' rather than None)."""
     fields = {f: getattr(site, f) for f in _SITE_FIELDS}
-    for text_field in ("framework", "neighbour_group"):
+    for text_field in ("framework", "neighbour_group", "adoption_source"):
         fields[text_field] = fields[text_field] or ""
     return fields
 
@@ -152,6 +157,7 @@ def import_project(root: Path, *, actor: str) -> ImportSummary:
             rank=int(r["rank"]),
             neighbour_code=r["neighbour_code"],
             closeness=r.get("closeness", ""),
+            model=r.get("model", ""),
         )
         for r in _rows(root / STATISTICAL_NEIGHBOURS.file)
     )
@@ -316,7 +322,7 @@ def project_files() -> dict[str, bytes]:
         STATISTICAL_NEIGHBOURS.file: _csv_text(
             STATISTICAL_NEIGHBOURS.column_names,
             (
-                (n.la_code, n.rank, n.neighbour_code, n.closeness, "")
+                (n.la_code, n.rank, n.neighbour_code, n.closeness, n.model)
                 for n in StatisticalNeighbour.objects.all()
             ),
         ).encode("utf-8"),

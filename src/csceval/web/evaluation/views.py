@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from csceval.project.settings import AnalysisPlan
 from csceval.web.accounts.models import ALL_LAS, Membership
 from csceval.web.accounts.services import membership_grant, membership_revoke
 from csceval.web.audit_trail.models import AuditEvent
@@ -137,7 +138,24 @@ def _setup_initial(setup: EvaluationSetup | None) -> dict[str, Any]:
         "first_year": s["periods"]["first_year"],
         "last_year": s["periods"]["last_year"],
         "indicators": s["analysis"]["indicators"],
+        "comparators_model": (s.get("comparators") or {}).get("model") or "",
+        **_windows_initial(s["analysis"]),
     }
+
+
+WINDOWS = ("baseline", "followup")
+
+
+def _windows_initial(analysis: dict[str, Any]) -> dict[str, int]:
+    """The windows of ``[analysis]``, or the settings' own defaults (the reference's)."""
+    initial: dict[str, int] = {}
+    for window in WINDOWS:
+        field = AnalysisPlan.model_fields[f"{window}_years"]
+        first, last = analysis.get(f"{window}_years") or field.get_default(
+            call_default_factory=True
+        )
+        initial |= {f"{window}_first": first, f"{window}_last": last}
+    return initial
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,7 +178,15 @@ def setup(request: HttpRequest) -> HttpResponse:
             "first_year": data["first_year"],
             "last_year": data["last_year"],
         }
-        new["analysis"] = {**new.get("analysis", {}), "indicators": data["indicators"]}
+        new["analysis"] = {
+            **new.get("analysis", {}),
+            "indicators": data["indicators"],
+            **{f"{w}_years": [data[f"{w}_first"], data[f"{w}_last"]] for w in WINDOWS},
+        }
+        new["comparators"] = {
+            **(new.get("comparators") or {}),
+            "model": data["comparators_model"] or None,
+        }
         with transaction.atomic():
             if current is None:
                 EvaluationSetup.objects.create(settings_json=new)

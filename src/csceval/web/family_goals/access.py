@@ -25,6 +25,10 @@ def _rate(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"family_id": ctx["goal_families"][la].pk, "rater": "worker", "entry": 1}
 
 
+def _imported(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"la_code": la, "time_point": "T1", "family": f"P-{la}I"}
+
+
 def _token(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"token": ctx["goal_links"][la]}
 
@@ -40,6 +44,7 @@ ROUTES: dict[str, Route] = {
     "family_goals:concordance": Route(Verb.CASE_AUDIT, "object", _family),
     "family_goals:parent_link": Route(Verb.CASE_AUDIT, "object", _family, method="post"),
     "family_goals:parent_link_withdraw": Route(Verb.CASE_AUDIT, "object", _family, method="post"),
+    "family_goals:imported_family": Route(Verb.CASE_VIEW, "object", _imported),
     "family_goals:parent_rate": Route(None, "public", _token),
     "family_goals:parent_done": Route(None, "public", _token),
 }
@@ -63,4 +68,21 @@ def objects(sites: Mapping[str, Any]) -> dict[str, Any]:
         _, tokens[code] = link_create(
             actor=None, purpose=PURPOSE, la_code=code, object_key=object_key(families[code])
         )
+    _imported_project(list(sites))
     return {"goal_families": families, "goal_links": tokens}
+
+
+def _imported_project(codes: list[str]) -> None:
+    """An imported family (data/family_goals.csv) at each site, for the detail page."""
+    import hashlib
+
+    from csceval.strands.family_goals.tables import FAMILY_GOALS
+    from csceval.web.evaluation.models import ProjectFile
+
+    lines = ["la_code,time_point,family,goal,source,description,level_0,weight,set_on"]
+    lines += [f"{code},T1,P-{code}I,G1,plan,Goal,Expected,1,2018-06-01" for code in codes]
+    content = ("\n".join(lines) + "\n").encode()
+    ProjectFile.objects.update_or_create(
+        path=FAMILY_GOALS.file,
+        defaults={"content": content, "sha256": hashlib.sha256(content).hexdigest()},
+    )

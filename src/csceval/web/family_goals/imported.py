@@ -22,6 +22,10 @@ class ImportedFamily:
     weights: dict[str, float] = field(default_factory=dict)
     ratings: dict[tuple[str, str], float | None] = field(default_factory=dict)
     """(rater role, goal) -> level of entry 1 (None: not rated)."""
+    goals: dict[str, dict[str, str]] = field(default_factory=dict)
+    """goal -> its row of data/family_goals.csv (for the read-only detail page)."""
+    entries: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    """(goal, rater role, entry) -> the rating as written ('' when not rated)."""
 
 
 def _rows(path: str) -> list[dict[str, str]]:
@@ -42,15 +46,20 @@ def imported_families(la_code: str | None = None) -> dict[tuple[str, str, str], 
         if la_code is not None and key[0] != la_code:
             continue
         found = families.setdefault(key, ImportedFamily(*key))
+        found.goals[row.get("goal", "")] = row
         try:
             found.weights[row.get("goal", "")] = float(row.get("weight", ""))
         except ValueError:
             continue
     for row in _rows(GOAL_RATINGS.file):
         key = (row.get("la_code", ""), row.get("time_point", ""), row.get("family", ""))
-        if key not in families or row.get("entry") != "1":
+        if key not in families:
             continue
         text = row.get("rating", "")
+        entry = (row.get("goal", ""), row.get("rater_role", ""), row.get("entry", ""))
+        families[key].entries[entry] = text
+        if row.get("entry") != "1":
+            continue
         try:
             level = float(text) if text else None
         except ValueError:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from csceval.strands.family_goals import DEFAULT_RHO, t_score
 from csceval.strands.family_goals.agreement import goal_pairs
+from csceval.strands.family_goals.tables import LEVEL_COLUMNS, LEVELS
 from csceval.web.family_goals.exports import goal_row
 from csceval.web.family_goals.imported import ImportedFamily, imported_families
 from csceval.web.family_goals.models import Family, Goal, GoalRating
@@ -162,3 +163,20 @@ def parent_links(family: Family) -> dict[str, int]:
         "answered": links.filter(uses__gt=0).count(),
         "open": len(open_parent_links(family)),
     }
+
+
+def imported_goal_table(family: ImportedFamily) -> list[dict[str, Any]]:
+    """An imported family's goals as its rows hold them, for the read-only page: each goal's
+    source, description, scale (highest level first), weight, baseline, date set, and every
+    rating by rater and entry."""
+    rows = []
+    for goal, row in sorted(family.goals.items()):
+        scale = [(value, row.get(LEVEL_COLUMNS[value][0], "")) for value in reversed(LEVELS)]
+        ratings = [
+            (rater, entry, family.entries[(goal, rater, entry)])
+            for rater in RATERS
+            for entry in ("1", "2")
+            if (goal, rater, entry) in family.entries
+        ]
+        rows.append({"goal": goal, "row": row, "scale": scale, "ratings": ratings})
+    return rows

@@ -22,7 +22,7 @@ from csceval.strands.family_goals.checks import PSEUDONYM
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import Site
 from csceval.web.family_goals.exports import goal_row, rating_row
-from csceval.web.family_goals.imported import imported_families
+from csceval.web.family_goals.imported import ImportedFamily, imported_families
 from csceval.web.family_goals.models import ConcordanceDecision, Family, Goal, GoalRating
 from csceval.web.implementation.services import time_points
 from csceval.web.permissions import Verb, has_verb
@@ -230,13 +230,19 @@ def concordance_decide(
 
 
 @transaction.atomic
-def record_view(*, actor: Any, family: Family, page: str) -> None:
-    """Audit one view of a family's goal record (SEC-D1)."""
+def record_view(*, actor: Any, family: Family | ImportedFamily, page: str) -> None:
+    """Audit one view of a family's goal record (SEC-D1), recorded or imported alike (the same
+    object id: LA code, time point and pseudonym)."""
+    object_id = (
+        family_object_id(family)
+        if isinstance(family, Family)
+        else f"{family.la_code}/{family.time_point}/{family.family}"
+    )
     audit_record(
         actor=_actor(actor),
         action="case.view",
         object_type="goal_family",
-        object_id=family_object_id(family),
+        object_id=object_id,
         new_values={"page": page},
     )
 

@@ -25,4 +25,9 @@ urlpatterns = [
     path("parent/<str:token>/done/", parent.parent_done, name="parent_done"),
     path("<str:la_code>/", views.families, name="families"),
     path("<str:la_code>/add/", views.family_add, name="family_add"),
+    path(
+        "<str:la_code>/imported/<str:time_point>/<str:family>/",
+        views.imported_family,
+        name="imported_family",
+    ),
 ]

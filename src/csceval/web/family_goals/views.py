@@ -28,6 +28,7 @@ from csceval.web.family_goals.forms import (
     goal_initial,
     rating_initial,
 )
+from csceval.web.family_goals.imported import imported_families
 from csceval.web.family_goals.models import Family, Goal, GoalSource
 from csceval.web.jinja2env import govuk_error_list
 from csceval.web.links.views import when_text
@@ -270,3 +271,28 @@ def concordance(request: HttpRequest, family_id: int) -> HttpResponse:
         "posted": request.POST if request.method == "POST" else {},
     }
     return render(request, "family_goals/concordance.html", context, status=400 if errors else 200)
+
+
+@require_GET
+def imported_family(
+    request: HttpRequest, la_code: str, time_point: str, family: str
+) -> HttpResponse:
+    """A family that came with an imported project: its goals and ratings, read-only (they are
+    analysed as imported and cannot be changed here). Audited as a view like any family."""
+    site = _site(request, la_code)
+    found = imported_families(site.la_code).get((site.la_code, time_point, family))
+    if found is None:
+        raise Http404("No such imported family")
+    services.record_view(actor=request.user, family=found, page="imported")
+    t = selectors.scores(found.weights, found.ratings)
+    context = {
+        "family": found,
+        "site": site,
+        "rows": selectors.imported_goal_table(found),
+        "levels": LEVEL_LABELS,
+        "worker_t": selectors.t_text(t["worker"]),
+        "parent_t": selectors.t_text(t["parent"]),
+        "sources": dict(GoalSource.choices),
+        "raters": RATERS,
+    }
+    return render(request, "family_goals/imported_family.html", context)
