@@ -13,6 +13,9 @@ Reported per outcome: bias (mean of estimate - truth) with its Monte Carlo error
 the 95% CR2 interval over all worlds, size (rejections at 5% on null worlds) of the wild
 bootstrap and CR2 tests, and power (rejections on effect worlds).
 
+Time to permanence needs 24 months of care observed after the entry, so its study runs on
+longer returns: ``--last 2022 --outcomes permanence_24m``.
+
     .venv/bin/python benchmarks/child_impact_recovery.py [--worlds 200] [--jobs 1] [--size 200]
 """
 
@@ -28,11 +31,11 @@ from pathlib import Path
 
 import pandas as pd
 
-OUTCOMES = ("rereferral_12m", "cpp_12m", "repeat_cpp_12m", "cla_12m")
+OUTCOMES = ("rereferral_12m", "cpp_12m", "repeat_cpp_12m", "cla_12m", "permanence_24m")
 YEARS = tuple(range(2014, 2021))
 
 
-def spec_of(world: int, size: float, base_seed: int):  # type: ignore[no-untyped-def]
+def spec_of(world: int, size: float, base_seed: int, last: int = 2020):  # type: ignore[no-untyped-def]
     from csceval.strands.child_impact.simulate_model import DEFAULT_EFFECTS, ChildWorldSpec
 
     starts: dict[str, dt.date | None] = {}
@@ -40,11 +43,14 @@ def spec_of(world: int, size: float, base_seed: int):  # type: ignore[no-untyped
         starts[f"{700 + i}"] = dt.date(2015 + i % 3, 4, 1) if i < 10 else None
     null = world % 2 == 1
     effects = dict.fromkeys(DEFAULT_EFFECTS, 0.0) if null else dict(DEFAULT_EFFECTS)
-    return ChildWorldSpec(dict.fromkeys(starts, size), starts, YEARS, base_seed + world, effects)
+    years = tuple(range(YEARS[0], last + 1))
+    return ChildWorldSpec(dict.fromkeys(starts, size), starts, years, base_seed + world, effects)
 
 
-def one_world(args: tuple[int, float, int, int]) -> list[dict[str, object]]:
-    world, size, base_seed, reps = args
+def one_world(
+    args: tuple[int, float, int, int, int, tuple[str, ...]],
+) -> list[dict[str, object]]:
+    world, size, base_seed, reps, last, outcomes = args
     from csceval.strands.child_impact.estimate import estimate_child_impact
     from csceval.strands.child_impact.simulate import (
         adoption_years,
@@ -54,13 +60,13 @@ def one_world(args: tuple[int, float, int, int]) -> list[dict[str, object]]:
         spec_truth,
     )
 
-    spec = spec_of(world, size, base_seed)
+    spec = spec_of(world, size, base_seed, last)
     start = time.perf_counter()
     records = spec_records(spec)
     truth = spec_truth(spec, records)
     cohorts, _ = spec_cohorts(spec, spec_returns(records, spec.years))
     result = estimate_child_impact(
-        cohorts, adoption_years(spec), reps=reps, seed=world, methods=("cem",)
+        cohorts, adoption_years(spec), reps=reps, seed=world, methods=("cem",), outcomes=outcomes
     )
     seconds = time.perf_counter() - start
     return [
@@ -129,6 +135,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--reps", type=int, default=999, help="Wild bootstrap replications.")
     parser.add_argument("--seed", type=int, default=24000)
+    parser.add_argument("--last", type=int, default=2020, help="Last collection year.")
+    parser.add_argument("--outcomes", nargs="+", default=list(OUTCOMES))
     parser.add_argument(
         "--rows",
         type=Path,
@@ -144,7 +152,12 @@ def main() -> None:
     if args.summarise:
         report(pd.DataFrame(old))
         return
-    tasks = [(w, args.size, args.seed, args.reps) for w in range(args.worlds) if w not in done]
+    outcomes = tuple(args.outcomes)
+    tasks = [
+        (w, args.size, args.seed, args.reps, args.last, outcomes)
+        for w in range(args.worlds)
+        if w not in done
+    ]
     start = time.perf_counter()
     with Pool(args.jobs) as pool, args.rows.open("a") as sink:
         for k, got in enumerate(pool.imap_unordered(one_world, tasks), 1):

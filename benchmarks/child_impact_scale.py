@@ -5,11 +5,12 @@ LAs (the first ten pilots adopting on 1 April 2018, the rest comparators) and th
 years ``--first``-``--last``, a CIN census XML and SSDA903 CSVs per LA-year, with about
 ``--size`` new children referred a year per LA (an average English LA refers about 4,000
 children a year; 150 LAs make a national year of about 600,000 referrals), and a minimal
-``evaluation.toml``. Then, each in a fresh process (``/usr/bin/time -v`` for the peak memory):
+``evaluation.toml``. Then, each in a fresh process (CPU time of it and its workers; peak of
+the summed resident memory of the process tree, sampled; the load average before each run):
 
-1. ``csceval impact child-did DIR --method cem``: read every return (streaming readers),
-   pseudonymise, build the cohorts, store them as Parquet, match and estimate (wild bootstrap
-   9,999 Webb draws);
+1. ``csceval impact child-did DIR --method cem --jobs 2``: read every return (streaming
+   readers, LAs shared between two worker processes), pseudonymise, build the cohorts, store
+   them as Parquet, match and estimate (wild bootstrap 9,999 Webb draws);
 2. the same again: the cohorts come from the Parquet store (no parsing).
 
 Reports referrals (CIN episodes referred in each collection year), the files' size, wall time
@@ -17,20 +18,29 @@ and peak resident memory of both runs. Goal (issue 24): a national year under 60
 2 cores; five years of pilots and comparators within 4 GB.
 
     .venv/bin/python benchmarks/child_impact_scale.py [--las 150] [--size 4000] [--keep DIR]
+        [--jobs 2]
+
+One national year (about 600,000 referrals in the files): ``--las 150 --size 800 --first 2017
+--last 2020``; five years of pilots and comparators at full size: ``--las 150 --size 4000
+--first 2016 --last 2020``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
-import re
+import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 SETTINGS = """[evaluation]
 name = "Child-level scale benchmark (SYNTHETIC)"
@@ -84,24 +94,45 @@ def generate(folder: Path, las: int, size: float, years: tuple[int, ...], seed: 
     return {"las": las, "referrals_by_year": referrals, "files_mb": round(mb, 1)}
 
 
-def timed(folder: Path, reps: int) -> dict:
+def _tree_rss(proc: psutil.Process) -> int:
+    """Resident memory of a process and all its descendants (bytes; 0 for those gone)."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):  # a worker that has just ended
+            total += p.memory_info().rss
+    return total
+
+
+def timed(folder: Path, reps: int, jobs: int) -> dict:
+    """One fresh ``csceval impact child-did`` run: wall time, CPU time of the process and its
+    workers (``RUSAGE_CHILDREN``), the peak of the summed resident memory of the process tree
+    (sampled every 0.1 s: the workers' memory counts on top of the main process's) and the
+    load average before it."""
     csceval = str(Path(sys.executable).with_name("csceval"))
-    cmd = ["/usr/bin/time", "-v", csceval, "impact", "child-did", str(folder), "--method", "cem",
-           "--reps", str(reps), "-q"]  # fmt: skip
+    cmd = [csceval, "impact", "child-did", str(folder), "--method", "cem", "--reps", str(reps),
+           "--jobs", str(jobs), "-q"]  # fmt: skip
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree, peak = psutil.Process(run.pid), 0
+    while run.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            peak = max(peak, _tree_rss(tree))
+        time.sleep(0.1)
+    out, err = run.communicate()
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode != 0:
-        raise SystemExit(run.stdout + run.stderr)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", run.stderr)
-    cpu = sum(
-        float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", run.stderr)
-    )
+        raise SystemExit(out + err)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {
         "seconds": round(wall, 1),
         "cpu_seconds": round(cpu, 1),
-        "peak_mb": round(int(rss.group(1)) / 1024, 0) if rss else None,
-        "summary": run.stdout.strip().splitlines(),
+        "peak_mb": round(peak / 2**20),
+        "load_before": round(load, 1),
+        "jobs": jobs,
+        "summary": out.strip().splitlines(),
     }
 
 
@@ -114,6 +145,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=9999)
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--keep", type=Path, help="Write the files here and keep them.")
+    parser.add_argument("--jobs", type=int, default=2, help="Worker processes reading returns.")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="csceval-child-scale-"))
     years = tuple(range(args.first, args.last + 1))
@@ -123,9 +155,9 @@ def main() -> None:
         made["generate_seconds"] = round(time.perf_counter() - start, 1)
         print(json.dumps(made), flush=True)
     shutil.rmtree(folder / "child_level" / "_cohorts", ignore_errors=True)
-    first = timed(folder, args.reps)
+    first = timed(folder, args.reps, args.jobs)
     print("from files:", json.dumps(first), flush=True)
-    second = timed(folder, args.reps)
+    second = timed(folder, args.reps, args.jobs)
     print("from the Parquet store:", json.dumps(second), flush=True)
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)

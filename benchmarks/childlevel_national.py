@@ -4,15 +4,20 @@ The simulator writes, for every LA alive in the year, a CIN census XML and an SS
 CSVs consistent with its panel (about 650,000 referrals and 100,000 episodes nationally; the
 exact figures are printed). Then, each in a fresh process so that peak memory is its own:
 
-- ``csceval``: ``read_cin_census`` (lxml iterparse, streaming) and ``read_903_xml`` for every
-  LA, then ``cin_indicators`` and ``cla_indicators``;
+- ``csceval``: ``read_cin_census`` (lxml iterparse, streaming, every check) and
+  ``read_903_folder`` (the same 903 CSVs the baseline reads, every check) for every LA, then
+  ``cin_indicators`` and ``cla_indicators``;
 - ``baseline``: the plain approach, ``xml.etree.ElementTree.parse`` of each whole CIN file
   flattened with ``findtext`` into pandas frames, and ``pandas.read_csv`` of the 903 CSVs, then
   the same indicator functions (so the comparison is of the reading; both results are checked
   to be equal).
 
-Reports wall time, throughput (referrals per second) and peak resident memory
-(``resource.getrusage``, max RSS). Goal: under 60 s and under 4 GB on 2 cores.
+Reports wall time, CPU time, throughput (referrals per CPU second) and peak resident memory
+(``VmHWM``) of each, in both orders (baseline first, then csceval first, so that neither
+always has the warmer file cache), the CPU-time ratio csceval / baseline of each order and
+the load average (``/proc/loadavg``) before each run: on a shared machine CPU time is the fair
+figure. Goal: under 60 s and under 4 GB on 2 cores; the checked readers no slower than the
+unchecked baseline.
 
     .venv/bin/python benchmarks/childlevel_national.py [--year 2023] [--keep DIR]
 """
@@ -67,13 +72,13 @@ def generate(folder: Path, year: int, seed: int) -> dict[str, float]:
 def run_csceval(folder: Path, year: int) -> dict[str, dict[str, float]]:
     from csceval.childlevel import cin_indicators, cla_indicators
     from csceval.data.cin_census import read_cin_census
-    from csceval.data.ssda903 import read_903_xml
+    from csceval.data.ssda903 import read_903_folder
 
     out = {}
     for la_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
         cin = read_cin_census(la_dir / "cin_census.xml")
         values = cin_indicators(cin.tables, year)
-        cla = read_903_xml(la_dir / "ssda903.xml", year)
+        cla = read_903_folder(la_dir / "ssda903", year)
         values.update(cla_indicators(cla["episodes"], cla["header"], year))
         values["_episodes"] = float(len(cla["episodes"]))
         out[la_dir.name] = values
@@ -177,28 +182,19 @@ def main() -> None:
             made = {"las": las, "skipped": math.nan, "files_mb": mb, "generate_s": math.nan}
         else:
             made = generate(folder, args.year, args.seed)
-        runs = {}
-        for phase in ("baseline", "csceval"):  # the first run also warms the file cache
+        runs: list[tuple[str, float, dict]] = []
+        for phase in ("baseline", "csceval", "csceval", "baseline"):  # both orders
+            load = float(Path("/proc/loadavg").read_text().split()[0])
             proc = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--phase",
-                    phase,
-                    "--folder",
-                    str(folder),
-                    "--year",
-                    str(args.year),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            runs[phase] = json.loads(proc.stdout)
+                [sys.executable, __file__, "--phase", phase, "--folder", str(folder),
+                 "--year", str(args.year)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            runs.append((phase, load, json.loads(proc.stdout)))
     finally:
         if not (args.keep or args.reuse):
             shutil.rmtree(folder, ignore_errors=True)
-    result = runs["csceval"]["result"]
+    result = runs[1][2]["result"]
     referrals = sum(v["referrals_count"] for v in result.values())
     episodes = sum(v["_episodes"] for v in result.values())
     print(
@@ -206,14 +202,19 @@ def main() -> None:
         f"{referrals:,.0f} referrals, {episodes:,.0f} SSDA903 episodes, "
         f"{made['files_mb']:.0f} MB of files (generated in {made['generate_s']:.0f} s)"
     )
-    print("| reader | wall time (s) | CPU time (s) | referrals/s (CPU) | peak RSS (MB) |")
-    print("|---|---:|---:|---:|---:|")
-    for phase, run in runs.items():
+    print("| order | reader | load before | wall time (s) | CPU time (s) | referrals/s (CPU) "
+          "| peak RSS (MB) |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for k, (phase, load, run) in enumerate(runs):
         print(
-            f"| {phase} | {run['seconds']:.1f} | {run['cpu']:.1f} | "
-            f"{referrals / run['cpu']:,.0f} | {run['peak_mb']:,.0f} |"
+            f"| {'baseline first' if k < 2 else 'csceval first'} | {phase} | {load:.1f} | "
+            f"{run['seconds']:.1f} | {run['cpu']:.1f} | {referrals / run['cpu']:,.0f} | "
+            f"{run['peak_mb']:,.0f} |"
         )
-    print("results identical:", _same(result, runs["baseline"]["result"]))
+    ratios = [runs[1][2]["cpu"] / runs[0][2]["cpu"], runs[2][2]["cpu"] / runs[3][2]["cpu"]]
+    print("CPU time csceval / baseline: " + ", ".join(f"{r:.2f}" for r in ratios)
+          + f" (mean {sum(ratios) / 2:.2f})")  # fmt: skip
+    print("results identical:", all(_same(r[2]["result"], runs[0][2]["result"]) for r in runs))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ analyses them), prints the markdown table of
 (the figures the report labels methods with). SDID takes ~10x longer per draw, so it gets
 ``--sdid-draws`` (default 100) draws; the others ``--draws`` (default 200).
 
-Run: .venv/bin/python benchmarks/impact_calibration.py [--jobs 2] [--write]
+Run: .venv/bin/python benchmarks/impact_calibration.py [--jobs 2 | --scheduler ADDRESS] [--write]
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
+from csceval.executor import map_tasks
 from csceval.impact.calibrate import LABELS, CalibrationResult, calibrate
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
@@ -68,13 +68,13 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--sdid-draws", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--scheduler", help="a Dask scheduler's address (csceval.executor)")
     parser.add_argument("--write", action="store_true", help=f"rewrite {OUTPUT.name}")
     args = parser.parse_args()
     jobs = [(o, FAST, args.draws) for o in HEADLINE_INDICATORS]
     jobs += [(o, ("sdid",), args.sdid_draws) for o in HEADLINE_INDICATORS]
     wall = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        done = list(pool.map(_run, jobs))
+    done = map_tasks(_run, jobs, jobs=args.jobs, scheduler=args.scheduler, label="calibration")
     wall = time.perf_counter() - wall
     cells: dict[str, dict[str, str]] = {}
     draws: dict[str, int] = {}

@@ -18,6 +18,16 @@ settings.load_profile("csceval")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _impact_calibration(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every run draws the impact strand's design calibration: here one draw (a test that needs
+    more sets its own), cached in the session's temporary folder, never in ~/.cache."""
+    os.environ["CSCEVAL_CACHE_DIR"] = str(tmp_path_factory.mktemp("csceval-cache"))
+    os.environ.setdefault("CSCEVAL_CALIBRATION_DRAWS", "1")
+
+
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
 

@@ -54,9 +54,16 @@ estimators = ["descriptive"]
 comparators = "statistical_neighbours"   # or all_non_adopters, named
 baseline_years = [2013, 2016]   # baseline/follow-up comparison windows (optional)
 followup_years = [2018, 2020]
+primary = "cla_rate_per_10k"    # optional, stated in advance: the impact headline answers it
+secondary = ["rereferral_within_12m_pct"]  # optional: p-values adjusted as one family
 
 [comparators]
 model = "2021"                  # optional: the statistical-neighbour model the data must hold
+
+[impact]
+min_pre_years = 3               # optional (at least 3): years before adoption a pilot needs
+calibration_draws = 200         # optional: pseudo-pilot draws calibrating the tests (0: none)
+calibration_seed = 0            # optional: their seed (cached by data and design)
 
 [[sites]]
 la_code = "871"                 # DfE 3-digit LA number

@@ -35,6 +35,8 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E1303": "The analysis plan names an unknown way of choosing comparators.",
     "CSC-E1304": "Comparators are 'named' but no site has the role 'comparator'.",
     "CSC-E1305": "The evaluation has no pilot site.",
+    "CSC-E1306": "A primary or secondary outcome is not among the plan's indicators, or is "
+    "named twice.",
     "CSC-E1401": "The disclosure policy has an impossible value.",
     "CSC-E2001": "A required data table is missing.",
     "CSC-E2002": "A data file cannot be read as CSV (encoding, or a row of the wrong length).",
@@ -149,6 +151,9 @@ ERROR_CODES: dict[str, str] = {
     "other things.",
     "CSC-E5005": "The output folder is the project folder or inside it.",
     "CSC-E5006": "csceval run --pdf: WeasyPrint (the pdf extra) is not installed.",
+    "CSC-E5007": "--scheduler: Dask distributed (the cluster extra) is not installed.",
+    "CSC-E5008": "--scheduler: the Dask scheduler cannot be reached, or no worker joined it.",
+    "CSC-E5009": "--scheduler: a Dask worker runs another csceval version than the command.",
     "CSC-E6001": "csceval audit verify: an audit event's contents do not match its hash "
     "(the row was edited).",
     "CSC-E6002": "csceval audit verify: an audit event's previous_hash does not match the "

@@ -5,7 +5,8 @@ A third-party package registers a strand in its ``pyproject.toml``::
     [project.entry-points."csceval.strands"]
     staff-survey = "staff_survey:STRAND"
 
-Strands run in registry order, except that a strand runs after every strand it ``consumes``.
+Strands run in registry order, except that a strand runs after every strand it ``consumes``,
+and a strand that ``consumes_evidence`` after every strand that declares ``evidence``.
 The registry checks the declarations once, so a broken plug-in fails loudly at start-up with
 what is wrong, never half-way through a run.
 """
@@ -71,7 +72,8 @@ def check_strands(candidates: Iterable[Strand]) -> tuple[Strand, ...]:
     """Check the declarations and order the strands so that consumers follow what they consume.
 
     Raises :class:`RegistryError` on a repeated id, table, file or error code, a code outside
-    its strand's range, overlapping ranges, or a consumed strand that is missing or circular.
+    its strand's range, overlapping ranges, a consumed strand that is missing or circular, or an
+    evidence consumer that an evidence provider consumes (they would wait for each other).
     """
     listed = list(candidates)
     by_id: dict[str, Strand] = {}
@@ -115,9 +117,32 @@ def check_strands(candidates: Iterable[Strand]) -> tuple[Strand, ...]:
     return _ordered(listed, by_id)
 
 
+def _consumed_by(strand: Strand, by_id: Mapping[str, Strand]) -> set[str]:
+    """Every strand ``strand`` consumes, directly or through others (registered ones only)."""
+    found: set[str] = set()
+    todo = [w for w in strand.consumes if w in by_id]
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo += [w for w in by_id[current].consumes if w in by_id]
+    return found
+
+
 def _ordered(listed: list[Strand], by_id: Mapping[str, Strand]) -> tuple[Strand, ...]:
+    """Consumers after what they consume; evidence consumers after every evidence provider."""
     done: list[Strand] = []
     visiting: set[str] = set()
+    providers = [s for s in listed if s.evidence is not None]
+    for strand in listed:
+        if not strand.consumes_evidence:
+            continue
+        for provider in providers:
+            if provider.id != strand.id and strand.id in _consumed_by(provider, by_id):
+                raise RegistryError(
+                    f"{strand.id} consumes evidence, but evidence provider {provider.id} "
+                    "consumes it: they would wait for each other in a circle"
+                )
 
     def visit(strand: Strand) -> None:
         if any(s.id == strand.id for s in done):
@@ -129,6 +154,10 @@ def _ordered(listed: list[Strand], by_id: Mapping[str, Strand]) -> tuple[Strand,
             if wanted not in by_id:
                 raise RegistryError(f"{strand.id} consumes {wanted!r}, which is not registered")
             visit(by_id[wanted])
+        if strand.consumes_evidence:
+            for provider in providers:
+                if provider.id != strand.id:
+                    visit(provider)
         visiting.discard(strand.id)
         done.append(strand)
 

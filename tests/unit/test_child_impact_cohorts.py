@@ -114,3 +114,22 @@ def test_a_sample_that_cannot_be_estimated_is_a_coded_problem() -> None:
     codes = [p.code for p in caught.value.problems]
     assert codes[0] == "CSC-E3807"
     assert "CSC-E7103" in codes
+
+
+def test_permanence_is_read_from_the_reason_care_ended_where_24_months_are_observed() -> None:
+    spec = ChildWorldSpec({"802": 300.0}, {"802": dt.date(2016, 4, 1)}, tuple(range(2014, 2020)))
+    records = simulate_la(spec, "802")
+    got, _ = la_cohorts("802", la_returns(records, spec.years), KEY)
+    truth = records.index.assign(
+        child=KEY.pseudonyms("802", [f"802C{c:07d}" for c in records.index["child"]])
+    )
+    both = got.merge(truth, on=["child", "ref"], suffixes=("", "_true"), validate="1:1")
+    assert len(both) == len(got)
+    observed = both["cla_12m_true"] & (
+        both["decom"] + pd.DateOffset(months=24) <= pd.Timestamp(2019, 3, 31)
+    )
+    assert both.loc[~observed, "permanence_24m"].isna().all()
+    seen = both[observed]
+    assert len(seen) > 40
+    assert 0 < seen["permanence_24m_true"].sum() < len(seen)
+    assert seen["permanence_24m"].tolist() == seen["permanence_24m_true"].astype(float).tolist()

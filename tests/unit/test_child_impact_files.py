@@ -13,7 +13,7 @@ import pytest
 from csceval.errors import InputError
 from csceval.strands.child_impact import returns as returns_module
 from csceval.strands.child_impact.cohorts import la_cohorts
-from csceval.strands.child_impact.folder import parse_result
+from csceval.strands.child_impact.folder import parse_result, read_cohorts
 from csceval.strands.child_impact.pseudonym import Pseudonymiser
 from csceval.strands.child_impact.returns import find_returns, read_year
 from csceval.strands.child_impact.simulate_model import ChildWorldSpec
@@ -130,3 +130,17 @@ def test_a_store_that_cannot_be_read_is_rebuilt(tmp_path: Path) -> None:
     os.utime(meta)
     _, _, cached = stored_cohorts(tmp_path, "901", folders, KEY)
     assert not cached
+
+
+def test_an_invalid_return_read_by_a_worker_process_is_still_a_coded_problem(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(GOLDEN / "child_level" / "901", tmp_path / "child_level" / "901")
+    shutil.copytree(GOLDEN / "child_level" / "901", tmp_path / "child_level" / "902")
+    broken = tmp_path / "child_level" / "902" / "2019" / "cin_census.xml"
+    broken.write_text("<Message><Children><Child>", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_cohorts(tmp_path, {"901", "902"}, KEY, jobs=2)
+    problems = caught.value.problems
+    assert [p.code for p in problems[:2]] == ["CSC-E3806", "CSC-E4121"]
+    assert problems[0].file.endswith("902/2019")

@@ -93,4 +93,4 @@ def test_the_workbook_runs_costs_with_the_strands_it_consumes_only(valid_project
     from csceval.pipeline import analyse_strands
 
     runs = analyse_strands(load_project(valid_project), only="costs")
-    assert [run.strand.id for run in runs] == ["impact", "costs"]
+    assert [run.strand.id for run in runs] == ["impact", "child-impact", "costs"]

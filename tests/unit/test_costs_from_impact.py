@@ -16,8 +16,10 @@ import pytest
 
 from csceval.pipeline import load_project, policy_of
 from csceval.project import Project
+from csceval.project.load import load_settings
 from csceval.registry import registered_strands
 from csceval.report.model import Prose
+from csceval.strands.child_impact.result import ChildImpactResult, OutcomeEstimate
 from csceval.strands.costs.analysis import CostsResult, analyse_costs, analyse_costs_strand
 from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
 from csceval.strands.costs.from_impact import log_scale
@@ -73,7 +75,7 @@ def _cla(estimate: float, low: float, high: float) -> Impact:
 
 def test_the_strand_consumes_the_impact_result() -> None:
     strand = next(s for s in registered_strands() if s.id == "costs")
-    assert strand.consumes == ("impact",)
+    assert strand.consumes == ("impact", "child-impact")
 
 
 def test_flipping_the_estimate_flips_the_central_npv(project: Project) -> None:
@@ -165,3 +167,64 @@ def test_result_records_its_inputs(project: Project) -> None:
     assert result.overridden == ()
     assert result.model is not None
     assert "impact estimate of cla_rate_per_10k" in result.model.lines[0].change.source
+
+
+def _child(estimate: float, half: float = 2.0) -> ChildImpactResult:
+    """A child-level result with one headline estimate of entry to care (percentage points),
+    400 treated pilot children a year."""
+    entry = OutcomeEstimate(
+        "cla_12m", "cem", estimate, half / 1.96, estimate - half, estimate + half, 0.01, 0.02,
+        "webb", 999, 3, 6, 5000, 1200, 400.0, 8.0,
+    )  # fmt: skip
+    empty = pd.DataFrame()
+    return ChildImpactResult((entry,), empty, empty, empty, empty, ("401",), ("402",), (2018,))
+
+
+def _child_level(root: Path, tmp_path: Path, source: str) -> Path:
+    copy = Path(shutil.copytree(root, tmp_path / "project"))
+    toml = copy / "evaluation.toml"
+    toml.write_text(toml.read_text() + f'\n[costs]\nactivity_source = "{source}"\n')
+    return copy
+
+
+def test_the_child_level_source_moves_the_npv_with_the_child_level_estimate(
+    root: Path, tmp_path: Path
+) -> None:
+    project = load_project(_child_level(root, tmp_path, "child-level"))
+    la_level = _cla(+20.0, +10.0, +30.0)  # the other source, pointing the other way: ignored
+    results = {}
+    for sign in (-1.0, +1.0):
+        given = {"impact": la_level, "child-impact": _child(sign * 3.0)}
+        results[sign] = analyse_costs_strand(StrandInputs.of(project, given))
+    fewer, more = results[-1.0], results[+1.0]
+    assert fewer.cba is not None
+    assert more.cba is not None
+    assert fewer.model is not None
+    (line,) = fewer.model.lines
+    assert line.change.activity == "care_entry"
+    assert line.change.change == pytest.approx(-0.03 * 400)
+    assert line.change.se == pytest.approx(2.0 / 1.96 / 100 * 400)
+    assert fewer.cba.npv > 0 > more.cba.npv
+    assert fewer.cba.pv_benefits == pytest.approx(-more.cba.pv_benefits)
+    prose = " ".join(
+        b.text for b in render_costs(fewer, policy_of(project)).blocks if isinstance(b, Prose)
+    )
+    assert "child-level matched difference-in-differences (strand child-impact)" in prose
+    assert 'activity_source = "child-level"' in prose
+    la = analyse_costs_strand(StrandInputs.of(load_project(root), {"impact": la_level}))
+    assert la.model is not None
+    assert [x.change.activity for x in la.model.lines] == ["looked_after_child_year"]
+
+
+def test_the_child_level_source_without_its_result_has_no_cba(root: Path, tmp_path: Path) -> None:
+    project = load_project(_child_level(root, tmp_path, "child-level"))
+    result = analyse_costs_strand(StrandInputs.of(project, {"impact": _cla(-20.0, -30.0, -10.0)}))
+    assert result.cba is None
+    assert "child-level impact strand did not run" in result.summary()
+
+
+@pytest.mark.parametrize("source", ["both", "la-level,child-level", "child"])
+def test_one_activity_source_only(root: Path, tmp_path: Path, source: str) -> None:
+    settings, problems = load_settings(_child_level(root, tmp_path, source))
+    assert settings is None
+    assert [p.column for p in problems if p.severity == "error"] == ["costs.activity_source"]

@@ -86,3 +86,35 @@ def test_unknown_elements_warn_once(tmp_path: Path) -> None:
     got = read_cin_census(path)
     assert [(w.code, w.column) for w in got.warnings] == [("CSC-E4126", "Shoe")]
     assert list(got["cin_details"]["CINdetailsID"]) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("2024", "CSC-E4124"),  # numpy alone would read these three as dates
+        ("today", "CSC-E4124"),
+        ("2024-01-02T00", "CSC-E4124"),
+        ("2024-02-30", "CSC-E4124"),
+        ("1500-01-01", "CSC-E4127"),
+    ],
+)
+def test_a_date_column_with_one_bad_value_is_checked_value_by_value(
+    tmp_path: Path, value: str, code: str
+) -> None:
+    """Plain date columns are parsed in one go; one value that is not a plain date sends the
+    column through the checked path, which names it with its line."""
+    child = (
+        "<Child><ChildIdentifiers><LAchildID>{id}</LAchildID></ChildIdentifiers>\n"
+        "<CINdetails><CINreferralDate>{ref}</CINreferralDate></CINdetails></Child>\n"
+    )
+    body = child.format(id="A", ref="2024-01-02") + child.format(id="B", ref=value)
+    path = tmp_path / "c.xml"
+    path.write_text(f"<Message><Children>\n{body}</Children></Message>", encoding="utf-8")
+    problems = []
+    try:
+        problems = read_cin_census(path).warnings
+    except InputError as exc:
+        problems = exc.problems
+    assert [(p.code, p.row, p.column, p.value) for p in problems] == [
+        (code, 5, "CINreferralDate", value)
+    ]

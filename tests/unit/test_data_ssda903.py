@@ -210,3 +210,28 @@ def test_xml_and_csv_round_trip(rows: list[tuple[dt.date, str, str, str, int]]) 
     got = from_csv["episodes"]
     assert list(got["DECOM"]) == list(episodes["DECOM"])
     assert list(got["PLACE"]) == list(episodes["PLACE"])
+
+
+def test_a_plain_csv_and_a_padded_one_read_the_same(tmp_path: Path) -> None:
+    """The fast path (a plain file, pandas' C parser) and the checked one (quotes, padding,
+    blank lines, row by row) give the same table and the same line numbers in problems."""
+    rows = ["1,1,01/01/2015,WBRI,,,", "2,2,02/02/2016,WBRI,,,", "3,2,31/02/2016,WBRI,,,"]
+    plain = _write(tmp_path, "plain.csv", HEADER + "\n".join(rows) + "\n")
+    padded = _write(
+        tmp_path,
+        "padded.csv",
+        HEADER + ' 1 ,"1",01/01/2015,WBRI,,,\n\n2,2,02/02/2016,WBRI , , ,\n3,2,31/02/2016,WBRI,,,',
+    )
+    caught = []
+    for path in (plain, padded):
+        with pytest.raises(InputError) as error:
+            read_903_csv([path])
+        caught.append([(p.code, p.row, p.column) for p in error.value.problems])
+    assert caught[0] == [("CSC-E4104", 4, "DOB")]
+    assert caught[1] == [("CSC-E4104", 5, "DOB")]  # the blank line counts
+    fixed = [path.read_text().replace("31/02", "28/02") for path in (plain, padded)]
+    tables = [
+        read_903_csv([_write(tmp_path, f"{i}.csv", t)])["header"] for i, t in enumerate(fixed)
+    ]
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert len(tables[0]) == 3

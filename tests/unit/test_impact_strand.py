@@ -22,25 +22,41 @@ from csceval.registry import registered_strands
 from csceval.report.model import LineChart, Series, TableBlock
 from csceval.report.svg import render_line_chart
 from csceval.strands.impact.methods import analyse_indicator
+from csceval.strands.impact.outcomes import OutcomePlan
 from csceval.strands.impact.results import (
     Estimate,
     ImpactResult,
     IndicatorImpact,
-    calibrated_p,
     calibrated_size,
     load_calibration,
-    verdict,
+    over_rejecting,
+    size_stats,
 )
-from csceval.strands.impact.section import render_impact, size_text
+from csceval.strands.impact.section import render_impact
+from csceval.strands.impact.section_verdict import size_text
 from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact, impact_available
+from csceval.strands.impact.verdicts import assess
 
 CALIBRATION: dict[str, object] = {
     "methods": {
         "synth_pooled": {"size": {"cpp_rate_per_10k": 0.055, "rereferral_within_12m_pct": 0.105}},
         "did": {"size": {"cpp_rate_per_10k": 0.095}},
+        "sdid": {
+            "size": {"cpp_rate_per_10k": 0.055, "rereferral_within_12m_pct": 0.105},
+            "mc_error": {"cpp_rate_per_10k": 0.016, "rereferral_within_12m_pct": 0.02},
+        },
     }
 }
 """Hand-made sizes, so the rule tests do not move when the shipped calibration is re-run."""
+
+
+def verdict(impact: IndicatorImpact, calibration: dict[str, object]) -> tuple[str, str]:
+    """The verdict of one indicator alone (no design draws: nominal p-values)."""
+    plan = OutcomePlan(None, (impact.indicator.id,))
+    v = assess((impact,), None, size_stats(calibration), plan).verdicts[impact.indicator.id]
+    return v.strength, v.reason
+
+
 ESTIMATORS = ("synth", "did", "sdid")
 
 
@@ -114,14 +130,15 @@ def test_pooled_synth_recovers_the_injected_rereferral_effect(
     assert head.low <= true_att <= head.high
 
 
-def test_null_indicators_get_no_high_verdict(result: ImpactResult) -> None:
+def test_null_indicators_get_no_moderate_verdict(result: ImpactResult) -> None:
     """Seed 2018's pilots drift up on every safeguarding series (their shared yearly pressure),
-    so the null referral rate's headline test rejects (p = 0.035): a type I error the rule's
-    corroboration requirement keeps below "high". How often null indicators get each verdict
-    over many seeds is measured by ``csceval impact recovery`` (docs/methods.md)."""
+    so the null referral rate's headline test rejects at 5% (p = 0.035): a type I error that
+    the old rule called "moderate". Moderate now needs p <= 2% and a family-wise p <= 5%, so
+    both null indicators stay at most "low". How often null indicators get each verdict over
+    many seeds is measured by ``csceval impact recovery`` (docs/methods.md)."""
     for indicator in ("cin_rate_per_10k", "referral_rate_per_10k"):
-        strength, reason = verdict(_impact(result, indicator), result.calibration)
-        assert strength != "high", (indicator, reason)
+        v = result.assessment.verdicts[indicator]
+        assert v.strength in ("none", "low"), (indicator, v.reason)
 
 
 def _values(
@@ -194,7 +211,10 @@ def test_a_pilot_with_suppressed_years_is_dropped_with_a_note() -> None:
     )
     assert impact.pilots_used == ("P0", "P2")
     assert impact.n_donors == 11
-    assert any("1 pilot(s) dropped" in n for n in impact.notes)
+    assert any(
+        "1 pilot(s) left out" in n and "P1: a suppressed or missing value in 2014" in n
+        for n in impact.notes
+    )
     assert any("1 comparator(s) dropped" in n for n in impact.notes)
 
 
@@ -273,14 +293,15 @@ def _hand(
 @pytest.mark.parametrize(
     ("indicator", "p", "signs", "pretrend", "expected"),
     [
-        ("cpp_rate_per_10k", 0.01, (-1, -1, -1), False, "high"),  # size 5.5%, corroborated
-        ("rereferral_within_12m_pct", 0.01, (-1, -1, -1), False, "moderate"),  # size 10.5%
-        ("cla_rate_per_10k", 0.01, (-1, -1, -1), False, "moderate"),  # size not measured
+        ("cpp_rate_per_10k", 0.01, (-1, -1, -1), False, "high"),  # SDID 5.5% corroborates
+        # SDID over-rejects here (10.5%, beyond two MC errors): it never corroborates
+        ("rereferral_within_12m_pct", 0.01, (-1, -1, -1), False, "moderate"),
+        ("cla_rate_per_10k", 0.01, (-1, -1, -1), False, "moderate"),  # SDID's size unmeasured
         ("cpp_rate_per_10k", 0.01, (-1, 1, -1), False, "low"),  # methods disagree
         ("cpp_rate_per_10k", 0.01, (-1, -1, -1), True, "low"),  # pre-trends outside the band
-        ("cpp_rate_per_10k", 0.07, (-1, -1, -1), False, "low"),  # p in [0.05, 0.10)
-        ("cpp_rate_per_10k", 0.048, (-1, -1, -1), False, "low"),  # 0.048 x 1.1 >= 0.05
-        ("rereferral_within_12m_pct", 0.04, (-1, -1, -1), False, "low"),  # 0.04 x 2.1
+        ("cpp_rate_per_10k", 0.07, (-1, -1, -1), False, "low"),  # p in (0.02, 0.10)
+        ("cpp_rate_per_10k", 0.03, (-1, -1, -1), False, "low"),  # significant at 5%, not 2%
+        ("cpp_rate_per_10k", 0.02, (-1, -1, -1), False, "high"),  # 2% is the threshold
         ("cpp_rate_per_10k", 0.40, (-1, -1, -1), False, "low"),  # SDID's interval excludes 0
     ],
 )
@@ -295,7 +316,7 @@ def test_verdict_rule(
 @pytest.mark.parametrize(
     ("p", "expected"),
     [
-        (0.01, "moderate"),  # significant, agreeing, real size 5.5%, but nothing corroborates
+        (0.01, "moderate"),  # p <= 2%, agreeing, but no other interval excludes zero
         (0.40, "none"),
     ],
 )
@@ -305,13 +326,6 @@ def test_verdict_without_corroboration(p: float, expected: str) -> None:
     assert strength == expected, reason
 
 
-def test_calibrated_p_scales_by_real_size() -> None:
-    assert calibrated_p(0.04, 0.10) == pytest.approx(0.08)
-    assert calibrated_p(0.04, 0.03) == pytest.approx(0.04)  # never made smaller
-    assert calibrated_p(0.04, None) == pytest.approx(0.04)
-    assert calibrated_p(0.9, 0.2) == 1.0
-
-
 def test_verdict_low_when_only_a_secondary_interval_excludes_zero() -> None:
     impact = _hand("cpp_rate_per_10k", 0.40, -2.0, -5.0, -2.0)
     assert verdict(impact, CALIBRATION)[0] == "low"
@@ -319,9 +333,14 @@ def test_verdict_low_when_only_a_secondary_interval_excludes_zero() -> None:
 
 def test_calibrated_size_label_for_an_over_rejecting_method(result: ImpactResult) -> None:
     assert calibrated_size(CALIBRATION, "did", "cpp_rate_per_10k") == pytest.approx(0.095)
-    assert size_text(0.095) == "9.5% (over-rejects)"
-    assert size_text(0.055) == "5.5%"
-    assert size_text(None) == "not measured"
+    # without a Monte Carlo error the 7% line decides; with one, two MC errors above 5% do
+    assert size_text(CALIBRATION, "did", "cpp_rate_per_10k") == "9.5% (over-rejects)"
+    assert size_text(CALIBRATION, "synth_pooled", "cpp_rate_per_10k") == "5.5%"
+    assert size_text(CALIBRATION, "sdid", "cpp_rate_per_10k") == "5.5% (MC error 1.6%)"
+    assert size_text(CALIBRATION, "sdid", "rereferral_within_12m_pct") == (
+        "10.5% (MC error 2.0%) (over-rejects)"
+    )
+    assert size_text(CALIBRATION, "did", "cla_rate_per_10k") == "not measured"
     impact = analyse_indicator(
         BY_ID["cpp_rate_per_10k"], _values(), {"P0": 2016, "P1": 2017, "P2": 2018},
         tuple(f"D{i}" for i in range(12)), ESTIMATORS, CALIBRATION,
@@ -334,12 +353,16 @@ def test_calibrated_size_label_for_an_over_rejecting_method(result: ImpactResult
     cells = section.table("impact-cpp_rate_per_10k").table.cells
     row = list(cells["method"]).index("Callaway-Sant'Anna DiD")
     assert cells["size"].iloc[row] == "9.5% (over-rejects)"
-    # the shipped calibration labels every method measured above 7% the same way
+    # the shipped calibration labels every method beyond two MC errors the same way
     shipped = load_calibration()
     for impact in result.indicators:
         for e in impact.estimates:
             size = calibrated_size(shipped, e.method, impact.indicator.id)
-            if e.estimable and size is not None and size > 0.07:
+            if (
+                e.estimable
+                and size is not None
+                and over_rejecting(shipped, e.method, impact.indicator.id)
+            ):
                 assert f"over-rejects: real size {size:.1%}" in e.note
 
 

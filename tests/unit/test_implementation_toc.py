@@ -136,13 +136,31 @@ def test_diagram_is_well_formed_accessible_and_deterministic() -> None:
     assert len(root.findall(f"{SVG}path[@marker-end]")) == len(theory.edges)
 
 
+def test_diagram_marks_each_box_s_evidence_status_in_words() -> None:
+    theory = load_theory_of_change().theories[0]
+    statuses = {n.id: ("supported" if i % 2 else "not yet evidenced")
+                for i, n in enumerate(theory.nodes)}  # fmt: skip
+    root = ET.fromstring(render_theory_svg(theory, "svg-toc-practice", statuses))
+    marks = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "status"]
+    assert sorted(marks) == sorted(
+        "\u2713 supported" if s == "supported" else "\u2013 not yet evidenced"
+        for s in statuses.values()
+    )
+    plain = ET.fromstring(render_theory_svg(theory, "svg-toc-practice"))
+    assert not [t for t in plain.iter(f"{SVG}text") if t.get("class") == "status"]
+    table = text_equivalent(theory, statuses)
+    assert dict(zip(table["node"], table["evidence_map"], strict=True)) == {
+        n.title: statuses[n.id] for n in theory.nodes
+    }
+
+
 def test_text_equivalent_lists_every_node_with_its_links() -> None:
     theory = parse_theory_of_change(TINY.encode()).theories[0]
     table = text_equivalent(theory)
     assert list(table["node"]) == ["A", "B", "C", "D"]
     assert (table.loc[1, "led_to_by"], table.loc[1, "leads_to"]) == ("A", "C")
     assert table.loc[3, "evidence"] == (
-        "Instrument: Self-profiling instrument (T1, T2); Strand: Costs"
+        "Instrument: Self-profiling instrument (T1, T2); Strand: Costs and value"
     )
 
 

@@ -1,4 +1,4 @@
-"""``csceval interviews``: transcript import, agreement, REFI-QDA export and import.
+"""``csceval qual``: transcript import, agreement, REFI-QDA export and import.
 
 The project is the small valid fixture plus an invented fieldwork plan; every transcript and
 every .qdpx here is written by the tests (SYNTHETIC text, invented names).
@@ -7,14 +7,13 @@ every .qdpx here is written by the tests (SYNTHETIC text, invented names).
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from interviews_helpers import NS, TXT, coded_project, run, small_project
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
+from qual_helpers import NS, TXT, coded_project, refi_schema, run, small_project
 
 from csceval.disclosure import DisclosurePolicy
 from csceval.strands.interviews.analysis import analyse_interviews
@@ -23,24 +22,14 @@ from csceval.strands.interviews.project_io import load_interviews_project
 from csceval.strands.interviews.section import render_interviews
 from csceval.strands.strand import StrandInputs
 
-REFI = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "refi-qda"
-
-
-@pytest.fixture(scope="session")
-def refi_schema() -> etree.XMLSchema:
-    """The QDA-XML 1.0 schema in ../shared/reference: skipped on a user's clone, required in CI."""
-    if not (REFI / "Project.xsd").is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but the REFI-QDA schema is missing: {REFI}")
-        pytest.skip(f"needs the REFI-QDA schema {REFI} (not part of a user's clone)")
-    return etree.XMLSchema(etree.parse(str(REFI / "Project.xsd")))
+__all__ = ["refi_schema"]
 
 
 def test_import_transcript_de_identifies_before_storing(tmp_path: Path) -> None:
     root = small_project(tmp_path)
     (tmp_path / "INT-401-T1-1.txt").write_text(TXT)
     result = run(
-        "interviews",
+        "qual",
         "import-transcript",
         tmp_path / "INT-401-T1-1.txt",
         "--project",
@@ -62,11 +51,11 @@ def test_import_transcript_de_identifies_before_storing(tmp_path: Path) -> None:
 def test_failed_imports_leave_the_project_unchanged(tmp_path: Path) -> None:
     root = coded_project(tmp_path)
     before = {p: p.read_bytes() for p in (root / "data").iterdir()}
-    again = run("interviews", "import-transcript", tmp_path / "INT-401-T1-1.txt", "--project", root)
+    again = run("qual", "import-transcript", tmp_path / "INT-401-T1-1.txt", "--project", root)
     assert again.exit_code == 2
     assert "CSC-E3608" in again.output
     unmapped = run(
-        "interviews",
+        "qual",
         "import-transcript",
         tmp_path / "fg.vtt",
         "--project",
@@ -78,7 +67,7 @@ def test_failed_imports_leave_the_project_unchanged(tmp_path: Path) -> None:
     assert "CSC-E3607" in unmapped.output
     assert "Traceback" not in unmapped.output
     (tmp_path / "big.txt").write_bytes(b"A: x\n" * 5_000_000)
-    big = run("interviews", "import-transcript", tmp_path / "big.txt", "--project", root)
+    big = run("qual", "import-transcript", tmp_path / "big.txt", "--project", root)
     assert "CSC-E3602" in big.output
     assert {p: p.read_bytes() for p in (root / "data").iterdir()} == before
     assert not list((root / "data").glob(".*part"))
@@ -86,7 +75,7 @@ def test_failed_imports_leave_the_project_unchanged(tmp_path: Path) -> None:
 
 def test_agreement_command(tmp_path: Path) -> None:
     root = coded_project(tmp_path)
-    result = run("interviews", "agreement", root, "--json")
+    result = run("qual", "agreement", root, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["transcripts"] == ["FG-401-T1-2", "INT-401-T1-1"]
@@ -94,8 +83,8 @@ def test_agreement_command(tmp_path: Path) -> None:
     assert by_code["trained-workforce"]["agreement"] == 1.0
     assert by_code["practice-leads"]["n_units"] == 4  # participant turns only
     assert len(data["disagreements"]) == 2
-    assert run("interviews", "agreement", root).exit_code == 0
-    assert run("interviews", "agreement", tmp_path / "nowhere").exit_code == 2
+    assert run("qual", "agreement", root).exit_code == 0
+    assert run("qual", "agreement", tmp_path / "nowhere").exit_code == 2
 
 
 def test_export_validates_and_round_trips_byte_for_byte(
@@ -103,7 +92,7 @@ def test_export_validates_and_round_trips_byte_for_byte(
 ) -> None:
     root = coded_project(tmp_path / "a")
     first = tmp_path / "first.qdpx"
-    assert run("interviews", "export-qdpx", root, "--out", first, "-q").exit_code == 0
+    assert run("qual", "export-qdpx", root, "--out", first, "-q").exit_code == 0
     archive = zipfile.ZipFile(first)
     qde = etree.fromstring(archive.read("project.qde"))
     assert refi_schema.validate(qde), refi_schema.error_log
@@ -115,7 +104,7 @@ def test_export_validates_and_round_trips_byte_for_byte(
             assert text[start:end]
             assert "\n" not in text[start:end]  # one turn's words, without its speaker
     target = small_project(tmp_path / "b")
-    imported = run("interviews", "import-qdpx", first, "--project", target, "--json")
+    imported = run("qual", "import-qdpx", first, "--project", target, "--json")
     assert imported.exit_code == 0, imported.output
     for table, drop in (("transcript_turns", ["start_s", "end_s"]), ("interview_codings", [])):
         got, want = (
@@ -126,7 +115,7 @@ def test_export_validates_and_round_trips_byte_for_byte(
         assert sorted(got.to_numpy().tolist()) == sorted(want.to_numpy().tolist())
     # timestamps are not part of REFI-QDA text sources: they are the one thing not carried over
     second = tmp_path / "second.qdpx"
-    assert run("interviews", "export-qdpx", target, "--out", second).exit_code == 0
+    assert run("qual", "export-qdpx", target, "--out", second).exit_code == 0
     assert second.read_bytes() == first.read_bytes()
 
 
@@ -166,7 +155,7 @@ def test_a_turn_with_a_listed_name_or_an_identifier_is_never_quoted(tmp_path: Pa
 def test_export_to_an_unwritable_place_is_a_coded_problem(tmp_path: Path) -> None:
     root = coded_project(tmp_path)
     (tmp_path / "a-file").write_text("not a folder")
-    result = run("interviews", "export-qdpx", root, "--out", tmp_path / "a-file" / "x.qdpx")
+    result = run("qual", "export-qdpx", root, "--out", tmp_path / "a-file" / "x.qdpx")
     assert result.exit_code == 2
     assert "CSC-E3641" in result.output
     assert not list(tmp_path.glob("**/*.part"))
@@ -175,8 +164,8 @@ def test_export_to_an_unwritable_place_is_a_coded_problem(tmp_path: Path) -> Non
 def test_matrix_command_writes_the_code_by_case_matrix(tmp_path: Path) -> None:
     root = coded_project(tmp_path)
     wide, long = tmp_path / "wide.csv", tmp_path / "long.csv"
-    assert run("interviews", "matrix", root, "--out", wide, "-q").exit_code == 0
-    assert run("interviews", "matrix", root, "--out", long, "--long").exit_code == 0
+    assert run("qual", "matrix", root, "--out", wide, "-q").exit_code == 0
+    assert run("qual", "matrix", root, "--out", long, "--long").exit_code == 0
     frame = pd.read_csv(wide)
     assert len(frame) == 3  # a row per participant at a time point
     assert set(frame["trained-workforce"]) <= {0, 1}

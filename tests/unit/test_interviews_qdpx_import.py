@@ -1,4 +1,4 @@
-"""``csceval interviews import-qdpx`` and the REFI-QDA reader: other tools' conventions, the
+"""``csceval qual import-qdpx`` and the REFI-QDA reader: other tools' conventions, the
 codebook and speakers it writes, and hostile or broken .qdpx files (coded problems, never a
 crash; fuzzed)."""
 
@@ -11,20 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from interviews_helpers import NS, run, small_project
+from qual_helpers import NS, qdpx, run, small_project
 
 from csceval.errors import InputError, Problem
 from csceval.strands.interviews.qdpx_import import read_qdpx
-
-
-def qdpx(qde: str | bytes, files: dict[str, bytes] | None = None) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("project.qde", qde)
-        for name, data in (files or {}).items():
-            z.writestr(name, data)
-    return buffer.getvalue()
-
 
 G = "{%s-0000-4000-8000-000000000000}"
 
@@ -71,7 +61,7 @@ def test_import_writes_the_codebook_and_maps_speakers(tmp_path: Path) -> None:
     root = small_project(tmp_path)
     (tmp_path / "hand.qdpx").write_bytes(qdpx(OTHER_TOOL, {"sources/fg.txt": TEXT.encode()}))
     result = run(
-        "interviews",
+        "qual",
         "import-qdpx",
         tmp_path / "hand.qdpx",
         "--project",
@@ -86,7 +76,7 @@ def test_import_writes_the_codebook_and_maps_speakers(tmp_path: Path) -> None:
     codings = (root / "data" / "interview_codings.csv").read_text()
     assert "FG-401-T1-2,2,2,mapping-tool,C-01,first" in codings
     assert "Someone Real" not in codings
-    assert run("interviews", "agreement", root).exit_code == 0  # the project still loads
+    assert run("qual", "agreement", root).exit_code == 0  # the project still loads
 
 
 def bad_codes(data: bytes) -> set[str]:
@@ -148,7 +138,7 @@ def test_import_refuses_codes_missing_from_an_existing_codebook(tmp_path: Path) 
     )
     (tmp_path / "hand.qdpx").write_bytes(qdpx(OTHER_TOOL, {"sources/fg.txt": TEXT.encode()}))
     before = sorted(p.name for p in (root / "data").iterdir())
-    result = run("interviews", "import-qdpx", tmp_path / "hand.qdpx", "--project", root)
+    result = run("qual", "import-qdpx", tmp_path / "hand.qdpx", "--project", root)
     assert result.exit_code == 2
     assert "CSC-E3626" in result.output
     assert "mapping-tool" in result.output

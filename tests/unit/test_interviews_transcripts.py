@@ -251,3 +251,56 @@ def test_declared_file_parsers_never_crash(lines: list[str]) -> None:
         except InputError as exc:
             found = {p.code for p in exc.problems}
         assert found <= allowed
+
+
+TEAMS_DOCX = [
+    "Interviewer   0:03",
+    "[SYNTHETIC] How has supervision changed since the training?",
+    "Sam Reed   0:09",
+    "We map cases together now.",
+    "We met at 10:30 every week, which helped.",
+    "Sam Reed   0:41",
+    "It took a while.",
+    "Interviewer   1:02:05",
+    "Thank you.",
+]
+
+
+def test_teams_docx_layout_becomes_speaker_turns() -> None:
+    turns = read_transcript(docx(TEAMS_DOCX), "teams.docx")
+    assert [(t.speaker, t.start_s) for t in turns] == [
+        ("Interviewer", 3.0),
+        ("Sam Reed", 9.0),  # the two headings of one speaker make one turn
+        ("Interviewer", 3725.0),
+    ]
+    assert turns[1].text == (
+        "We map cases together now. We met at 10:30 every week, which helped. It took a while."
+    )
+
+
+def test_teams_arrow_layout_and_zoom_voice_tags() -> None:
+    arrow = [
+        "0:0:0.0 --> 0:0:4.250",
+        "Interviewer",
+        "[SYNTHETIC] Tell me about the tools.",
+        "0:0:4.250 --> 0:0:9.5",
+        "Lee Park",
+        "The three houses tool works with younger children.",
+    ]
+    turns = read_transcript(docx(arrow), "old-teams.docx")
+    assert [(t.speaker, t.start_s, t.end_s) for t in turns] == [
+        ("Interviewer", 0.0, 4.25),
+        ("Lee Park", 4.25, 9.5),
+    ]
+    zoom = (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\n<v Lee Park>[SYNTHETIC] The tools</v>\n\n"
+        "2\n00:00:02.500 --> 00:00:05.000\n<v Lee Park>help a lot.</v>\n\n"
+        "3\n00:00:05.000 --> 00:00:06.000\n<v Interviewer>Thanks.</v>\n"
+    )
+    turns = read_transcript(zoom.encode(), "zoom.vtt")
+    assert [(t.speaker, t.text, t.start_s, t.end_s) for t in turns] == [
+        ("Lee Park", "[SYNTHETIC] The tools help a lot.", 1.0, 5.0),
+        ("Interviewer", "Thanks.", 5.0, 6.0),
+    ]
+    plain = read_transcript(docx(["Pat Quill: We met at 10:30.", "It helped."]), "p.docx")
+    assert [(t.speaker, t.text) for t in plain] == [("Pat Quill", "We met at 10:30. It helped.")]

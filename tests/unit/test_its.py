@@ -37,8 +37,10 @@ def test_lag_rule_and_effect(panel: SynthPanel) -> None:
     assert [nw_lags(n) for n in (10, 15, 16, 50, 100)] == [2, 2, 2, 3, 4]
     result = its(panel, "y", "pilot", 2018, comparison=COMPARISON)
     assert result.lags == 2
-    post = np.arange(2018, 2025) - 2018
-    assert result.effect == pytest.approx(result.coef[2] + result.coef[3] * post.mean())
+    years = np.asarray(result.times)
+    series = result.series
+    hand = series[years >= 2018].mean() - series[years < 2018].mean()
+    assert result.effect == pytest.approx(hand, abs=1e-12)
     payload = result.to_dict()
     assert payload["controlled"] is True
     low, high = payload["effect_ci"]  # type: ignore[misc]
@@ -74,3 +76,19 @@ def test_too_short_a_series_is_refused(panel: SynthPanel) -> None:
         its(panel, "y", "pilot", 2024)
     with pytest.raises(ValueError, match="HAC lags"):
         its(panel, "y", "pilot", 2018, lags=40)
+
+
+def test_effect_is_mean_of_observed_gaps_not_extrapolated() -> None:
+    """The effect is post-period mean gap minus pre-period mean gap, by hand; no line projected."""
+    years = list(range(2010, 2020))
+    trend = {y: 0.5 * (y - 2010) for y in years}
+    rows = [{"unit": "c", "year": y, "v": 1.0} for y in years]
+    rows += [{"unit": "p", "year": y, "v": 1.0 + trend[y] + (2.0 if y >= 2016 else 0.0)}
+             for y in years]  # fmt: skip
+    panel = SynthPanel.from_long(pd.DataFrame(rows), unit="unit", time="year", variables=["v"])
+    result = its(panel, "v", "p", 2016, comparison=("c",))
+    gaps = [trend[y] + (2.0 if y >= 2016 else 0.0) for y in years]
+    hand = np.mean(gaps[6:]) - np.mean(gaps[:6])  # 2016-19 against 2010-15, by hand
+    assert result.effect == pytest.approx(hand, abs=1e-12)
+    assert result.effect == pytest.approx(4.5, abs=1e-12)  # 5.75 - 1.25: no slope projected
+    assert result.coef[2] == pytest.approx(2.0, abs=1e-10)  # the segmented fit still sees it

@@ -121,6 +121,11 @@ def pdf_dependencies(pyproject: dict) -> set[str]:
     return requirement_names(pyproject["project"]["optional-dependencies"]["pdf"])
 
 
+@pytest.fixture(scope="module")
+def cluster_dependencies(pyproject: dict) -> set[str]:
+    return requirement_names(pyproject["project"]["optional-dependencies"]["cluster"])
+
+
 def core_files() -> list[Path]:
     return [p for p in sorted(PACKAGE.rglob("*.py")) if WEB not in p.parents]
 
@@ -139,16 +144,18 @@ def test_the_source_is_found() -> None:
 
 
 def test_core_imports_are_core_dependencies(
-    core_dependencies: set[str], pdf_dependencies: set[str]
+    core_dependencies: set[str], pdf_dependencies: set[str], cluster_dependencies: set[str]
 ) -> None:
     """Imports run when a core module loads are core dependencies; one inside a function may
-    also be of the ``pdf`` extra (WeasyPrint, only for ``--pdf``)."""
+    also be of the ``pdf`` extra (WeasyPrint, only for ``--pdf``) or the ``cluster`` extra
+    (Dask, only for ``--scheduler``)."""
     cli = set(cli_files())
     library = [p for p in core_files() if p not in cli]
     imports = third_party_imports(library, lazy=False)
     imports |= third_party_imports(cli, lazy=False)
     missing = undeclared(imports, core_dependencies)
-    lazy = undeclared(third_party_imports(library, lazy=True), core_dependencies | pdf_dependencies)
+    extras = pdf_dependencies | cluster_dependencies
+    lazy = undeclared(third_party_imports(library, lazy=True), core_dependencies | extras)
     assert not missing + lazy, "add to pyproject.toml: " + "; ".join(missing + lazy)
 
 

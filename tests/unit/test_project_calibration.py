@@ -16,49 +16,46 @@ from csceval.errors import InputError
 from csceval.pipeline import load_project
 from csceval.project import Project
 from csceval.strands.impact.calibration_file import PROJECT_FILE
+from csceval.strands.impact.design import design_methods
 from csceval.strands.impact.project_calibration import (
-    calibrate_project,
-    project_methods,
+    analysed_with,
+    project_design,
     write_project_calibration,
 )
 from csceval.strands.impact.results import calibrated_size
 from csceval.strands.impact.section import render_impact
-from csceval.strands.impact.strand import HEADLINE_INDICATORS, analyse_impact
+from csceval.strands.impact.strand import analyse_impact
 
 
 @pytest.fixture(scope="module")
-def project(simulated: Callable[[int], Path]) -> Project:
-    return load_project(simulated(5))
+def project(quick_simulated: Callable[[int], Path]) -> Project:
+    """One indicator (CLA) and Callaway-Sant'Anna only: a few draws cost a second."""
+    return load_project(quick_simulated(5))
 
 
 def test_calibration_on_the_project_is_quoted_by_the_report(
     project: Project, tmp_path: Path
 ) -> None:
-    assert project_methods(project) == ("synth_pooled", "synth_rmspe", "did", "sdid")
-    done: list[tuple[str, int]] = []
-    results = calibrate_project(
-        project, n_draws=4, sdid_draws=2, seed=1, progress=lambda i, d: done.append((i, d))
-    )
-    assert {r.outcome for r in results} == set(HEADLINE_INDICATORS)
-    assert all(r.n_candidates > 20 for r in results)
-    assert {(r.outcome, r.n_draws) for r in results if "sdid" in r.methods} == {
-        (i, 2) for i in HEADLINE_INDICATORS
-    }
-    assert done[-1][1] == 2
+    design = project_design(project, draws=4, seed=1, cache=False)
+    assert design_methods(project) == ("did",)
+    assert set(design.indicators) == {"cla_rate_per_10k"}
+    assert design.indicators["cla_rate_per_10k"].n_candidates > 20
     copy = tmp_path / "project"
     shutil.copytree(project.root, copy)
     own = load_project(copy)
-    path = write_project_calibration(own, results)
+    path = write_project_calibration(own, analysed_with(own, design))
     assert path == copy / PROJECT_FILE
     reloaded = load_project(copy)
     result = analyse_impact(reloaded)
     assert "this project's comparators" in str(result.calibration["source"])
-    cin = next(r for r in results if r.outcome == "cin_rate_per_10k" and "did" in r.methods)
-    assert calibrated_size(result.calibration, "did", "cin_rate_per_10k") == pytest.approx(
-        round(cin.methods["did"].size, 4)
+    drawn = analysed_with(project, design).stats("cla_rate_per_10k", "did")
+    assert drawn is not None
+    assert calibrated_size(result.calibration, "did", "cla_rate_per_10k") == pytest.approx(
+        round(drawn.size, 4)
     )
     section = render_impact(result, DisclosurePolicy())
-    assert "this project's comparators" in section.table("impact-cin_rate_per_10k").source
+    assert "this project's comparators" in section.table("impact-cla_rate_per_10k").source
+    assert "explicit override" in section.blocks[0].text  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -90,15 +87,16 @@ def test_a_broken_calibration_file_is_a_coded_problem(
 def test_calibrate_project_command(project: Project, tmp_path: Path) -> None:
     copy = tmp_path / "project"
     shutil.copytree(project.root, copy)
-    args = ["impact", "calibrate-project", str(copy), "--draws", "2", "--sdid-draws", "1"]
+    args = ["impact", "calibrate-project", str(copy), "--draws", "3", "--no-cache"]
     result = CliRunner().invoke(main, [*args, "--write"])
     assert result.exit_code == 0, result.output
     assert "Wrote" in result.output
+    assert "cla_rate_per_10k: did: size" in result.output
     data = json.loads((copy / PROJECT_FILE).read_text(encoding="utf-8"))
-    assert set(data["methods"]) == {"synth_pooled", "synth_rmspe", "did", "sdid"}
+    assert set(data["methods"]) == {"did"}
     as_json = CliRunner().invoke(main, [*args, "--json"])
     assert as_json.exit_code == 0, as_json.output
-    assert len(json.loads(as_json.output)["results"]) == 2 * len(HEADLINE_INDICATORS)
+    assert json.loads(as_json.output)["draws"] == 3
     missing = CliRunner().invoke(main, ["impact", "calibrate-project", str(tmp_path / "nope")])
     assert missing.exit_code == 2
     assert "CSC-E1001" in missing.output

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from csceval.pipeline import simulate_project
 from csceval.web.devserver import platform
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -85,15 +85,19 @@ def require_chromium() -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, quick_simulated: Callable[[int], Path]
+) -> Iterator[Server]:
     """The platform with a synthetic evaluation imported and its users (see _SETUP_USERS).
 
     One server for the whole test session: each journey works on its own objects (a return, a
-    self-profile, a case sample), so they can share it and the start-up is paid once.
+    self-profile, a case sample), so they can share it and the start-up is paid once. The
+    evaluation is the session's simulated project with its plan cut to one indicator and the
+    fast estimators: the journeys test the platform, and a whole analysis would only take time.
     """
     require_chromium()
     data = tmp_path_factory.mktemp("server")
-    simulate_project(data / "project", seed=2018)
+    shutil.copytree(quick_simulated(2018), data / "project")
     with platform(
         data,
         project=data / "project",

@@ -50,13 +50,20 @@ def django_db_modify_db_settings(
 
     The parallel suffix (pytest-django's own fixture) gives each xdist worker its own
     PostgreSQL test database (``test_test_gw0``, ...); overriding this fixture without it made
-    the workers share one."""
+    the workers share one. A further suffix names the test run (xdist's run id, shared by its
+    workers, or this process's id), so that two test suites on one machine (two checkouts, or
+    ``make test`` twice) do not drop each other's PostgreSQL databases. A run killed before its
+    teardown leaves its databases behind (``test_test_gw0_<run>``); drop them by hand."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
+    test = database.setdefault("TEST", {})
     if database["ENGINE"].endswith("sqlite3"):
         path = tmp_path_factory.mktemp("sqlite") / "test-csceval-web.sqlite3"
-        database.setdefault("TEST", {})["NAME"] = str(path)
+        test["NAME"] = str(path)
+    else:
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+        test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{run}"
 
 
 @pytest.fixture(autouse=True)

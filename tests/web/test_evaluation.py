@@ -190,24 +190,8 @@ def test_a_run_publishes_a_report_that_only_report_readers_get(imported: Path) -
     assert auditor.get(f"/analysis/{run.pk}/files/report/index.html").status_code == 403
 
 
-@pytest.mark.django_db(transaction=True)
-def test_run_analysis_button_runs_in_the_background(synthetic: Path) -> None:
-    import time
-
-    import_project(synthetic, actor="test")
-    client = sign_in(Client(), make_user("eve", ("*", "evaluator")))
-    response = client.post("/analysis/start/")
-    assert response.status_code == 302
-    run = AnalysisRun.objects.get()
-    for _ in range(3000):  # generous: a loaded CI machine can take minutes
-        run.refresh_from_db()
-        if run.status in (AnalysisRun.Status.DONE, AnalysisRun.Status.FAILED):
-            break
-        time.sleep(0.1)
-    assert run.status == AnalysisRun.Status.DONE, run.error
-    fragment = client.get(f"/analysis/{run.pk}/", headers={"HX-Request": "true"})
-    assert b"Read the report" in fragment.content
-    assert b"<html" not in fragment.content
+# The "Run analysis" button's background run (a queued job done by a worker process):
+# tests/web/test_runs_durable.py.
 
 
 def test_reading_the_audit_trail_is_itself_audited(imported: Path) -> None:

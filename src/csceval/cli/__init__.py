@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 from csceval import __version__
-from csceval.cli import project, web, web_audit
+from csceval.cli import project, web, web_audit, web_housekeeping, web_worker
 from csceval.cli.childlevel import simulate_child_level_command
 from csceval.cli.costs import costs
 from csceval.cli.data import data_group
@@ -36,6 +36,8 @@ for _command in (
     simulate_child_level_command,
     *web.COMMANDS,
     *web_audit.COMMANDS,
+    *web_housekeeping.COMMANDS,
+    *web_worker.COMMANDS,
 ):
     main.add_command(_command)
 

@@ -33,6 +33,14 @@ from csceval.terminal import cannot_write, fail, out, print_json, progress_bar, 
     multiple=True,
     help="Matching method (repeat for both) [default: cem and propensity].",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Worker processes reading the LAs' returns (LAs whose stored cohorts are current "
+    "are not read again).",
+)
 @seed_option(2018)
 @quiet_option
 @json_option
@@ -40,6 +48,7 @@ def child_did(
     project_dir: Path,
     reps: int,
     methods: tuple[str, ...],
+    jobs: int,
     seed: int,
     quiet: bool,
     as_json: bool,
@@ -71,6 +80,7 @@ def child_did(
                 seed=seed,
                 methods=methods or ("cem", "propensity"),
                 progress=progress,
+                jobs=jobs,
             )
     try:
         path = write_result(project_dir, result)

@@ -380,7 +380,10 @@ def its_command(
             f"95% CI {low:.4g} to {high:.4g}; p = {term['p_value']:.3g})"
         )
     low, high = result.ci(result.effect, result.effect_se)
-    out.print(f"  average post-period effect {result.effect:.4g} (95% CI {low:.4g} to {high:.4g})")
+    out.print(
+        f"  effect: mean observed post-period gap minus pre-period mean {result.effect:.4g} "
+        f"(95% CI {low:.4g} to {high:.4g}; no line extrapolated)"
+    )
     out.print(f"  Newey-West lags {result.lags}; t with {result.df} df")
 
 

@@ -12,14 +12,33 @@ from functools import partial
 from pathlib import Path
 
 import click
+import pandas as pd
 
-from csceval.cli.options import json_option, out_option, panel_options, quiet_option, seed_option
-from csceval.impact.calibrate import LABELS
+from csceval.cli.options import (
+    executor_options,
+    json_option,
+    out_option,
+    panel_options,
+    quiet_option,
+    seed_option,
+)
 from csceval.impact.calibrate import METHODS as CALIBRATION_METHODS
 from csceval.impact.calibrate import calibrate as run_calibration
 from csceval.impact.panel_io import estimator_input, parse_adoption_years, read_synth_panel
-from csceval.strands.impact.project_calibration import calibrate_project, write_project_calibration
+from csceval.strands.impact.project_calibration import (
+    analysed_with,
+    design_summary,
+    project_design,
+    summary_lines,
+    write_project_calibration,
+)
 from csceval.strands.impact.recovery import STRENGTHS, run_recovery, summarise, verdict_rates
+from csceval.strands.impact.recovery_blocks import (
+    BLOCK_SPACING,
+    block_consistency,
+    block_seeds,
+    summarise_blocks,
+)
 from csceval.terminal import cannot_write, count_bar, fail, print_json, reported
 from csceval.terminal import out as console
 
@@ -90,6 +109,7 @@ ALPHA = click.FloatRange(0, 1, min_open=True, max_open=True)
 @click.option(
     "--log", is_flag=True, help="Analyse the log of the outcome (as the report does for rates)."
 )
+@executor_options
 @quiet_option
 @json_option
 def calibrate(
@@ -108,6 +128,8 @@ def calibrate(
     sdid_se: str,
     sdid_reps: int,
     log: bool,
+    jobs: int,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -137,6 +159,8 @@ def calibrate(
                     sdid_reps=sdid_reps,
                     log=log,
                     progress=tick,
+                    jobs=jobs,
+                    scheduler=scheduler,
                 )
                 results.append(estimator_input(path, run))
     if as_json:
@@ -164,18 +188,27 @@ def calibrate(
     "--seeds",
     "n_seeds",
     type=click.IntRange(min=1),
-    default=200,
+    default=100,
     show_default=True,
-    help="How many synthetic Englands to simulate and analyse.",
+    help="How many synthetic Englands to simulate and analyse per block.",
 )
 @seed_option(1, help="Seed of the first synthetic England; the others follow it (SEED+1, ...).")
 @click.option(
-    "--jobs",
+    "--blocks",
+    "n_blocks",
     type=click.IntRange(min=1),
-    default=1,
+    default=3,
     show_default=True,
-    help="Worker processes.",
+    help="Disjoint seed blocks, reported separately and tested for consistency.",
 )
+@click.option(
+    "--block-spacing",
+    type=click.IntRange(min=1),
+    default=BLOCK_SPACING,
+    show_default=True,
+    help="Seeds between the starts of consecutive blocks (SEED, SEED+SPACING, ...).",
+)
+@executor_options
 @click.option(
     "--alpha", type=ALPHA, default=0.05, show_default=True, help="Nominal level of the tests."
 )
@@ -185,33 +218,49 @@ def calibrate(
 def recovery(
     n_seeds: int,
     seed: int,
+    n_blocks: int,
+    block_spacing: int,
     jobs: int,
+    scheduler: str | None,
     alpha: float,
     out: Path | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
     """Bias, coverage and rejection rates of the impact strand on synthetic England."""
-    seeds = range(seed, seed + n_seeds)
-    with count_bar(not (quiet or as_json), "simulating and estimating", n_seeds) as tick:
-        rows = run_recovery(seeds, jobs=jobs, progress=tick)
+    if n_seeds > block_spacing and n_blocks > 1:
+        raise click.BadParameter(
+            f"{n_seeds} seeds per block would overlap blocks {block_spacing} seeds apart",
+            param_hint="--seeds",
+        )
+    blocks = block_seeds(n_blocks, n_seeds, seed, block_spacing)
+    seeds = [s for block in blocks for s in block]
+    bar = count_bar(not (quiet or as_json), "simulating and estimating", len(seeds))
+    with reported(), bar as tick:
+        rows = run_recovery(seeds, jobs=jobs, progress=tick, scheduler=scheduler)
     if out is not None:
         try:
             rows.to_csv(out, index=False)
         except OSError as exc:
             fail(cannot_write(out, exc))
     summary, verdicts = summarise(rows, alpha), verdict_rates(rows)
+    by_block = summarise_blocks(rows, blocks, alpha)
+    consistency = block_consistency(by_block)
+    spans = [[b.start, b.stop - 1] for b in blocks]
     if as_json:
         print_json(
             {
-                "seeds": [seeds.start, seeds.stop - 1],
+                "seeds": spans,
                 "alpha": alpha,
                 "summary": summary.to_dict(orient="records"),
                 "verdicts": verdicts.to_dict(orient="records"),
+                "blocks": by_block.to_dict(orient="records"),
+                "consistency": consistency.to_dict(orient="records"),
             }
         )
         return
-    console.print(f"{n_seeds} seeds ({seeds.start}-{seeds.stop - 1}); nominal level {alpha:g}")
+    ranges = ", ".join(f"{a}-{b}" for a, b in spans)
+    console.print(f"{len(seeds)} seeds ({ranges}); nominal level {alpha:g}; all blocks pooled:")
     for indicator, block in summary.groupby("indicator", sort=False):
         first = block.iloc[0]
         console.print(f"{indicator} ({first['effect']}, mean truth {first['mean_truth']:.3f}):")
@@ -226,6 +275,26 @@ def recovery(
     for v in verdicts.itertuples():
         shares = ", ".join(f"{k} {getattr(v, k):.3f}" for k in STRENGTHS)
         console.print(f"  {v.indicator} ({v.effect}): {shares}")
+    _print_blocks(by_block, consistency)
+
+
+def _print_blocks(by_block: pd.DataFrame, consistency: pd.DataFrame) -> None:
+    """Each block's bias (MC error), coverage, rejection and verdict rate; drift across blocks."""
+    console.print("per block (bias beyond 3 MC errors marked !):")
+    for r in by_block.itertuples():
+        mark = " !" if r.bias_flag else ""
+        console.print(
+            f"  block {r.block} ({r.first_seed}-{r.last_seed}) {r.indicator} {r.method}: "
+            f"bias {r.bias:+.3f} ({r.bias_mc_error:.3f}){mark}; coverage {r.coverage:.3f}; "
+            f"rejects {r.rejection:.3f}; moderate or stronger {r.moderate_or_stronger:.3f}"
+        )
+    console.print("consistency of the blocks' biases (chi-square; drift when p < 0.01):")
+    for c in consistency.itertuples():
+        drift = " DRIFT" if c.drift else ""
+        console.print(
+            f"  {c.indicator} {c.method}: chi2 {c.chi_square:.2f} on {c.df} df, "
+            f"p {c.p_value:.3f}{drift}"
+        )
 
 
 @click.command(name="calibrate-project")
@@ -234,60 +303,66 @@ def recovery(
     "--draws",
     "n_draws",
     type=click.IntRange(min=1),
-    default=100,
-    show_default=True,
-    help="Pseudo-pilot sets to draw per indicator.",
+    help="Pseudo-pilot sets to draw [default: the project's [impact] calibration_draws].",
 )
 @click.option(
-    "--sdid-draws",
-    type=click.IntRange(min=1),
-    help="Draws for synthetic DiD (slower) [default: --draws].",
+    "--seed",
+    type=int,
+    help="Seed of the draws [default: the project's [impact] calibration_seed].",
 )
-@seed_option(0)
+@click.option(
+    "--no-cache", is_flag=True, help="Draw afresh: neither read nor write the calibration cache."
+)
 @click.option(
     "--write",
     is_flag=True,
-    help="Save PROJECT/impact_calibration.json; the report then quotes these sizes.",
+    help="Save PROJECT/impact_calibration.json: an override of the sizes the report measures.",
 )
+@executor_options
 @quiet_option
 @json_option
 def calibrate_project_command(
     project_dir: Path,
-    n_draws: int,
-    sdid_draws: int | None,
-    seed: int,
+    n_draws: int | None,
+    seed: int | None,
+    no_cache: bool,
     write: bool,
+    jobs: int,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Real size of the report's impact tests on a project's own comparators and design."""
+    """Sizes, MDEs and verdict rates of the report's impact tests on a project's own design.
+
+    The same draws (and, by default, the same cache entry) as `csceval run`, so the figures
+    are the ones the report quotes.
+    """
     from csceval.pipeline import load_project
 
     with reported():
         project = load_project(project_dir)
-        with count_bar(not (quiet or as_json), "calibrating", None) as tick:
-            results = estimator_input(
-                project_dir,
-                lambda: calibrate_project(
-                    project,
-                    n_draws=n_draws,
-                    sdid_draws=sdid_draws,
-                    seed=seed,
-                    progress=lambda indicator, done: tick(done, f"calibrating {indicator}"),
-                ),
-            )
+        design = estimator_input(
+            project_dir,
+            lambda: project_design(
+                project,
+                draws=n_draws,
+                seed=seed,
+                cache=not no_cache,
+                jobs=jobs,
+                scheduler=scheduler,
+                progress=not (quiet or as_json),
+            ),
+        )
+        result = analysed_with(project, design)
     try:
-        path = write_project_calibration(project, results) if write else None
+        path = write_project_calibration(project, result) if write else None
     except OSError as exc:
         fail(cannot_write(project_dir, exc))
+    summary = design_summary(result)
     if as_json:
-        print_json({"results": [r.to_dict() for r in results]})
+        print_json(summary)
         return
-    for result in results:
-        for stat in result.methods.values():
-            console.print(
-                f"{result.outcome}: {LABELS[stat.method]}: size {stat.size:.3f} "
-                f"(MC error {stat.size_mc_error:.3f}, {stat.tests} tests, {result.n_draws} draws)"
-            )
+    for line in summary_lines(summary):
+        console.print(line)
     if path is not None:
         console.print(f"Wrote {path}: the report now quotes these sizes.")

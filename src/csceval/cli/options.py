@@ -11,6 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
+from csceval.executor import require_dask
+from csceval.terminal import reported
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -80,3 +83,31 @@ def panel_options(outcome: bool = True) -> Callable[[F], F]:
         return function
 
     return decorate
+
+
+def _scheduler_installed(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """Fail at once (CSC-E5007) when ``--scheduler`` is given without the cluster extra."""
+    if value is not None:
+        with reported():
+            require_dask()
+    return value
+
+
+def executor_options(function: F) -> F:
+    """``--jobs N`` and ``--scheduler ADDRESS``: where a study's tasks run (csceval.executor)."""
+    function = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        callback=_scheduler_installed,
+        help="Run the tasks on this Dask scheduler (tcp://HOST:PORT; needs the cluster extra) "
+        "instead of local processes.",
+    )(function)
+    return click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Local worker processes (without --scheduler).",
+    )(function)

@@ -154,6 +154,9 @@ def gunicorn_argv(bind: str, workers: int, threads: int = 4) -> list[str]:
         # Requests to anonymous links are logged without address, browser or token.
         "--logger-class",
         "csceval.web.links.access_log.LinkRedactingLogger",
+        # Starts and stops `csceval worker` (the background jobs) with the web server.
+        "--config",
+        "python:csceval.web.gunicorn_hooks",
     ]
 
 
@@ -212,10 +215,9 @@ def serve(bind: str | None, port: int, workers: int | None, threads: int) -> Non
                 "Note: CSCEVAL_ENV is not 'production' (no HTTPS-only cookies or redirect).",
                 err=True,
             )
-    from csceval.web.evaluation.runs import mark_abandoned
+    from csceval.cli.web_worker import report_recovered
 
-    if abandoned := mark_abandoned():  # runs a stopped server left "running" (issue 16)
-        click.echo(f"Marked {abandoned} interrupted analysis run(s) as failed.")
+    report_recovered()  # runs a stopped server left "running" (issue 16); the worker does too
     from csceval.web.staticfiles import collect_assets, remove_other_collections
 
     collect_assets()  # hashed asset names, before the workers start (csceval.web.staticfiles)

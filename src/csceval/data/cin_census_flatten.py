@@ -76,12 +76,13 @@ class _Flattener:
             tag = part.tag
             if tag == "ChildIdentifiers" or tag == "ChildCharacteristics":
                 for item in part:
-                    if item.tag == "Disabilities":
+                    itag = item.tag
+                    if itag in _CHILD_FIELDS:
+                        ident[itag] = (item.text or "").strip()
+                    elif itag == "Disabilities":
                         later.append(item)
-                    elif item.tag in ("GenderCurrent", "Sex"):
+                    elif itag == "GenderCurrent" or itag == "Sex":
                         ident["SexRaw"] = (item.text or "").strip()
-                    elif item.tag in _FIELDS["children"]:
-                        ident[item.tag] = (item.text or "").strip()
                     else:
                         self.warn_unknown(item)
             elif tag == "CINdetails":
@@ -128,10 +129,10 @@ class _Flattener:
         own = dict(key)
         for item in elem:
             tag = item.tag
-            if tag in _BLOCKS:
-                self.block(_BLOCKS[tag], item, key)
-            elif tag in _FIELDS["cin_details"]:
+            if tag in _DETAILS_FIELDS:
                 own[tag] = (item.text or "").strip()
+            elif tag in _BLOCKS:
+                self.block(_BLOCKS[tag], item, key)
             else:
                 self.warn_unknown(item)
         if not own.get("CINreferralDate"):
@@ -143,7 +144,8 @@ class _Flattener:
                 "",
                 "Add the referral date to <CINdetails>.",
             )
-        self.add("cin_details", own, elem.sourceline)
+        self.rows["cin_details"].append(own)
+        self.lines["cin_details"].append(elem.sourceline or 0)
 
     def block(self, table: str, elem: etree._Element, key: dict[str, str | int]) -> None:
         values = dict(key)
@@ -153,15 +155,16 @@ class _Flattener:
         elif table == "cpp":
             self.n_cpp += 1
             values["CPPID"] = self.n_cpp
+        fields = _FIELDS[table]
         for item in elem:
             tag = item.tag
-            if tag == "FactorsIdentifiedAtAssessment":
+            if tag in fields:
+                values[tag] = (item.text or "").strip()
+            elif tag == "FactorsIdentifiedAtAssessment":
+                rows, lines = self.rows["assessment_factors"], self.lines["assessment_factors"]
                 for f in item:
-                    self.add(
-                        "assessment_factors",
-                        {**values, "AssessmentFactors": (f.text or "").strip()},
-                        f.sourceline,
-                    )
+                    rows.append({**values, "AssessmentFactors": (f.text or "").strip()})
+                    lines.append(f.sourceline or 0)
             elif tag == "Reviews":
                 for r in item:
                     self.add(
@@ -169,8 +172,11 @@ class _Flattener:
                         {**values, "CPPreviewDate": (r.text or "").strip()},
                         r.sourceline,
                     )
-            elif tag in _FIELDS[table]:
-                values[tag] = (item.text or "").strip()
             else:
                 self.warn_unknown(item)
-        self.add(table, values, elem.sourceline)
+        self.rows[table].append(values)
+        self.lines[table].append(elem.sourceline or 0)
+
+
+_CHILD_FIELDS = _FIELDS["children"] - {"Sex"}
+_DETAILS_FIELDS = _FIELDS["cin_details"]

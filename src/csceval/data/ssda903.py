@@ -151,16 +151,17 @@ def read_903(path: Path, year: int | None = None) -> SSDA903Return:
 def _finish(
     tables: dict[str, pd.DataFrame], problems: list[Problem], year: int | None, file: str = ""
 ) -> SSDA903Return:
+    parsed: dict[str, dict[str, pd.Series]] = {t: {} for t in tables}
     for table, frame in tables.items():
         if "_file" not in frame:
             frame["_file"] = file
-        problems.extend(_check(table, frame, year))
+        problems.extend(_check(table, frame, year, parsed[table]))
         if sum(p.severity == "error" for p in problems) > _MAX_PROBLEMS:
             break
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(problems[: _MAX_PROBLEMS + 20])
-    out = {t: _typed(t, f) for t, f in tables.items()}
+    out = {t: _typed(t, f, parsed[t]) for t, f in tables.items()}
     return SSDA903Return(out, [p for p in problems if p.severity != "error"])
 
 

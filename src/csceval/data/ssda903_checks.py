@@ -26,8 +26,13 @@ from csceval.errors import Problem
 _MAX_PROBLEMS = 200
 
 
-def _check(table: str, frame: pd.DataFrame, year: int | None) -> list[Problem]:
+def _check(
+    table: str, frame: pd.DataFrame, year: int | None, parsed: dict[str, pd.Series] | None = None
+) -> list[Problem]:
+    """The table's problems; the dates parsed on the way are kept in ``parsed`` (by column) so
+    that typing does not parse them again."""
     out: list[Problem] = []
+    dates = {} if parsed is None else parsed
     rows = frame["_row"].tolist()
     files = frame["_file"].tolist()
 
@@ -54,7 +59,8 @@ def _check(table: str, frame: pd.DataFrame, year: int | None) -> list[Problem]:
             continue
         values = frame[col]
         if col in DATE_COLUMNS:
-            bad = (values != "") & _parse_dates(values).isna()
+            dates[col] = _parse_dates(values)
+            bad = (values != "") & dates[col].isna()
             flag(bad, col, "CSC-E4104", f"{col} is not a date", "Write dates as dd/mm/YYYY.")
         elif col in CODE_LISTS and table != "reviews":
             bad = (values != "") & ~values.isin(CODE_LISTS[col])
@@ -94,7 +100,7 @@ def _check(table: str, frame: pd.DataFrame, year: int | None) -> list[Problem]:
                     "warning",
                 )
     if table == "episodes" and {"DECOM", "DEC"} <= set(frame):
-        start, end = _parse_dates(frame["DECOM"]), _parse_dates(frame["DEC"])
+        start, end = dates["DECOM"], dates["DEC"]
         flag(
             end < start,
             "DEC",
@@ -114,16 +120,20 @@ def _parse_dates(values: pd.Series) -> pd.Series:
     return uk.fillna(iso)
 
 
-def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+def _typed(
+    table: str, frame: pd.DataFrame, parsed: dict[str, pd.Series] | None = None
+) -> pd.DataFrame:
     frame = frame.copy()
+    dates = parsed or {}
     for col in TABLES[table]:
         if col in DATE_COLUMNS:
-            frame[col] = _parse_dates(frame[col].astype(str))
+            got = dates.get(col)
+            frame[col] = got if got is not None else _parse_dates(frame[col].astype(str))
     if "SEX" in frame:
         frame["SEX_RAW"] = frame["SEX"]
         frame["SEX"] = frame["SEX"].map(SEX_CANONICAL).fillna("")
     if "PLACE" in frame:
-        frame["PLACE_CANONICAL"] = frame["PLACE"].map(lambda c: PLACE_CANONICAL.get(c, c))
+        frame["PLACE_CANONICAL"] = frame["PLACE"].map(PLACE_CANONICAL).fillna(frame["PLACE"])
     keep = [c for c in frame.columns if not c.startswith("_")]
     return frame[keep].reset_index(drop=True)
 

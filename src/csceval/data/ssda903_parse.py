@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -85,7 +86,7 @@ def _read_csv(path: Path, problems: list[Problem]) -> tuple[str, pd.DataFrame] |
         )
         return None
     try:
-        records = list(csv.reader(io.StringIO(text)))
+        records = list(csv.reader(io.StringIO(text[: text.find("\n") + 1 or None])))
     except csv.Error as exc:  # e.g. a field over the 128 KiB limit, a NUL byte
         problems.append(
             _p("CSC-E4101", f"cannot read the file as CSV: {exc}", name, None, "", "",
@@ -161,10 +162,72 @@ def _read_csv(path: Path, problems: list[Problem]) -> tuple[str, pd.DataFrame] |
             )
         )
         return None
+    body = _plain_body(text, columns, expected)
+    if body is None:
+        try:
+            body = _checked_body(text, name, columns, expected, problems)
+        except csv.Error as exc:
+            problems.append(
+                _p("CSC-E4101", f"cannot read the file as CSV: {exc}", name, None, "", "",
+                   "Save the table as a UTF-8 CSV.")
+            )  # fmt: skip
+            return None
+    data, line_numbers = body
+    frame = pd.DataFrame(data)
+    frame["_row"] = line_numbers
+    frame.attrs["file"] = name
+    return table, frame.assign(_file=name)
+
+
+_NOT_PLAIN = re.compile(r'["\r\x00]|\n\n|[^\S\n](?:,|\n|$)|(?:^|,|\n)[^\S\n]')
+"""What the fast path leaves to the checked one: quotes, carriage returns, NUL bytes, blank
+lines, and cells with whitespace to strip."""
+
+
+def _plain_body(
+    text: str, columns: list[str], expected: tuple[str, ...]
+) -> tuple[dict[str, list[str]], list[str]] | None:
+    """The body of a plain CSV (one row a line, no quoting, nothing to strip, every row as wide
+    as the header) read by pandas' C parser; None when the file is not plain (the checked
+    reader then reads it, row by row, and names what is wrong). On a plain file both give the
+    same cells and line numbers."""
+    header_end = text.find("\n")
+    width = len(columns)
+    body = text[header_end + 1 :] if header_end >= 0 else ""
+    lines = body.count("\n") + (not body.endswith("\n"))
+    if not body or _NOT_PLAIN.search(text) or body.count(",") != (width - 1) * lines:
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if len(frame) != lines or (frame == "").all(axis=1).any():
+        return None  # a row of blank cells is skipped by the checked reader
+    position = {c: i for i, c in enumerate(columns)}
+    blank = [""] * lines
+    data = {c: frame[position[c]].tolist() if c in position else blank for c in expected}
+    return data, [str(i) for i in range(2, lines + 2)]
+
+
+def _checked_body(
+    text: str, name: str, columns: list[str], expected: tuple[str, ...], problems: list[Problem]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The body row by row: blank rows skipped, cells stripped, a row of the wrong width named."""
     width = len(columns)
     data: dict[str, list[str]] = {c: [] for c in expected}
     line_numbers: list[str] = []
-    for i, rec in enumerate(records[1:], start=2):
+    records = csv.reader(io.StringIO(text))
+    next(records, None)
+    for i, rec in enumerate(records, start=2):
         if not any(v.strip() for v in rec):
             continue
         if len(rec) != width:
@@ -184,7 +247,4 @@ def _read_csv(path: Path, problems: list[Problem]) -> tuple[str, pd.DataFrame] |
         for col in expected:
             data[col].append(cells.get(col, "").strip())
         line_numbers.append(str(i))
-    frame = pd.DataFrame(data)
-    frame["_row"] = line_numbers
-    frame.attrs["file"] = name
-    return table, frame.assign(_file=name)
+    return data, line_numbers

@@ -32,130 +32,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy.stats import norm
 
+from csceval.executor import map_tasks
+from csceval.impact.calibrate_result import LABELS, METHODS, CalibrationResult, MethodCalibration
 from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
 from csceval.impact.synth_data import latest_span, positive_log
-from csceval.impact.synth_fit import json_float
 
 FloatArray = npt.NDArray[np.float64]
-METHODS: tuple[str, ...] = ("synth_pooled", "synth_rmspe", "did", "sdid", "its")
-LABELS: dict[str, str] = {
-    "synth_pooled": "Synthetic control, pooled randomization test",
-    "synth_rmspe": "Synthetic control, per-pilot RMSPE-ratio test",
-    "did": "Callaway-Sant'Anna, bootstrap interval",
-    "sdid": "Synthetic DiD",
-    "its": "Controlled ITS, Newey-West",
-}
-
-
-@dataclass
-class MethodCalibration:
-    """Counts for one method over all draws."""
-
-    method: str
-    tests: int = 0
-    rejections: int = 0
-    intervals: int = 0
-    covered: int = 0
-    failures: int = 0
-    estimates: list[float] = field(default_factory=list, repr=False)
-    first_failure: str = ""
-
-    @property
-    def size(self) -> float:
-        """Rejection rate at the nominal level (NaN without tests)."""
-        return self.rejections / self.tests if self.tests else math.nan
-
-    @property
-    def size_mc_error(self) -> float:
-        """Monte Carlo standard error of :attr:`size`."""
-        p = self.size
-        return math.sqrt(p * (1 - p) / self.tests) if self.tests else math.nan
-
-    @property
-    def coverage(self) -> float:
-        """Share of intervals containing zero (NaN for methods without intervals)."""
-        return self.covered / self.intervals if self.intervals else math.nan
-
-    @property
-    def coverage_mc_error(self) -> float:
-        """Monte Carlo standard error of :attr:`coverage`."""
-        p = self.coverage
-        return math.sqrt(p * (1 - p) / self.intervals) if self.intervals else math.nan
-
-    def record(self, reject: bool, estimate: float, covered: bool | None = None) -> None:
-        """Add one test."""
-        self.tests += 1
-        self.rejections += int(reject)
-        self.estimates.append(estimate)
-        if covered is not None:
-            self.intervals += 1
-            self.covered += int(covered)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe mapping."""
-        est = np.asarray(self.estimates, dtype=np.float64)
-        return {
-            "method": self.method,
-            "label": LABELS[self.method],
-            "tests": self.tests,
-            "rejections": self.rejections,
-            "size": json_float(self.size),
-            "size_mc_error": json_float(self.size_mc_error),
-            "intervals": self.intervals,
-            "coverage": json_float(self.coverage),
-            "coverage_mc_error": json_float(self.coverage_mc_error),
-            "mean_estimate": json_float(float(est.mean())) if est.size else None,
-            "sd_estimate": json_float(float(est.std(ddof=1))) if est.size > 1 else None,
-            "failures": self.failures,
-            "first_failure": self.first_failure,
-        }
-
-
-@dataclass(frozen=True)
-class CalibrationResult:
-    """Size and coverage per method for one outcome."""
-
-    outcome: str
-    adoption_years: tuple[int, ...]
-    n_draws: int
-    alpha: float
-    seed: int
-    n_candidates: int
-    years: tuple[int, int]
-    methods: dict[str, MethodCalibration]
-    settings: dict[str, object]
-    notes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-safe mapping."""
-        return {
-            "outcome": self.outcome,
-            "adoption_years": list(self.adoption_years),
-            "n_draws": self.n_draws,
-            "alpha": self.alpha,
-            "seed": self.seed,
-            "n_candidates": self.n_candidates,
-            "years": list(self.years),
-            "settings": self.settings,
-            "methods": {m: c.to_dict() for m, c in self.methods.items()},
-            "notes": list(self.notes),
-        }
-
-    def table(self) -> pd.DataFrame:
-        """One row per method: tests, size and coverage with their Monte Carlo errors."""
-        rows = [c.to_dict() for c in self.methods.values()]
-        cols = ["label", "tests", "size", "size_mc_error", "coverage", "coverage_mc_error"]
-        return pd.DataFrame(rows, columns=["method", *cols]).set_index("method")
+__all__ = [
+    "LABELS", "METHODS", "CalibrationResult", "MethodCalibration", "calibrate", "candidate_panel",
+]  # fmt: skip
 
 
 def candidate_panel(
@@ -201,6 +97,8 @@ def calibrate(
     sdid_reps: int = 50,
     log: bool = False,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
 ) -> CalibrationResult:
     """Measure each method's rejection rate and coverage on pseudo-pilots (true effect 0).
 
@@ -208,8 +106,11 @@ def calibrate(
     does for rates; sizes and coverage of zero do not depend on the final transformation.
 
     ``adoption_years`` has one entry per pilot. ``progress`` is called after each draw with
-    the number of draws done. Raises ``ValueError`` if a method is unknown, an adoption year
-    leaves fewer than two years before it or none from it, or there are too few candidates.
+    the number of draws done. The draws run through :func:`~csceval.executor.map_tasks`
+    (``jobs`` local processes or a Dask ``scheduler``); each draw's pseudo-pilots and seed are
+    drawn here first, so the result is the same on any executor. Raises ``ValueError`` if a
+    method is unknown, an adoption year leaves fewer than two years before it or none from it,
+    or there are too few candidates.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -235,34 +136,20 @@ def calibrate(
         )
     stats = {m: MethodCalibration(m) for m in methods}
     rng = np.random.default_rng(seed)
-    spec = SynthSpec(outcome, v_method="equal", demean=True)
-    z = float(norm.ppf(1 - alpha / 2))
-    y = sub.variable(outcome)
+    options: dict[str, Any] = {"alpha": alpha, "synth_draws": synth_draws, "n_boot": n_boot}
+    options |= {"sdid_inference": sdid_inference, "sdid_reps": sdid_reps}
+    draws = []
     for draw in range(n_draws):
         picked = rng.choice(len(candidates), n_pilots, replace=False)
         treated = {candidates[i]: int(t) for i, t in zip(picked, adoption_years, strict=True)}
-        controls = [u for u in candidates if u not in treated]
-        draw_seed = seed * 100_003 + draw
-        synth = [m for m in ("synth_pooled", "synth_rmspe") if m in stats]
-        for method in [m for m in stats if m not in synth] + synth[:1]:
-            try:
-                if method in synth:
-                    _synth(stats, sub, spec, treated, controls, synth_draws, draw_seed, alpha)
-                elif method == "did":
-                    _did(stats[method], sub, y, outcome, treated, n_boot, draw_seed)
-                elif method == "sdid":
-                    _sdid(
-                        stats[method], sub, outcome, treated, controls, z,
-                        sdid_inference, sdid_reps, draw_seed,
-                    )  # fmt: skip
-                else:
-                    _its(stats[method], sub, outcome, treated, controls, alpha)
-            except ValueError as exc:
-                for name in synth if method in synth else [method]:
-                    stats[name].failures += 1
-                    stats[name].first_failure = stats[name].first_failure or str(exc)
-        if progress is not None:
-            progress(draw + 1)
+        draws.append(_Draw(sub, outcome, treated, seed * 100_003 + draw, tuple(stats), options))
+    label = f"calibrating {outcome}"
+    run = map_tasks(
+        _run_draw, draws, jobs=jobs, scheduler=scheduler, label=label, progress=progress or False
+    )
+    for draw_stats in run:
+        for name, count in draw_stats.items():
+            stats[name].merge(count)
     settings: dict[str, object] = {
         "synth": "outcome-only, demeaned, equal V (every pre-period outcome)",
         "synth_draws": synth_draws,
@@ -284,6 +171,72 @@ def calibrate(
         settings=settings,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """One draw's task: the candidates' panel, its pseudo-pilots and its own seed."""
+
+    sub: SynthPanel
+    outcome: str
+    treated: dict[str, int]
+    seed: int
+    methods: tuple[str, ...]
+    options: dict[str, Any]
+    """``alpha``, ``synth_draws``, ``n_boot``, ``sdid_inference``, ``sdid_reps``."""
+
+
+def _run_draw(task: _Draw) -> dict[str, MethodCalibration]:
+    """Every method's counts on one draw (a failing method counts a failure)."""
+    sub, outcome, treated, draw_seed = task.sub, task.outcome, task.treated, task.seed
+    o = task.options
+    stats = {m: MethodCalibration(m) for m in task.methods}
+    controls = [u for u in sub.units if u not in treated]
+    spec = SynthSpec(outcome, v_method="equal", demean=True)
+    alpha = o["alpha"]
+    z = float(norm.ppf(1 - alpha / 2))
+    y = sub.variable(outcome)
+    synth = [m for m in ("synth_pooled", "synth_rmspe") if m in stats]
+    for method in [m for m in stats if m not in synth] + synth[:1]:
+        try:
+            if method in synth:
+                _synth(stats, sub, spec, treated, controls, o["synth_draws"], draw_seed, alpha)
+            elif method == "did":
+                _did(stats[method], sub, y, outcome, treated, o["n_boot"], draw_seed)
+            elif method == "sdid":
+                _sdid(
+                    stats[method], sub, outcome, treated, controls, z,
+                    o["sdid_inference"], o["sdid_reps"], draw_seed,
+                )  # fmt: skip
+            else:
+                _its(stats[method], sub, outcome, treated, controls, alpha)
+        except ValueError as exc:
+            for name in synth if method in synth else [method]:
+                stats[name].failures += 1
+                stats[name].first_failure = stats[name].first_failure or str(exc)
+    return stats
+
+
+DRAW_OPTIONS: dict[str, Any] = {
+    "alpha": 0.05, "synth_draws": 199, "n_boot": 499, "sdid_inference": "jackknife",
+    "sdid_reps": 50,
+}  # fmt: skip
+""":func:`calibrate`'s defaults: the tests as the report runs them."""
+
+
+def run_methods_once(
+    sub: SynthPanel,
+    outcome: str,
+    treated: dict[str, int],
+    methods: Sequence[str],
+    seed: int,
+    options: dict[str, Any] | None = None,
+) -> dict[str, MethodCalibration]:
+    """Every method once on pseudo-pilots ``treated`` (the other units of ``sub`` are the
+    controls), as one draw of :func:`calibrate` runs them; the design calibration's draws
+    (:mod:`csceval.strands.impact.design`) use it."""
+    task = _Draw(sub, outcome, treated, seed, tuple(methods), options or DRAW_OPTIONS)
+    return _run_draw(task)
 
 
 def _synth(
@@ -330,7 +283,7 @@ def _did(
     )  # fmt: skip
     agg = aggte(res, "simple")
     low, high = agg.overall_ci
-    stat.record(not low <= 0 <= high, agg.overall_att, low <= 0 <= high)
+    stat.record(not low <= 0 <= high, agg.overall_att, low <= 0 <= high, (high - low) / 2)
 
 
 def _sdid(
@@ -352,7 +305,7 @@ def _sdid(
     if not math.isfinite(fit.se):
         raise ValueError("synthetic DiD standard error not defined: " + "; ".join(fit.notes))
     low, high = fit.tau - z * fit.se, fit.tau + z * fit.se
-    stat.record(not low <= 0 <= high, fit.tau, low <= 0 <= high)
+    stat.record(not low <= 0 <= high, fit.tau, low <= 0 <= high, z * fit.se)
 
 
 def _its(

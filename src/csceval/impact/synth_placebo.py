@@ -18,11 +18,13 @@ method, as ADH did; ``"treated"`` imposes the treated unit's V on every placebo 
 with ``v_method="nested"``, but the placebos are then not treated exactly like the treated
 unit).
 
-A placebo that the other donors reproduce exactly has a pre-RMSPE near zero and so a huge
-ratio; it then counts as at least as extreme as the treated unit. With few pre-periods and many
-donors (local authorities: 6-9 pre-years, ~140 donors) this is common, so the ratio test loses
-power: look at ``p_value_att`` and at the pooled test as well. The number of such placebos is
-given in the notes.
+**Perfect pre-period fits.** A unit that the donors reproduce exactly (pre-RMSPE at most
+:data:`PERFECT_FIT` times the design's RMSPE floor, i.e. 1e-6 of the RMS pre-period outcome) has
+an undefined ratio (``post / ~0``). With few pre-periods and many donors this is common (with
+demeaning, ``k`` pre-years leave a ``k - 1``-dimensional path that the donors' convex hull often
+contains). Such placebos are *excluded* from the ratio ranking (counted in ``n_perfect`` and the
+notes), so they cannot make every treated unit look ordinary; a treated unit fitted exactly has
+no ratio test (``p_value`` NaN, ``treated_perfect``): look at ``p_value_att`` and the pooled test.
 
 **In-time placebo**: the treated unit is refitted with a fake, earlier treatment date on the data
 before the real date only; predictor windows (and the loss window) are shifted back by the same
@@ -50,6 +52,8 @@ IntArray = npt.NDArray[np.intp]
 
 PlaceboV = Literal["refit", "treated"]
 _TIE = 1e-12
+PERFECT_FIT = 1e3
+"""A fit is perfect when its pre-RMSPE is at most this multiple of the design's RMSPE floor."""
 
 
 def _ge(values: FloatArray, ref: float) -> npt.NDArray[np.bool_]:
@@ -103,6 +107,8 @@ class PlaceboResult:
         p-values after trimming poorly fitting placebos.
     method, notes
         How it was done.
+    n_perfect, treated_perfect
+        Placebos fitted exactly (left out of ``rank``), and whether the treated unit was.
     """
 
     fit: SynthResult
@@ -120,6 +126,8 @@ class PlaceboResult:
     exclusions: tuple[PlaceboExclusion, ...]
     method: str
     notes: tuple[str, ...] = ()
+    n_perfect: int = 0
+    treated_perfect: bool = False
 
     @property
     def n_placebos(self) -> int:
@@ -133,8 +141,10 @@ class PlaceboResult:
             "treated_ratio": json_float(self.treated_ratio),
             "rank": self.rank,
             "n_placebos": self.n_placebos,
-            "p_value": self.p_value,
+            "p_value": json_float(self.p_value),
             "p_value_att": self.p_value_att,
+            "n_perfect": self.n_perfect,
+            "treated_perfect": self.treated_perfect,
             "exclusions": [
                 {"multiple": e.multiple, "n_kept": e.n_kept, "rank": e.rank, "p_value": e.p_value}
                 for e in self.exclusions
@@ -216,20 +226,27 @@ def placebo_result(
     fit = main.result(0)
     t_ratio = float(main.ratio[0])
     t_att = float(main.att[0])
-    rank = 1 + int(np.count_nonzero(_ge(placebos.ratio, t_ratio)))
+    d = placebos.design
+    fitted = placebos.pre_rmspe > PERFECT_FIT * d.rmspe_floor
+    treated_perfect = bool(main.pre_rmspe[0] <= PERFECT_FIT * d.rmspe_floor)
+    rank = 1 + int(np.count_nonzero(_ge(placebos.ratio[fitted], t_ratio)))
     exclusions = []
     for m in exclude_above:
-        kept = placebos.pre_rmspe <= m * main.pre_rmspe[0]
+        kept = fitted & (placebos.pre_rmspe <= m * main.pre_rmspe[0])
         n_kept = int(kept.sum())
         r = 1 + int(np.count_nonzero(_ge(placebos.ratio[kept], t_ratio)))
-        exclusions.append(PlaceboExclusion(float(m), n_kept, r, r / (1 + n_kept)))
-    d = placebos.design
-    n_perfect = int(np.count_nonzero(placebos.pre_rmspe <= d.rmspe_floor))
+        p_m = math.nan if treated_perfect else r / (1 + n_kept)
+        exclusions.append(PlaceboExclusion(float(m), n_kept, r, p_m))
+    n_perfect = int(np.count_nonzero(~fitted))
     notes = list(placebos.notes)
     if n_perfect:
         notes.append(
-            f"{n_perfect} placebo(s) fit the pre-period exactly (pre-RMSPE ~ 0), so their RMSPE "
-            "ratio is huge and counts against the treated unit"
+            f"{n_perfect} placebo(s) fit the pre-period exactly (pre-RMSPE ~ 0): their RMSPE "
+            "ratio is undefined, so they are left out of the ratio test"
+        )
+    if treated_perfect:
+        notes.append(
+            f"{fit.treated}: pre-period fitted exactly (pre-RMSPE ~ 0): no RMSPE-ratio test"
         )
     return PlaceboResult(
         fit=fit,
@@ -242,7 +259,7 @@ def placebo_result(
         times=d.times,
         treated_ratio=t_ratio,
         rank=rank,
-        p_value=rank / (1 + placebos.targets.size),
+        p_value=math.nan if treated_perfect else rank / (1 + int(fitted.sum())),
         p_value_att=permutation_p(np.abs(placebos.att), abs(t_att)),
         exclusions=tuple(exclusions),
         method=(
@@ -250,6 +267,8 @@ def placebo_result(
             f"post/pre RMSPE-ratio permutation p-value; placebo V: {placebo_v}"
         ),
         notes=tuple(notes),
+        n_perfect=n_perfect,
+        treated_perfect=treated_perfect,
     )
 
 

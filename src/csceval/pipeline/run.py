@@ -13,7 +13,7 @@ import platform
 import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -30,6 +30,7 @@ from csceval.report.model import Report, Section
 from csceval.report.questions import ScopeEntry
 from csceval.report.writer import ReportFiles, report_files, write_report
 from csceval.strands import Strand, StrandInputs
+from csceval.strands.evidence_finding import EvidenceFinding
 from csceval.version import __version__
 
 Progress = Callable[[str, float], None]
@@ -44,6 +45,8 @@ class StrandRun:
     section: Section | None = None
     skipped: str = ""
     """Why it did not run ("no data"), empty when it ran."""
+    evidence: tuple[EvidenceFinding, ...] = ()
+    """What it found on theory-of-change evidence references (``Strand.evidence``)."""
 
 
 def _with_inputs(wanted: str) -> set[str]:
@@ -64,8 +67,11 @@ def analyse_strands(
     """Run every registered strand that has what it needs; consumers get their inputs' results.
 
     Each strand sees only its declared inputs: the project's contents and the results of the
-    strands it consumes (absent from ``inputs.results`` when those did not run). ``only`` runs
-    one strand and the strands it consumes, nothing else (KeyError for an unknown id).
+    strands it consumes (absent from ``inputs.results`` when those did not run). Right after a
+    strand's render, its evidence findings are computed under the same policy; a strand that
+    consumes evidence receives those of every strand that ran before it. ``only`` runs one
+    strand and the strands it consumes, nothing else (KeyError for an unknown id): evidence
+    providers are not added, so its findings are just those of what ran.
     """
     tick: Progress = progress or (lambda step, fraction: None)
     policy = policy_of(project)
@@ -73,16 +79,24 @@ def analyse_strands(
     ordered = [s for s in registered_strands() if needed is None or s.id in needed]
     results: dict[str, Any] = {}
     runs: list[StrandRun] = []
+    findings: list[EvidenceFinding] = []
     for i, strand in enumerate(ordered):
         tick(f"analysing {strand.title.lower()}", 0.1 + 0.7 * i / len(ordered))
         consumed = {k: results[k] for k in strand.consumes if k in results}
-        inputs = StrandInputs.of(project, consumed)
+        given = tuple(findings) if strand.consumes_evidence else ()
+        inputs = StrandInputs.of(project, consumed, given)
         if not strand.available(inputs):
             runs.append(StrandRun(strand, skipped="no data"))
             continue
+        if strand.derive is not None:  # e.g. a cached calibration: minutes when not cached
+            tick(f"preparing {strand.title.lower()}", 0.1 + 0.7 * i / len(ordered))
+            inputs = replace(inputs, derived=strand.derive(project))
         result = strand.analyse(inputs)
         results[strand.id] = result
-        runs.append(StrandRun(strand, result, strand.render(result, policy)))
+        section = strand.render(result, policy)
+        found = strand.evidence(result, policy) if strand.evidence is not None else ()
+        findings += found
+        runs.append(StrandRun(strand, result, section, evidence=found))
     return tuple(runs)
 
 
@@ -173,6 +187,10 @@ def provenance(project: Project, command: str) -> dict[str, object]:
         "inputs": project.input_files(),
         "seed": seed,
         "disclosure_policy": project.settings.disclosure.model_dump(),
+        "outcomes": {  # stated before the data are seen (docs/methods.md, Impact: outcomes)
+            "primary": project.settings.analysis.primary,
+            "secondary": project.settings.analysis.secondary,
+        },
     }
 
 

@@ -164,6 +164,21 @@ def _is_financial_year(text: str) -> bool:
     return match is not None and (int(match[1]) + 1) % 100 == int(match[2])
 
 
+def _check_outcomes(
+    indicators: list[str], primary: str | None, secondary: list[str]
+) -> Iterator[Problem]:
+    """Primary and secondary outcomes must be the plan's indicators, each named once."""
+    named = [("analysis.primary", primary)] if primary is not None else []
+    named += [(f"analysis.secondary[{i}]", s) for i, s in enumerate(secondary)]
+    seen: set[str | None] = set()
+    for where, ind in named:
+        if ind not in indicators or ind in seen:
+            what = "primary/secondary outcome not among the plan's indicators, or named twice"
+            fix = "name each outcome once, from analysis.indicators"
+            yield _problem("CSC-E1306", what, where, ind, fix)
+        seen.add(ind)
+
+
 def _check_plan(settings: EvaluationSettings, estimators: tuple[str, ...]) -> Iterator[Problem]:
     plan = settings.analysis
     for i, ind in enumerate(plan.indicators):
@@ -184,6 +199,7 @@ def _check_plan(settings: EvaluationSettings, estimators: tuple[str, ...]) -> It
                 est,
                 f"use one of: {', '.join(estimators)}",
             )
+    yield from _check_outcomes(plan.indicators, plan.primary, plan.secondary)
     if plan.comparators not in COMPARATOR_METHODS:
         yield _problem(
             "CSC-E1303",

@@ -72,6 +72,10 @@ class AnalysisPlan(_Strict):
         default_factory=lambda: [2018, 2020], min_length=2, max_length=2
     )
     """First and last year of its follow-up window (the reference evaluation's 2018-20)."""
+    primary: str | None = None
+    """The primary outcome, stated before the data are seen: the impact headline answers it."""
+    secondary: list[str] = Field(default_factory=list)
+    """Secondary outcomes: their impact p-values are adjusted for multiplicity."""
 
 
 class ComparatorSettings(_Strict):
@@ -106,6 +110,22 @@ class CostSettings(_Strict):
     cost_se_share: float = Field(default=0.1, ge=0.0, le=1.0)
     draws: int = Field(default=10_000, ge=100, le=10_000_000)
     seed: int = 20180401
+    activity_source: Literal["la-level", "child-level"] = "la-level"
+    """Where the changes in activity come from: the LA-level impact strand's estimates, or the
+    child-level matched difference-in-differences (strand child-impact). One source only, so
+    no change is counted twice."""
+
+
+class ImpactSettings(_Strict):
+    """``[impact]``: rules of the impact strand's causal estimators."""
+
+    min_pre_years: int = Field(default=3, ge=3, le=30)
+    """Years before adoption a pilot needs to enter the causal estimators (at least 3: with two
+    demeaned pre-years a synthetic control fits exactly and its placebo test degenerates)."""
+    calibration_draws: int = Field(default=200, ge=0, le=100_000)
+    """Pseudo-pilot draws of the design calibration (0: none; verdicts then use nominal
+    p-values). ``CSCEVAL_CALIBRATION_DRAWS`` overrides it (tests, quick looks)."""
+    calibration_seed: int = 0
 
 
 class EvaluationSettings(_Strict):
@@ -118,6 +138,7 @@ class EvaluationSettings(_Strict):
     disclosure: DisclosureSettings = DisclosureSettings()
     costs: CostSettings = CostSettings()
     comparators: ComparatorSettings = ComparatorSettings()
+    impact: ImpactSettings = ImpactSettings()
     format_version: Literal[1] = 1
 
     def sites_with_role(self, *roles: str) -> list[Site]:

@@ -155,6 +155,11 @@ def evaluation_toml(world: World) -> str:
         "]",
         'estimators = ["descriptive", "synth", "did", "sdid"]',
         'comparators = "statistical_neighbours"',
+        "",
+        "[impact]",
+        "# 100 pseudo-pilot draws calibrate the verdicts on this design (cached after the",
+        "# first run); 200 or more for a publication.",
+        "calibration_draws = 100",
     ]
     for p in world.design.pilots:
         lines += [

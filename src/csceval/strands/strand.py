@@ -19,6 +19,7 @@ from csceval.output_scopes import Scope
 from csceval.project import EvaluationSettings, Project, ProjectFile, Site, TableChecks
 from csceval.project.schema import TableSchema
 from csceval.report.model import Section
+from csceval.strands.evidence_finding import EvidenceFinding
 
 if TYPE_CHECKING:
     import click
@@ -58,10 +59,20 @@ class StrandInputs:
     files: Mapping[str, Any] = field(default_factory=dict)
     results: Mapping[str, Any] = field(default_factory=dict)
     """Results of the strands this one consumes, by strand id (absent when they did not run)."""
+    evidence: tuple[EvidenceFinding, ...] = ()
+    """For a strand that sets ``consumes_evidence``: the findings of every strand that ran
+    before it (:class:`~csceval.strands.evidence_finding.EvidenceFinding`)."""
+    derived: Mapping[str, Any] = field(default_factory=dict)
+    """The strand's derived inputs (``Strand.derive``), computed by the pipeline beforehand."""
 
     @classmethod
-    def of(cls, project: Project, results: Mapping[str, Any] | None = None) -> StrandInputs:
-        return cls(project.settings, project.tables, project.files, dict(results or {}))
+    def of(
+        cls,
+        project: Project,
+        results: Mapping[str, Any] | None = None,
+        evidence: tuple[EvidenceFinding, ...] = (),
+    ) -> StrandInputs:
+        return cls(project.settings, project.tables, project.files, dict(results or {}), evidence)
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -120,6 +131,9 @@ class Strand:
     ``analyse(inputs) -> result`` is pure; ``render(result, policy) -> Section`` publishes it
     through disclosure control. ``consumes`` names strands whose results ``analyse`` receives
     in ``inputs.results`` (the pipeline runs those first; a strand never imports another).
+    ``evidence(result, policy)`` says what the result found on the theory-of-change evidence
+    references it can speak to; a strand with ``consumes_evidence`` receives every earlier
+    strand's findings in ``inputs.evidence`` and runs after every strand that declares them.
     """
 
     id: str
@@ -147,3 +161,12 @@ class Strand:
     cli: click.Command | None = None
     """A command group mounted on ``csceval`` (built-in strands' commands live in csceval.cli)."""
     web: WebApp | None = None
+    evidence: Callable[[Any, DisclosurePolicy], tuple[EvidenceFinding, ...]] | None = None
+    """What the result says about evidence references (every figure in a finding's text through
+    the same disclosure policy as ``render``; see :mod:`csceval.strands.evidence_finding`)."""
+    consumes_evidence: bool = False
+    """Receive the findings of every strand that ran before (the theory-of-change evidence map)."""
+    derive: Callable[[Project], Mapping[str, Any]] | None = None
+    """Derived inputs: values computed from the loaded project that ``analyse`` needs but may
+    not compute itself (slow, cached on disk); the pipeline calls it when the strand is available
+    and passes the result as ``inputs.derived`` (the impact strand's design calibration)."""

@@ -44,7 +44,14 @@ def database_from_url(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         name = unquote(parts.path)[1:]
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name or ":memory:"}
+        # Writers take the lock when their transaction begins and wait up to 20 s for it, so
+        # several people saving at once queue instead of failing with "database is locked".
+        options = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name or ":memory:",
+            "OPTIONS": options,
+        }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -133,7 +140,13 @@ INSTALLED_APPS = [
     "csceval.web.returns",
     "csceval.web.links",
     *_strand_apps(),
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs (analysis runs) in the database: run by `csceval worker`, which `csceval serve`
+# starts beside the web server (csceval.web.evaluation.jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

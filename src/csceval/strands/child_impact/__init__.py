@@ -11,6 +11,7 @@ from typing import Any
 
 from csceval.project import ProjectFile
 from csceval.strands.child_impact.error_codes import ERROR_CODES
+from csceval.strands.child_impact.evidence import child_impact_evidence
 from csceval.strands.child_impact.folder import RESULT_FILE, parse_result
 from csceval.strands.child_impact.result import ActivityChange, ChildImpactResult
 from csceval.strands.child_impact.section import render_child_impact
@@ -53,4 +54,5 @@ STRAND = Strand(
     simulate=SimulatorPart(
         files=child_impact_files, truth=child_impact_truth, truth_key="child_impact"
     ),
+    evidence=child_impact_evidence,
 )

@@ -22,8 +22,15 @@ re-referral, seen from the first referral); ``cpp_12m`` a child protection plan 
 after the referral date and within 12 months; ``repeat_cpp_12m`` such a plan that is a second or
 later plan for the child (``NumberOfPreviousCPP`` of 1 or more, or an earlier plan in the
 returns; DfE's repeat-plan rule); ``cla_12m`` a period of care starting (SSDA903 ``RNE`` = S) on
-or after the referral date and within 12 months (missing when the LA sent no SSDA903 returns).
-Time to permanence needs several years of follow-up after entry to care and is not estimated.
+or after the referral date and within 12 months (missing when the LA sent no SSDA903 returns);
+``permanence_24m`` time to permanence as a binary outcome: for a referral followed by an entry
+to care within 12 months, the period of care that began then ends, within 24 months of its
+start, in adoption, a special guardianship order or a child arrangements order
+(:data:`PERMANENCE_CODES`: the DfE ``REC`` codes). The period ends at the first later episode
+with a ``REC`` other than X1 (continuing). Missing where the data cannot hold it: no entry to
+care (the outcome is conditional on entering care, so a pilot that changes who enters care
+changes whom it is measured on; the report says so), no SSDA903 returns, or returns that end
+before 24 months after the entry (censored follow-up is left out, not counted as "not yet").
 
 **Covariates** (all before or at the referral): age band at referral, sex, ethnic group (the
 first letter of the DfE code; CHNE with Asian), any disability, primary need code, factors
@@ -44,13 +51,19 @@ from csceval.strands.child_impact.pseudonym import Pseudonymiser
 
 AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16-17")
 AGE_EDGES = (1, 5, 10, 16)
-OUTCOMES = ("rereferral_12m", "cpp_12m", "repeat_cpp_12m", "cla_12m")
+OUTCOMES = ("rereferral_12m", "cpp_12m", "repeat_cpp_12m", "cla_12m", "permanence_24m")
 OUTCOME_TITLES = {
     "rereferral_12m": "Re-referral within 12 months",
     "cpp_12m": "Child protection plan within 12 months",
     "repeat_cpp_12m": "Repeat child protection plan within 12 months",
     "cla_12m": "Entry to care within 12 months",
+    "permanence_24m": "Permanence within 24 months of entry to care",
 }
+PERMANENCE_CODES = frozenset({"E11", "E12", "E41", "E43", "E44", "E45", "E46", "E47", "E48"})
+"""SSDA903 reasons an episode ceased (REC) that are permanence: adoption (E11, E12), a residence
+or child arrangements order (E41) and a special guardianship order (E43-E44 to 2019-20, E45-E48
+from 2020-21)."""
+PERMANENCE_MONTHS = 24
 FACTOR_GROUPS = {
     "domestic_abuse": ("3A", "3B", "3C"),
     "mental_health": ("4A", "4B", "4C"),
@@ -183,7 +196,7 @@ def la_cohorts(
     later_plan = plan["_when"].to_numpy() > first_plan.to_numpy()
     repeat = (plan["NumberOfPreviousCPP"].fillna(0).to_numpy() >= 1) | later_plan
     frame["repeat_cpp_12m"] = frame["cpp_12m"] & repeat
-    frame["cla_12m"] = _care(frame, stack)
+    frame["cla_12m"], frame["permanence_24m"] = _care(frame, stack)
     children = _latest(stack.table("children"), ["child"]).set_index("child")
     disabilities = stack.table("disabilities")
     disabled = set(
@@ -206,12 +219,29 @@ def la_cohorts(
     return keep[columns].reset_index(drop=True), counts
 
 
-def _care(frame: pd.DataFrame, stack: _Stack) -> pd.Series:
-    """Entry to care within 12 months (NaN for every referral when no 903 return was sent)."""
+def _care(frame: pd.DataFrame, stack: _Stack) -> tuple[pd.Series, pd.Series]:
+    """Entry to care within 12 months, and permanence within 24 months of that entry (NaN for
+    every referral when no 903 return was sent; permanence NaN where it is not observed)."""
     if all(r.episodes is None for r in stack.returns.values()):
-        return pd.Series(np.nan, index=frame.index)
-    episodes = stack.table("episodes", "CHILD")
-    starts = episodes[episodes["RNE"].astype(str).str.upper() == "S"]
-    starts = _latest(starts, ["child", "DECOM"]).dropna(subset=["DECOM"])[["child", "DECOM"]]
+        return pd.Series(np.nan, index=frame.index), pd.Series(np.nan, index=frame.index)
+    episodes = _latest(stack.table("episodes", "CHILD"), ["child", "DECOM"])
+    episodes = episodes.dropna(subset=["DECOM"])
+    starts = episodes.loc[episodes["RNE"].astype(str).str.upper() == "S", ["child", "DECOM"]]
     care = _first_after(frame, starts, "DECOM")
-    return pd.Series(_within_year(frame["ref"], care["_when"].to_numpy()), index=frame.index)
+    entry = pd.Series(np.asarray(care["_when"], dtype="datetime64[ns]"), index=frame.index)
+    entered = _within_year(frame["ref"], entry)
+    rec = episodes["REC"].fillna("").astype(str).str.strip().str.upper()
+    ends = episodes.loc[(rec != "") & (rec != "X1") & episodes["DEC"].notna(), ["child", "DEC"]]
+    ends = ends.assign(permanent=rec.isin(PERMANENCE_CODES))
+    left = pd.DataFrame({"child": frame["child"], "ref": entry, "_row": frame["_row"]})
+    end = _first_after(left.dropna(subset=["ref"]).reset_index(drop=True), ends, "DEC")
+    end = end.reindex(frame["_row"])
+    limit = entry + pd.DateOffset(months=PERMANENCE_MONTHS)
+    last_day = pd.Timestamp(
+        max(y for y, r in stack.returns.items() if r.episodes is not None), 3, 31
+    )
+    permanent = end["permanent"].eq(True).to_numpy() & (
+        np.asarray(end["_when"], dtype="datetime64[ns]") <= limit.to_numpy()
+    )
+    observed = entered & (limit <= last_day)
+    return entered, pd.Series(permanent.astype(float), index=frame.index).where(observed)

@@ -26,7 +26,10 @@ Balance: standardised mean differences of every covariate indicator before and a
 difference-in-differences on the matched, weighted sample with the LA as the cluster, its event
 study by years since adoption, CR2 standard errors with Bell-McCaffrey degrees of freedom and
 the restricted wild cluster bootstrap with Webb weights (six-point, as there are few pilot
-clusters). Outcomes are 0/1, so the estimates are in percentage points of children.
+clusters). Outcomes are 0/1, so the estimates are in percentage points of children. Time to
+permanence (permanence within 24 months of entering care) is estimated on the children who
+entered care and whose 24 months are in the returns; where no such sample can be estimated it
+is left out with a note.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ CEM_EXACT = (
 METHODS = ("cem", "propensity")
 METHOD_TITLES = {"cem": "Coarsened exact matching", "propensity": "Propensity-score weighting"}
 Progress = Callable[[str, float], None]
+WHERE_HELD = ("permanence_24m",)
+"""Outcomes estimated where the data hold them: when the matched sample cannot be estimated
+(e.g. no pilot cohort after adoption with 24 months of care observed), a note, not an error."""
 
 
 def analysis_frame(cohorts: pd.DataFrame, adoption: Mapping[str, int]) -> pd.DataFrame:
@@ -179,7 +185,7 @@ def _t_quantile(df: float) -> float:
 def _counts(frame: pd.DataFrame, outcomes: Sequence[str], weight: str) -> pd.DataFrame:
     matched = frame[frame[weight] > 0]
     group = np.where(matched["pilot"] == 1, "pilot LAs", "comparator LAs")
-    sums = {o: (o, lambda s: int(s.fillna(False).astype(bool).sum())) for o in outcomes}
+    sums = {o: (o, lambda s: int((s == 1).sum())) for o in outcomes}  # NaN: not counted
     counts = (
         matched.assign(group=group)
         .groupby(["group", "cohort_year"])
@@ -212,7 +218,13 @@ def _method(
             f"estimating {outcome} ({method})",
             0.1 + 0.8 * (k + (j + 1) / (len(outcomes) + 1)) / n_methods,
         )
-        est, es, fit_notes = _estimate(frame, outcome, method, reps, seed)
+        try:
+            est, es, fit_notes = _estimate(frame, outcome, method, reps, seed)
+        except InputError as exc:
+            if outcome not in WHERE_HELD:
+                raise
+            notes.append(f"{OUTCOME_TITLES[outcome]} not estimated: {exc.problems[-1].message}")
+            continue
         notes.extend(fit_notes)
         estimates.append(est)
         events.append(es)
@@ -259,6 +271,12 @@ def estimate_child_impact(
     comparators = tuple(sorted(frame.loc[frame["pilot"] == 0, "la_code"].unique()))
     if not frame["cla_12m"].notna().any():
         notes.append("No SSDA903 returns: entry to care not estimated.")
+    if any(e.outcome == "permanence_24m" for e in estimates):
+        notes.append(
+            "Permanence within 24 months is measured on the children who entered care within 12 "
+            "months of the referral and whose 24 months are in the returns: a pilot that changes "
+            "who enters care also changes whom it is measured on."
+        )
     balance = pd.concat(balances, ignore_index=True)
     balance = balance[["method", "covariate", "smd_before", "smd_after"]]
     return ChildImpactResult(

@@ -19,6 +19,7 @@ import pandas as pd
 
 from csceval.atomic import write_file
 from csceval.errors import InputError, Problem
+from csceval.executor import map_tasks
 from csceval.project import EvaluationSettings, Site
 from csceval.project.checks import CORE_ESTIMATORS
 from csceval.project.comparators import adopters
@@ -29,7 +30,7 @@ from csceval.strands.child_impact.estimate import METHODS, estimate_child_impact
 from csceval.strands.child_impact.pseudonym import Pseudonymiser
 from csceval.strands.child_impact.result import ChildImpactResult, result_from_json
 from csceval.strands.child_impact.returns import find_returns, return_files
-from csceval.strands.child_impact.store import stored_cohorts
+from csceval.strands.child_impact.store import build_cohorts, cached_cohorts
 from csceval.terminal import json_text
 
 RESULT_FILE = "child_impact.json"
@@ -85,23 +86,65 @@ def project_sites(
 
 
 def read_cohorts(
-    root: Path, keep: Collection[str], pseudo: Pseudonymiser, progress: Progress | None = None
+    root: Path,
+    keep: Collection[str],
+    pseudo: Pseudonymiser,
+    progress: Progress | None = None,
+    jobs: int = 1,
 ) -> tuple[pd.DataFrame, dict[str, int], int]:
     """Cohorts of the LAs in ``keep`` that have returns, counts dropped, and how many LAs came
-    from the store."""
+    from the store.
+
+    LAs whose store is current are read from it here; the others are read and built in
+    ``jobs`` worker processes (:func:`csceval.executor.map_tasks`; each LA is independent, so
+    the result does not depend on ``jobs``). The pseudonymisation key reaches a worker through
+    its pipe, in memory, as it does this process; it is never written."""
     report = progress or (lambda step, fraction: None)
     found = {la: years for la, years in find_returns(root).items() if la in keep}
-    frames, reused = [], 0
+    got: dict[str, tuple[pd.DataFrame, dict[str, int]]] = {}
+    for la, years in sorted(found.items()):
+        cached = cached_cohorts(root, la, years)
+        if cached is not None:
+            got[la] = cached
+    reused = len(got)
+    stale = [
+        (Path(root), la, years, pseudo) for la, years in sorted(found.items()) if la not in got
+    ]
+    total = max(len(found), 1)
+
+    def tick(done: int) -> None:
+        report(f"reading the returns of {len(stale)} LAs", 0.6 * (reused + done) / total)
+
+    try:
+        built = map_tasks(_build, stale, jobs=jobs if len(stale) > 1 else 1, progress=tick)
+    except _ReturnsError as exc:
+        raise InputError(exc.problems) from None
+    got.update(zip((item[1] for item in stale), built, strict=True))
     dropped: dict[str, int] = {}
-    for k, (la, years) in enumerate(sorted(found.items())):
-        report(f"reading LA {la}", 0.6 * k / max(len(found), 1))
-        cohorts, counts, cached = stored_cohorts(root, la, years, pseudo)
-        frames.append(cohorts)
-        reused += cached
-        for key, n in counts.items():
+    for la in sorted(got):
+        for key, n in got[la][1].items():
             dropped[key] = dropped.get(key, 0) + n
+    frames = [got[la][0] for la in sorted(got)]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return frame, dropped, reused
+
+
+class _ReturnsError(Exception):
+    """An LA's returns are invalid: an :class:`InputError` that survives a worker's pickling."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _build(
+    item: tuple[Path, str, Mapping[int, Path], Pseudonymiser],
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """One LA's cohorts from its returns (a task of :func:`read_cohorts`)."""
+    try:
+        return build_cohorts(*item)
+    except InputError as exc:
+        raise _ReturnsError(exc.problems) from None
 
 
 def child_impact_from_folder(
@@ -114,15 +157,17 @@ def child_impact_from_folder(
     seed: int = 2018,
     methods: Sequence[str] = METHODS,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> tuple[ChildImpactResult, int]:
     """The result for the project at ``root`` and how many LAs' cohorts came from the store.
 
     ``pilots`` maps each adopting site to its implementation start; LAs with returns that are
-    neither pilots nor ``other_adopters`` are the comparators."""
+    neither pilots nor ``other_adopters`` are the comparators. ``jobs``: worker processes
+    reading the returns (see :func:`read_cohorts`)."""
     root = Path(root)
     every = set(find_returns(root))
     keep = every - (set(other_adopters) - set(pilots))
-    cohorts, dropped, reused = read_cohorts(root, keep, pseudo, progress)
+    cohorts, dropped, reused = read_cohorts(root, keep, pseudo, progress, jobs)
     adoption = {la: adoption_year(start) for la, start in pilots.items() if la in keep}
     has = set(cohorts["la_code"]) if len(cohorts) else set()
     if not has & set(adoption) or not has - set(adoption):

@@ -30,7 +30,7 @@ from csceval.simulate.pilots import FRAMEWORK
 from csceval.simulate.rng import stream
 from csceval.simulate.scoping import scoping_rows
 from csceval.simulate.world import World
-from csceval.strands.child_impact.cohorts import YearReturns, la_cohorts
+from csceval.strands.child_impact.cohorts import PERMANENCE_MONTHS, YearReturns, la_cohorts
 from csceval.strands.child_impact.estimate import estimate_child_impact
 from csceval.strands.child_impact.folder import RESULT_FILE, adoption_year, result_bytes
 from csceval.strands.child_impact.pseudonym import Pseudonymiser
@@ -74,8 +74,14 @@ def spec_truth(spec: ChildWorldSpec, records: list[LaRecords]) -> dict[str, floa
     cohort = (year > spec.years[0]) & (year < spec.years[-1])
     treated = index[cohort & index["treated"].to_numpy()]
     truth = {o: 100 * float(treated[f"effect_{o}"].mean()) for o in OUTCOMES}
+    # permanence: over the treated children who entered care with 24 months observed
     repeat = treated["effect_cpp_12m"] * treated["prior_cpp"]
     truth["repeat_cpp_12m"] = 100 * float(repeat.mean())
+    end = np.datetime64(f"{spec.years[-1]}-03-31")
+    observed = (treated["decom"] + pd.DateOffset(months=PERMANENCE_MONTHS)) <= end
+    permanence = treated.loc[observed, "effect_permanence_24m"].dropna()
+    if len(permanence):  # none when the returns end within 24 months of every entry
+        truth["permanence_24m"] = 100 * float(permanence.mean())
     return truth
 
 

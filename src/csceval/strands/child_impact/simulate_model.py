@@ -14,6 +14,11 @@ Modelling choices (all SYNTHETIC, for recovery studies, tests and the demo):
   LA-year shock (which makes outcomes correlated within an LA: inference must cluster on LAs).
   Pilots start from higher levels, and their share of children under 5 grows over the years
   (so an unmatched comparison confounds the effect with the changing mix).
+- A child taken into care leaves care to **permanence** (adoption, special guardianship or a
+  child arrangements order) within 24 months with probability 0.30, 0.45 for children under 5,
+  plus the LA's level (and, for pilots after their start, the injected effect); otherwise the
+  period of care ends in a return home (E13) 60-900 days after it started. Permanence is drawn
+  from its own random stream.
 - **The injected effect** on a pilot's referral on or after its start is
   ``effect[outcome] x AGE_MULTIPLIER[age band] x NEED_MULTIPLIER[need]`` percentage points
   (heterogeneous by age and need). The truth of a world is the mean, over the pilots' index
@@ -41,8 +46,15 @@ NEEDS = ("N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9")
 NEED_SHARES = (0.50, 0.04, 0.06, 0.18, 0.04, 0.02, 0.01, 0.05, 0.10)
 NEED_MULTIPLIER = (1.4, 0.5, 0.5, 0.8, 0.5, 0.5, 0.5, 0.5, 0.5)
 OUTCOMES = ("rereferral_12m", "cpp_12m", "cla_12m")
-DEFAULT_EFFECTS = {"rereferral_12m": -0.04, "cpp_12m": -0.03, "cla_12m": -0.015}
+DEFAULT_EFFECTS = {
+    "rereferral_12m": -0.04,
+    "cpp_12m": -0.03,
+    "cla_12m": -0.015,
+    "permanence_24m": 0.06,
+}
 """Effect at multipliers 1 (probability scale) on a pilot's referrals after its start."""
+PERMANENCE_CODES = ("E11", "E12", "E41", "E45", "E46", "E47", "E48")
+"""REC codes the simulator writes when a period of care ends in permanence."""
 RETURN_PROBABILITY = 0.2
 FACTOR_SHARES = {"3A": 0.30, "4A": 0.20, "2A": 0.15}
 """Factors at assessment drawn: domestic abuse (3A), parental mental health (4A), drugs (2A)."""
@@ -73,6 +85,7 @@ class IndexReferrals:
     treated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     outcome: dict[str, np.ndarray] = field(default_factory=dict)
     effect: dict[str, np.ndarray] = field(default_factory=dict)
+    scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def take(self, keep: np.ndarray) -> IndexReferrals:
         return IndexReferrals(
@@ -86,6 +99,7 @@ class IndexReferrals:
             self.treated[keep],
             {k: v[keep] for k, v in self.outcome.items()},
             {k: v[keep] for k, v in self.effect.items()},
+            self.scale[keep] if len(self.scale) else self.scale,
         )
 
 
@@ -118,6 +132,9 @@ class LaModel:
     def __init__(self, spec: ChildWorldSpec, la: str) -> None:
         self.spec, self.la = spec, la
         self.rng = stream(spec.seed, "child-impact", la)
+        self.permanence_rng = stream(spec.seed, "child-impact", la, "permanence")
+        """Its own stream, so that adding permanence left every other draw as it was."""
+        self.permanence_level = float(self.permanence_rng.normal(0.0, 0.03))
         self.start = spec.starts.get(la)
         self.pilot = self.start is not None
         years = spec.years
@@ -165,6 +182,7 @@ class LaModel:
             "cla_12m": 0.04 + 0.03 * (band == 0) + 0.03 * g.prior_cpp + 0.02 * fa[:, 2],
         }
         scale = np.array(AGE_MULTIPLIER)[band] * np.array(NEED_MULTIPLIER)[g.need]
+        g.scale = scale
         year = collection_year(g.ref)
         for o in OUTCOMES:
             p = base[o] + self.level[o] + np.array([self.year_effect[o][y] for y in year])
@@ -172,3 +190,16 @@ class LaModel:
             p1 = np.clip(p + self.spec.effects.get(o, 0.0) * scale, 0.005, 0.95)
             g.effect[o] = np.where(g.treated, p1 - p0, 0.0)
             g.outcome[o] = rng.random(n) < np.where(g.treated, p1, p0)
+        self._permanence(g, young)
+
+    def _permanence(self, g: IndexReferrals, young: np.ndarray) -> None:
+        """Whether each referral's entry to care (if any) ends in permanence within 24 months,
+        and the effect on that probability (NaN without an entry to care)."""
+        n = len(g.ref)
+        p0 = np.clip(0.30 + 0.15 * young + self.permanence_level, 0.005, 0.95)
+        effect = self.spec.effects.get("permanence_24m", 0.0)
+        p1 = np.clip(p0 + effect * g.scale, 0.005, 0.95)
+        care = g.outcome["cla_12m"]
+        g.effect["permanence_24m"] = np.where(g.treated & care, p1 - p0, np.nan)
+        draw = self.permanence_rng.random(n) < np.where(g.treated, p1, p0)
+        g.outcome["permanence_24m"] = care & draw

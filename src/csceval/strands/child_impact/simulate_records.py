@@ -4,7 +4,8 @@ Each index referral (:mod:`csceval.strands.child_impact.simulate_model`) becomes
 with an assessment (unless closed with no further action) and its factors; its outcomes become
 events within 12 months: a re-referral (a short second episode 30-364 days later), a section 47
 enquiry, conference and child protection plan (starting within 50 days), an entry to care
-(an SSDA903 episode starting 10-330 days later). Children come back for a new index referral
+(an SSDA903 episode starting 10-330 days later, ending in permanence 120-700 days later or
+in a return home). Children come back for a new index referral
 380-700 days after the last event of the previous one, so every follow-up window is clean.
 """
 
@@ -18,6 +19,7 @@ import pandas as pd
 from csceval.strands.child_impact.simulate_model import (
     FACTOR_SHARES,
     OUTCOMES,
+    PERMANENCE_CODES,
     RETURN_PROBABILITY,
     ChildWorldSpec,
     IndexReferrals,
@@ -38,8 +40,8 @@ class LaRecords:
     children: pd.DataFrame  # child, dob, sex (M/F), ethnicity, disabled
     episodes: pd.DataFrame  # child, ref, close, nfa, need, assessed, authorised, factors,
     # s47, icpc, cpp_start, cpp_end, cpp_previous
-    care: pd.DataFrame  # child, decom, dec
-    index: pd.DataFrame  # child, ref, treated, <outcome>, effect_<outcome>, prior_cpp
+    care: pd.DataFrame  # child, decom, dec, rec (REC: E13 home, or a permanence code)
+    index: pd.DataFrame  # child, ref, treated, <outcome>, effect_<outcome>, prior_cpp, decom
 
 
 def _days(rng: np.random.Generator, lo: int, hi: int, n: int) -> np.ndarray:
@@ -50,8 +52,10 @@ def _nat(n: int) -> np.ndarray:
     return np.full(n, np.datetime64("NaT"), "M8[D]")
 
 
-def _events(model: LaModel, g: IndexReferrals) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """The generation's episodes, periods of care and each child's last event."""
+def _events(
+    model: LaModel, g: IndexReferrals
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """The generation's episodes, periods of care, each child's last event and entry to care."""
     rng, n = model.rng, len(g.ref)
     rr, cpp, cla = (g.outcome[o] for o in OUTCOMES)
     s47 = np.where(cpp, g.ref + _days(rng, 2, 30, n), _nat(n))
@@ -106,18 +110,25 @@ def _events(model: LaModel, g: IndexReferrals) -> tuple[pd.DataFrame, pd.DataFra
             "cpp_previous": 0,
         }
     )
-    care = pd.DataFrame({"child": g.child[cla], "decom": decom[cla], "dec": dec[cla]})
+    permanent = g.outcome["permanence_24m"]
+    prng = model.permanence_rng
+    dec = np.where(permanent, decom + _days(prng, 120, 700, n), dec)
+    rec = np.where(permanent, prng.choice(np.array(PERMANENCE_CODES), n), "E13")
+    care = pd.DataFrame(
+        {"child": g.child[cla], "decom": decom[cla], "dec": dec[cla], "rec": rec[cla]}
+    )
     last = np.fmax(np.fmax(close, np.where(rr, second_close, close)), dec)
-    return pd.concat([main, second], ignore_index=True), care, last
+    return pd.concat([main, second], ignore_index=True), care, last, decom
 
 
-def _index_frame(g: IndexReferrals) -> pd.DataFrame:
+def _index_frame(g: IndexReferrals, decom: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame(
         {"child": g.child, "ref": g.ref, "treated": g.treated, "prior_cpp": g.prior_cpp}
     )
-    for o in OUTCOMES:
+    for o in (*OUTCOMES, "permanence_24m"):
         frame[o] = g.outcome[o]
         frame[f"effect_{o}"] = g.effect[o]
+    frame["decom"] = decom
     return frame
 
 
@@ -142,10 +153,10 @@ def simulate_la(spec: ChildWorldSpec, la_code: str) -> LaRecords:
         if not len(g.ref):
             break
         model.draw(g)
-        ep, ca, last = _events(model, g)
+        ep, ca, last, decom = _events(model, g)
         episodes.append(ep)
         care.append(ca)
-        index.append(_index_frame(g))
+        index.append(_index_frame(g, decom))
         back = ~g.outcome["cla_12m"] & (rng.random(len(g.ref)) < RETURN_PROBABILITY)
         nxt = g.take(back)
         nxt.ref = last[back] + _days(rng, 380, 700, int(back.sum()))

@@ -187,7 +187,7 @@ def _ssda903_tables(la: _Arrays, year: int) -> dict[str, pd.DataFrame]:
             "PLACE": "U1",
             "PLACE_PROVIDER": "PR1",
             "DEC": dec,
-            "REC": np.where(np.isnat(dec), "", "E13"),
+            "REC": np.where(np.isnat(dec), "", care["rec"][open_]),
         }
     )
     return {

@@ -28,7 +28,7 @@ from csceval.strands.child_impact.pseudonym import Pseudonymiser
 from csceval.strands.child_impact.returns import RETURNS_FOLDER, read_year, return_files
 
 STORE_FOLDER = "_cohorts"
-COHORT_VERSION = 1
+COHORT_VERSION = 2
 """Bump when the cohort definition changes, so stored cohorts are rebuilt."""
 
 
@@ -50,21 +50,41 @@ def stored_cohorts(
     root: Path, la_code: str, folders: Mapping[int, Path], pseudo: Pseudonymiser
 ) -> tuple[pd.DataFrame, dict[str, int], bool]:
     """The LA's cohorts, the counts dropped, and whether they came from the store."""
+    cached = cached_cohorts(root, la_code, folders)
+    if cached is not None:
+        return cached[0], cached[1], True
+    cohorts, dropped = build_cohorts(root, la_code, folders, pseudo)
+    return cohorts, dropped, False
+
+
+def cached_cohorts(
+    root: Path, la_code: str, folders: Mapping[int, Path]
+) -> tuple[pd.DataFrame, dict[str, int]] | None:
+    """The LA's stored cohorts and counts dropped, or None when the store is missing or stale."""
+    parquet, meta = la_store(root, la_code)
+    if not (parquet.is_file() and meta.is_file()):
+        return None
+    try:
+        saved = json.loads(meta.read_text(encoding="utf-8"))
+        if saved.get("fingerprint") == _fingerprint(Path(root), folders):
+            return _read_parquet(parquet), dict(saved["dropped"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # an unreadable store is rebuilt
+    return None
+
+
+def build_cohorts(
+    root: Path, la_code: str, folders: Mapping[int, Path], pseudo: Pseudonymiser
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Read the LA's returns, build its cohorts and store them (Parquet, then fingerprint)."""
     parquet, meta = la_store(root, la_code)
     fingerprint = _fingerprint(Path(root), folders)
-    if parquet.is_file() and meta.is_file():
-        try:
-            saved = json.loads(meta.read_text(encoding="utf-8"))
-            if saved.get("fingerprint") == fingerprint:
-                return _read_parquet(parquet), dict(saved["dropped"]), True
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # an unreadable store is rebuilt
     returns = {year: read_year(folder) for year, folder in sorted(folders.items())}
     cohorts, dropped = la_cohorts(la_code, returns, pseudo)
     write_file(parquet, _parquet_bytes(cohorts))
     text = json.dumps({"fingerprint": fingerprint, "dropped": dropped}, indent=1)
     write_file(meta, text.encode("utf-8"))
-    return cohorts, dropped, False
+    return cohorts, dropped
 
 
 def _parquet_bytes(frame: pd.DataFrame) -> bytes:

@@ -3,6 +3,7 @@
 from csceval.output_scopes import Scope
 from csceval.strands.costs.analysis import analyse_costs_strand
 from csceval.strands.costs.error_codes import ERROR_CODES
+from csceval.strands.costs.evidence import costs_evidence
 from csceval.strands.costs.inputs import check_cost_tables
 from csceval.strands.costs.section import render_costs
 from csceval.strands.costs.simulate import cost_files
@@ -25,7 +26,7 @@ STRAND = Strand(
     checks=check_cost_tables,
     error_codes=ERROR_CODES,
     error_range=(3000, 3099),
-    consumes=("impact",),
+    consumes=("impact", "child-impact"),
     extra_files=lambda result: {"costs_workbook.xlsx": costs_workbook_bytes(result)},
     output_scopes={
         "costs_workbook.xlsx": Scope.ROW_LEVEL,
@@ -33,4 +34,5 @@ STRAND = Strand(
         "tables/costs-per-child.csv": Scope.ALL_LAS,
     },
     simulate=SimulatorPart(files=cost_files),
+    evidence=costs_evidence,
 )

@@ -9,8 +9,10 @@ Choices recorded here and in docs/methods.md:
   its benefits to last).
 - Savings accrue in full from ``benefits_start_year`` to the end of the horizon.
 - The changes in activity come from the impact strand's headline estimates
-  (:mod:`csceval.strands.costs.from_impact`), with the rows of ``data/activity_changes.csv``
-  replacing them activity by activity (the evaluator's explicit assumption). Without an impact
+  (:mod:`csceval.strands.costs.from_impact`), or, with ``[costs] activity_source =
+  "child-level"``, from the child-level strand's (never both), with the rows of
+  ``data/activity_changes.csv`` replacing them activity by activity (the evaluator's explicit
+  assumption). Without an impact
   result and without that table the savings are unknown: costs are reported, no CBA is made.
 - Costs per child divide a site's cost in a financial year by its children in need and children
   looked after at 31 March at the end of that year, and per social worker by its children and
@@ -31,7 +33,11 @@ from csceval.project import ProjectData, Site
 from csceval.project.settings import CostSettings
 from csceval.strands.costs.categories import CATEGORIES
 from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel, CBAResult
-from csceval.strands.costs.from_impact import changes_from_impact, impact_strengths
+from csceval.strands.costs.from_impact import (
+    changes_from_child_impact,
+    changes_from_impact,
+    impact_strengths,
+)
 from csceval.strands.costs.inputs import activity_changes_of, deflator_of, unit_costs_of
 from csceval.strands.costs.ledger import ledger_in_prices
 from csceval.strands.costs.price_base import Deflator
@@ -79,6 +85,8 @@ class CostsResult:
     """Impact estimates that could not be turned into a valued change, and why."""
     impact_strengths: dict[str, str] = field(default_factory=dict)
     """Activity -> the impact section's strength of evidence of the estimate behind it."""
+    activity_source: str = "la-level"
+    """``[costs] activity_source``: la-level (strand impact) or child-level (child-impact)."""
     expected_returns: tuple[tuple[str, str], ...] = ()
     """(pilot LA code, financial year) of every cost return the plan expects: each pilot (and
     exited pilot, up to its exit) in each of the evaluation's financial years."""
@@ -97,8 +105,9 @@ class CostsResult:
     def no_cba_reason(self) -> str:
         """Why there is no cost-benefit analysis (when there is none)."""
         if not self.impact_given:
+            strand = "child-level impact" if self.activity_source == "child-level" else "impact"
             return (
-                "the impact strand did not run and no activity changes were entered "
+                f"the {strand} strand did not run and no activity changes were entered "
                 "(data/activity_changes.csv), so the savings are unknown and there is no "
                 "cost-benefit analysis."
             )
@@ -237,7 +246,9 @@ def benefit_lines(
 def chosen_changes(
     project: ProjectData, impact: Any, pilots: Sequence[Site], valued: set[str]
 ) -> tuple[tuple[ActivityChange, ...], tuple[str, ...], tuple[str, ...]]:
-    """Impact-derived changes with the project's table rows replacing theirs, by activity.
+    """Changes derived from the chosen source's result (``[costs] activity_source``: the
+    impact strand's, or the child-level strand's), with the project's table rows replacing
+    theirs, by activity.
 
     Returns the changes, the overridden activities and notes on estimates left out.
     """
@@ -245,10 +256,13 @@ def chosen_changes(
     overridden = tuple(dict.fromkeys(c.activity for c in entered))
     if impact is None:
         return entered, overridden, ()
-    years = project.settings.periods.financial_years
-    derived = changes_from_impact(
-        impact, project.table("indicators"), pilots, years[0] if years else "", valued
-    )
+    if project.settings.costs.activity_source == "child-level":
+        derived = changes_from_child_impact(impact, valued)
+    else:
+        years = project.settings.periods.financial_years
+        derived = changes_from_impact(
+            impact, project.table("indicators"), pilots, years[0] if years else "", valued
+        )
     kept = tuple(c for c in derived.changes if c.activity not in overridden)
     return kept + entered, overridden, derived.notes
 
@@ -269,8 +283,10 @@ def analyse_costs(
 ) -> CostsResult:
     """The cost strand: costs, and a CBA of the activity changes.
 
-    ``impact`` is the impact strand's result (read through its ``to_frame()``); ``changes``,
-    when given, replace both it and the project's table (tests, notebooks).
+    ``impact`` is the result of the source ``[costs] activity_source`` names: the impact
+    strand's (read through its ``to_frame()``) or the child-level strand's (its
+    ``activity_frame()``); ``changes``, when given, replace both it and the project's table
+    (tests, notebooks).
     """
     settings = project.settings
     cost_settings = settings.costs
@@ -325,11 +341,19 @@ def analyse_costs(
         impact_given=impact is not None,
         overridden=overridden,
         change_notes=notes,
-        impact_strengths=impact_strengths(impact) if changes is None and impact is not None else {},
+        impact_strengths=impact_strengths(impact)
+        if changes is None and impact is not None and cost_settings.activity_source == "la-level"
+        else {},
+        activity_source=cost_settings.activity_source,
         expected_returns=expected_returns(settings.sites_with_role("pilot", "exited"), years),
     )
 
 
+SOURCE_STRAND = {"la-level": "impact", "child-level": "child-impact"}
+"""``[costs] activity_source`` -> the strand whose result drives the savings."""
+
+
 def analyse_costs_strand(inputs: StrandInputs) -> CostsResult:
-    """The strand's ``analyse``: the impact result, when it ran, drives the savings."""
-    return analyse_costs(inputs, impact=inputs.results.get("impact"))
+    """The strand's ``analyse``: the chosen source's result, when it ran, drives the savings."""
+    source = SOURCE_STRAND[inputs.settings.costs.activity_source]
+    return analyse_costs(inputs, impact=inputs.results.get(source))

@@ -34,6 +34,14 @@ change (and the tornado chart) maps the method's own interval, which may be asym
 units. Estimates on another scale
 are not converted (noted). A row of ``data/activity_changes.csv`` replaces the estimate for its
 activity (an explicit override, named in the report as the evaluator's assumption).
+
+**Child-level source** (``[costs] activity_source = "child-level"``): the changes come instead
+from the child-level strand's ``activity_frame()`` (:func:`changes_from_child_impact`): one row
+per headline outcome with an activity (re-referrals -> ``referral``, child protection plans ->
+``child_protection_plan_start``, entries to care -> ``care_entry``), ``change`` = the estimate in
+percentage points x the pilots' treated children a year / 100 (events a year over all pilots,
+in units, not relative) and ``se`` the CR2 standard error scaled the same way. Only one source
+is used in a run, so no change in activity is counted twice.
 """
 
 from __future__ import annotations
@@ -160,6 +168,30 @@ def changes_from_impact(
             f"({len(used)} pilots, years ending 31 March {when}, the year before adoption)"
         )
         changes.append(ActivityChange.relative(activity, base, mu, se, source, ends))
+    return DerivedChanges(tuple(changes), tuple(notes))
+
+
+def changes_from_child_impact(child: Any, valued: set[str]) -> DerivedChanges:
+    """Activity changes from the child-level result's ``activity_frame()`` (module notes)."""
+    frame = child.activity_frame()
+    changes: list[ActivityChange] = []
+    notes: list[str] = []
+    for row in frame.itertuples(index=False):
+        wording = str(row.wording)
+        if row.activity not in valued:
+            notes.append(
+                f"Child-level change in {wording}: not valued, as there is no unit cost for the "
+                f"activity '{row.activity}' (add one to data/unit_costs.csv)."
+            )
+            continue
+        if not (math.isfinite(row.change) and math.isfinite(row.se)):
+            notes.append(f"Child-level change in {wording}: not estimated, left out.")
+            continue
+        source = (
+            f"{row.source} ({row.outcome}): {row.change:+,.1f} {wording} a year over all "
+            f"pilots (95% interval {row.low:+,.1f} to {row.high:+,.1f})"
+        )
+        changes.append(ActivityChange(str(row.activity), float(row.change), float(row.se), source))
     return DerivedChanges(tuple(changes), tuple(notes))
 
 

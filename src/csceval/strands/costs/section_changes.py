@@ -15,10 +15,19 @@ from csceval.strands.costs.cba import BenefitLine
 ASSUMPTION = "entered by the evaluator, not estimated (data/activity_changes.csv)"
 
 
+SOURCES = {
+    "la-level": "the impact section's LA-level estimates (strand impact)",
+    "child-level": "the child-level matched difference-in-differences (strand child-impact)",
+}
+"""``[costs] activity_source`` in words."""
+
+
 def origin(line: BenefitLine, result: CostsResult) -> str:
     """``impact estimate`` or the override's wording."""
     if line.change.activity in result.overridden and line.change.baseline is None:
         return f"Assumption: {ASSUMPTION}"
+    if result.activity_source == "child-level":
+        return "Child-level impact estimate"
     return "Impact estimate" if line.change.baseline is not None else "Given"
 
 
@@ -39,7 +48,12 @@ def changes_prose(result: CostsResult) -> Prose:
     """A paragraph naming the source of every change valued, and the estimates left out."""
     model = result.model
     lines = model.lines if model is not None else ()
-    parts = ["Where the changes in activity come from:"]
+    source = SOURCES.get(result.activity_source, result.activity_source)
+    parts = [
+        f"Where the changes in activity come from: {source}, as [costs] activity_source = "
+        f'"{result.activity_source}" in evaluation.toml chooses (one source only, so no change '
+        "is counted twice)."
+    ]
     parts += [_line_text(line, result) for line in lines]
     parts += list(result.change_notes)
     if result.overridden:

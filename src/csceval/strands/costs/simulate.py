@@ -12,8 +12,9 @@ Modelling choices (all figures are SYNTHETIC, for the demo and tests, not estima
 - ``data/activity_changes.csv`` is written with its header and no rows (the format shown, no
   override): the cost-benefit analysis values the impact strand's estimates, as in a real
   evaluation; the simulator's true effects are in ``truth.json`` only.
-- A child protection plan has no published unit cost, so the project gets a clearly labelled
-  illustrative one in ``data/unit_costs.csv``.
+- A child protection plan has no published unit cost, so the project gets clearly labelled
+  illustrative ones in ``data/unit_costs.csv`` (a child-year on a plan, for the LA-level
+  source, and a plan started, for the child-level one).
 - ``data/deflators.csv`` is csceval's default deflator series written out, to show the format.
 """
 
@@ -43,6 +44,14 @@ SIMULATED_UNIT_COSTS = (
         "2019-20",
         "SYNTHETIC illustrative figure, not a published unit cost",
         3000,
+    ),
+    (
+        "child_protection_plan_start",
+        "child protection plan started",
+        7000,
+        "2019-20",
+        "SYNTHETIC illustrative figure, not a published unit cost",
+        2500,
     ),
 )
 

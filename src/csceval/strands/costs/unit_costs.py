@@ -4,7 +4,8 @@ Defaults are from the GMCA (New Economy) Unit Cost Database, supplementary Green
 as transcribed from v1.4 (GO Lab, Oxford); each carries its UCD code and original price year.
 **Re-check them against the current GMCA workbook (v3.0, CC BY 4.0) before relying on them.**
 Only entries whose price year the shipped deflator series covers (2010-11 onwards) are
-defaults. The UCD's children-in-need process costs (SS5.0, 2008-09), child protection core
+defaults. An entry to care (the child-level strand's activity) is valued at one year of care at
+SS1.0. The UCD's children-in-need process costs (SS5.0, 2008-09), child protection core
 assessment (SS4.0, 2004-05) and CSC assessment costs (SS6.1-6.4, 2009-10) are older; the UCD has
 no cost of a child protection plan. A project adds or replaces unit costs in
 ``data/unit_costs.csv`` (activity, unit, cost_gbp, price_year, source, se_gbp); a row whose
@@ -48,6 +49,14 @@ DEFAULT_UNIT_COSTS: tuple[UnitCost, ...] = (
         51_080,
         "2013-14",
         f"{UCD}, SS1.0: child taken into care, average fiscal cost across settings",
+    ),
+    UnitCost(
+        "care_entry",
+        "entry to care (its first year in care)",
+        51_080,
+        "2013-14",
+        f"{UCD}, SS1.0: child taken into care, average fiscal cost across settings, for the "
+        "first year of care only (longer stays are not counted: a conservative valuation)",
     ),
     UnitCost(
         "foster_care_week",

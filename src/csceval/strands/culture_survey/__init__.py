@@ -10,6 +10,7 @@ from csceval.strands.culture_survey.analysis import analyse_survey, survey_avail
 from csceval.strands.culture_survey.checks import check_survey_tables
 from csceval.strands.culture_survey.cli import survey
 from csceval.strands.culture_survey.error_codes import ERROR_CODES
+from csceval.strands.culture_survey.evidence import survey_evidence
 from csceval.strands.culture_survey.norms import FILE as NORMS_FILE
 from csceval.strands.culture_survey.norms import parse_norms
 from csceval.strands.culture_survey.section import render_survey
@@ -57,4 +58,5 @@ STRAND = Strand(
     simulate=SimulatorPart(files=survey_files, truth=survey_truth, truth_key="culture_survey"),
     cli=survey,
     web=WebApp(app="csceval.web.culture_survey", url_prefix="culture-survey/"),
+    evidence=survey_evidence,
 )

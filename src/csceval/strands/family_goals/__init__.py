@@ -12,6 +12,7 @@ from csceval.strands.family_goals.analysis import GoalsResult, analyse_goals
 from csceval.strands.family_goals.checks import check_goal_tables
 from csceval.strands.family_goals.cli import goals
 from csceval.strands.family_goals.error_codes import ERROR_CODES
+from csceval.strands.family_goals.evidence import goals_evidence
 from csceval.strands.family_goals.scoring import DEFAULT_RHO, t_score
 from csceval.strands.family_goals.section import render_goals
 from csceval.strands.family_goals.simulate import family_goal_files, family_goal_truth
@@ -39,6 +40,7 @@ STRAND = Strand(
     ),
     cli=goals,
     web=WebApp(app="csceval.web.family_goals", url_prefix="family-goals/"),
+    evidence=goals_evidence,
 )
 
 __all__ = ["DEFAULT_RHO", "STRAND", "GoalsResult", "t_score"]

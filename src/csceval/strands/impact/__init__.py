@@ -6,7 +6,9 @@ the verdicts; ``impact_calibration.json`` (a project's own test sizes) is its de
 
 from csceval.project import ProjectFile
 from csceval.strands.impact.calibration_file import PROJECT_FILE, parse_project_calibration
+from csceval.strands.impact.design import derive_design
 from csceval.strands.impact.error_codes import ERROR_CODES
+from csceval.strands.impact.evidence import impact_evidence
 from csceval.strands.impact.section import render_impact
 from csceval.strands.impact.strand import IMPACT_ESTIMATORS, analyse_impact, impact_available
 from csceval.strands.strand import Strand
@@ -22,12 +24,15 @@ STRAND = Strand(
             name="impact_calibration",
             path=PROJECT_FILE,
             description="The real size of each test on this project's own comparators and "
-            "adoption years, written by `csceval impact calibrate-project DIR --write`; the "
-            "report quotes it instead of the shipped real-panel figures. Optional.",
+            "adoption years, written by `csceval impact calibrate-project DIR --write`: an "
+            "explicit override of the sizes the run measures on the design (the report names "
+            "it). Optional.",
             parse=parse_project_calibration,
         ),
     ),
     estimators=IMPACT_ESTIMATORS,
     error_codes=ERROR_CODES,
     error_range=(7100, 7199),
+    evidence=impact_evidence,
+    derive=derive_design,
 )

@@ -18,7 +18,7 @@ from csceval.indicators.catalogue import Indicator, Kind
 ESTIMATE_COLUMNS = (
     "indicator", "title", "scale", "unit", "method", "label", "la_code", "estimate", "low",
     "high", "p_value", "fit", "estimable", "pretrend", "note", "n_pilots", "n_donors",
-    "first_year", "last_year", "strength",
+    "first_year", "last_year", "strength", "mde",
 )  # fmt: skip
 """The columns of :meth:`ImpactResult.to_frame`, one row per indicator and estimate.
 
@@ -31,7 +31,8 @@ per-pilot row, else empty), ``estimate``, ``low`` and ``high`` (95% interval), `
 effect outside the uniform band; else None), ``note``, ``n_pilots`` and ``n_donors`` (with
 complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when not estimable),
 ``strength`` (the indicator's strength of evidence, as the report states it; the same on each
-of its rows).
+of its rows), ``mde`` (the smallest effect the design detects four times in five with this
+method, as text in ``unit``; empty when the design was not calibrated or on per-pilot rows).
 """
 
 IndicatorRows = tuple[Indicator, str, tuple[int, int] | None, int, int, Sequence[Any]]

@@ -13,26 +13,34 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from csceval.impact.adoption_sensitivity import (
+    HEADLINE_SEED,
+    MIN_DONORS_OVER_PILOTS,
+    headline_panel,
+    pooled_headline,
+)
 from csceval.impact.did import aggte, att_gt
-from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
-from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
-from csceval.impact.synth_data import latest_span
+from csceval.impact.synth import SynthPanel
 from csceval.impact.synth_pooled import PooledSynthResult
 from csceval.indicators.catalogue import Indicator
-from csceval.strands.impact.results import SIZE_LIMIT, Estimate, IndicatorImpact, calibrated_size
+from csceval.strands.impact.draws import N_BOOT as N_BOOT
+from csceval.strands.impact.draws import SYNTH_DRAWS as SYNTH_DRAWS
+from csceval.strands.impact.its_chart import its_gaps
+from csceval.strands.impact.results import (
+    Estimate,
+    IndicatorImpact,
+    calibrated_size,
+    over_rejecting,
+)
 from csceval.strands.impact.scale import analysis_scale, from_log, percent_frame, to_analysis_scale
 from csceval.strands.impact.synth_table import synth_fit_frame
 
-SYNTH_DRAWS = 199
-"""Re-drawn pseudo-pilot sets for the pooled randomization test (p-value resolution 1/200)."""
+SEED = HEADLINE_SEED
 
 
-N_BOOT = 199
-"""Multiplier-bootstrap draws for Callaway-Sant'Anna (kept small so the demo stays quick)."""
-
-
-SEED = 20180401
+MIN_PRE_YEARS = 3
+"""Default ``[impact] min_pre_years``: pre-adoption years a pilot needs (see the strand notes)."""
 
 
 MAX_PLACEBO_LINES = 20
@@ -47,12 +55,14 @@ METHOD_LABELS: dict[str, str] = {
     "synth_rmspe": "Synthetic control",
     "did": "Callaway-Sant'Anna DiD",
     "sdid": "Synthetic DiD",
-    "its": "Controlled ITS (descriptive)",
 }
+"""Methods with rows in the estimates table; ITS is a chart only (:mod:`.its_chart`)."""
 
 
 def _methods(estimators: tuple[str, ...]) -> list[str]:
-    return [m for e in estimators for m in (["synth_pooled"] if e == "synth" else [e])]
+    return [
+        m for e in estimators if e != "its" for m in (["synth_pooled"] if e == "synth" else [e])
+    ]
 
 
 def not_estimable(
@@ -67,43 +77,6 @@ def not_estimable(
     return IndicatorImpact(indicator, rows, None, None, (), 0, None, (*notes, reason), scale)
 
 
-def balanced_panel(
-    values: pd.DataFrame, adoption: dict[str, int], donors: tuple[str, ...]
-) -> tuple[SynthPanel | None, dict[str, int], list[str], list[str]]:
-    """The balanced panel of the usable pilots and donors, and notes on who was dropped."""
-    notes: list[str] = []
-    years = latest_span([int(y) for y in values.columns[values.notna().any(axis=0).to_numpy()]])
-    if not years:
-        return None, {}, [], []
-    block = values.reindex(columns=years)
-    complete = set(block.index[block.notna().all(axis=1).to_numpy()])
-    pilots = {p: t for p, t in adoption.items() if p in complete}
-    if len(pilots) < len(adoption):
-        notes.append(
-            f"{len(adoption) - len(pilots)} pilot(s) dropped: a suppressed or missing value in "
-            f"{years[0]}-{years[-1]}"
-        )
-    short = {p: t for p, t in pilots.items() if t - years[0] < 2 or t > years[-1]}
-    if short:
-        notes.append(
-            f"{len(short)} pilot(s) dropped: fewer than two years before adoption, or adoption "
-            f"after {years[-1]}, in the indicator's years {years[0]}-{years[-1]}"
-        )
-    pilots = {p: t for p, t in pilots.items() if p not in short}
-    usable = [d for d in donors if d in complete and d not in adoption]
-    if len(usable) < len([d for d in donors if d not in adoption]):
-        notes.append(
-            f"{len([d for d in donors if d not in adoption]) - len(usable)} comparator(s) "
-            f"dropped: a suppressed or missing value in {years[0]}-{years[-1]}"
-        )
-    units = [*sorted(pilots), *usable]
-    if not pilots or not usable:
-        return None, pilots, usable, notes
-    matrix = block.loc[units].to_numpy(dtype=np.float64).T
-    panel = SynthPanel(units=tuple(units), times=tuple(years), values={"y": matrix})
-    return panel, pilots, usable, notes
-
-
 def analyse_indicator(
     indicator: Indicator,
     values: pd.DataFrame,
@@ -112,44 +85,43 @@ def analyse_indicator(
     estimators: tuple[str, ...],
     calibration: dict[str, object],
     names: dict[str, str] | None = None,
+    min_pre_years: int = MIN_PRE_YEARS,
 ) -> IndicatorImpact:
     """All the plan's estimators on one indicator (``values``: LAs x years, NaN suppressed)."""
     scale = analysis_scale(indicator)
-    panel, pilots, usable, notes = balanced_panel(
-        to_analysis_scale(values, scale), adoption, donors
-    )
+    hp = headline_panel(to_analysis_scale(values, scale), adoption, donors, min_pre_years, names)
+    panel, pilots, usable, notes = hp.panel, hp.pilots, hp.donors, hp.notes
     if panel is None:
         if not values.notna().to_numpy().any():
             reason = "every value is suppressed or missing"
         elif not pilots:
-            reason = "no pilot has complete data and at least two pre-period years"
+            reason = f"no pilot has complete data and at least {min_pre_years} pre-period years"
         else:
             reason = "no comparator LA has complete data (no donors)"
         return not_estimable(indicator, estimators, reason, notes)
-    if len(usable) < len(pilots) + 3:
+    if len(usable) < len(pilots) + MIN_DONORS_OVER_PILOTS:
         reason = f"only {len(usable)} comparator LA(s) with complete data: too few donors"
         return not_estimable(indicator, estimators, reason, notes)
     rows: list[Estimate] = []
     event: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
     fits: pd.DataFrame | None = None
+    its_frame: pd.DataFrame | None = None
     for est in estimators:
         try:
             if est == "synth":
-                pooled = pooled_synth(
-                    panel, SynthSpec("y", v_method="equal", demean=True), pilots, usable,
-                    n_draws=SYNTH_DRAWS, seed=SEED,
-                )  # fmt: skip
+                pooled = pooled_headline(panel, pilots, usable)
                 rows += _synth_rows(pooled, names or {})
                 gaps = _gap_frame(pooled)
                 fits = synth_fit_frame(pooled, names or {})
+                notes += perfect_fit_notes(pooled, names or {})
             elif est == "did":
                 row, event = _did(panel, pilots)
                 rows.append(row)
             elif est == "sdid":
                 rows.append(_sdid(panel, pilots, usable))
             elif est == "its":
-                rows.append(_its(panel, pilots, usable))
+                its_frame = its_gaps(panel, pilots, usable)
         except ValueError as exc:
             for method in _methods((est,)):
                 rows.append(
@@ -173,6 +145,7 @@ def analyse_indicator(
             notes=tuple(notes),
             scale=scale,
             synth_fits=fits,
+            its_gaps=its_frame,
         )
     )
 
@@ -180,7 +153,7 @@ def analyse_indicator(
 def _with_size(row: Estimate, indicator: str, calibration: dict[str, object]) -> Estimate:
     """Add the calibrated-size label to an over-rejecting method's note."""
     size = calibrated_size(calibration, row.method, indicator)
-    if size is None or size <= SIZE_LIMIT or not row.estimable:
+    if size is None or not over_rejecting(calibration, row.method, indicator) or not row.estimable:
         return row
     label = f"over-rejects: real size {size:.1%} at nominal 5%"
     return replace(row, note="; ".join(x for x in (row.note, label) if x))
@@ -203,7 +176,33 @@ def _reported(impact: IndicatorImpact) -> IndicatorImpact:
         synth_fits=None
         if impact.synth_fits is None
         else impact.synth_fits.assign(pre_rmspe=100.0 * impact.synth_fits["pre_rmspe"]),
+        its_gaps=None
+        if impact.its_gaps is None
+        else impact.its_gaps.assign(its=impact.its_gaps["its"].map(from_log)),
     )
+
+
+def perfect_fit_notes(pooled: PooledSynthResult, names: dict[str, str]) -> list[str]:
+    """Pilots and placebos whose pre-period the donors reproduce exactly (pre-RMSPE ~ 0).
+
+    Such fits have no RMSPE ratio: exact placebos are left out of each pilot's ratio test and a
+    pilot fitted exactly has no ratio p-value (:mod:`csceval.impact.synth_placebo`).
+    """
+    exact = [names.get(u, u) for u in sorted(pooled.placebos) if pooled.placebos[u].treated_perfect]
+    placebos = {u: p.n_perfect for u, p in pooled.placebos.items()}
+    notes = []
+    if exact:
+        notes.append(
+            f"Perfect pre-period fit (pre-RMSPE ~ 0, no RMSPE-ratio test) for {len(exact)} "
+            f"pilot(s): {', '.join(exact)}."
+        )
+    if any(placebos.values()):
+        most = max(placebos.values())
+        notes.append(
+            f"Up to {most} placebo comparator(s) per pilot fit the pre-period exactly and were "
+            "left out of the RMSPE-ratio test."
+        )
+    return notes
 
 
 def _synth_rows(pooled: PooledSynthResult, names: dict[str, str]) -> list[Estimate]:
@@ -341,24 +340,4 @@ def _sdid(panel: SynthPanel, pilots: dict[str, int], donors: list[str]) -> Estim
         high=float(fit.tau + Z95 * fit.se),
         p_value=float(2 * norm.sf(abs(fit.tau / fit.se))) if fit.se > 0 else math.nan,
         note="per adoption cohort, aggregated; jackknife standard error",
-    )
-
-
-def _its(panel: SynthPanel, pilots: dict[str, int], donors: list[str]) -> Estimate:
-    """Mean over pilots of the controlled-ITS effect; pilots ITS cannot fit are left out."""
-    effects, skipped = [], 0
-    for unit, start in pilots.items():
-        try:
-            effects.append(its(panel, "y", unit, start, comparison=donors).effect)
-        except ValueError:
-            skipped += 1
-    if not effects:
-        raise ValueError("no pilot has enough years before and after adoption for ITS")
-    left_out = f"; {skipped} pilot(s) left out (too few years for ITS)" if skipped else ""
-    return Estimate(
-        "its",
-        METHOD_LABELS["its"],
-        estimate=float(np.mean(effects)),
-        note="mean over pilots of the post-period effect against the comparators' mean; "
-        f"descriptive only: no interval or p-value is reported{left_out}",
     )

@@ -1,161 +1,166 @@
-"""The real size of the impact tests on a project's own panel and design.
+"""``csceval impact calibrate-project``: the design calibration a project's report quotes.
 
-The report labels each method with its real size at nominal 5%. By default those figures come
-from the real LA panel and a design scenario shipped with csceval
-(``calibration/la_panel.json``). :func:`calibrate_project` measures them on the project itself:
-for each indicator the impact strand analyses, pseudo-pilots are drawn from the project's own
-comparators (as the report's donors are), given the pilots' adoption years, and every method
-runs as the report runs it (rates on the log scale). ``csceval impact calibrate-project DIR
---write`` saves the result as ``impact_calibration.json`` in the project folder; the report then
-quotes it instead of the shipped figures and says so.
+Every run of the report draws the design calibration (:mod:`csceval.strands.impact.design`,
+cached); this module gives the same numbers on the command line. :func:`project_design` draws
+(or reads from the cache) exactly what the run draws, and :func:`design_summary` runs the impact
+strand with it and reads the sizes, MDEs, power and verdict rates off the result's assessment,
+the very object the report's section renders. So the command and the report agree to the
+digit when they share draws and seed, and within Monte Carlo error otherwise.
 
-Notes
------
-- Adoption years: the pilots' (:func:`~csceval.strands.impact.strand.adoption_years`); a year
-  leaving
-  fewer than two years before it in an indicator's span, or after the span, is left out for
-  that indicator with a note, as the strand drops such pilots.
-- The file is checked when the project loads (:mod:`csceval.strands.impact.calibration_file`).
+``--write`` saves the sizes as ``impact_calibration.json`` in the project folder: an explicit
+override that the report then quotes (and names) instead of the sizes it measures. The file is
+checked when the project loads (:mod:`csceval.strands.impact.calibration_file`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+import math
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from csceval.impact.calibrate import LABELS, METHODS, CalibrationResult, calibrate
-from csceval.impact.synth_data import SynthPanel, latest_span
-from csceval.indicators.catalogue import BY_ID
-from csceval.indicators.panel import wide_panel
-from csceval.project import Project, ProjectData
-from csceval.project.comparators import choose_comparators
+from csceval.atomic import write_file
+from csceval.project import Project
 from csceval.strands.impact.calibration_file import PROJECT_FILE
-from csceval.strands.impact.scale import analysis_scale
-from csceval.strands.impact.strand import IMPACT_ESTIMATORS, adoption_years, impact_indicators
-
-ESTIMATOR_METHODS: dict[str, tuple[str, ...]] = {
-    "synth": ("synth_pooled", "synth_rmspe"),
-    "did": ("did",),
-    "sdid": ("sdid",),
-    "its": ("its",),
-}
-
-
-def project_methods(project: ProjectData) -> tuple[str, ...]:
-    """The calibration methods of the plan's impact estimators, in :data:`METHODS` order."""
-    chosen = {
-        m
-        for e in project.settings.analysis.estimators
-        if e in IMPACT_ESTIMATORS
-        for m in ESTIMATOR_METHODS[e]
-    }
-    return tuple(m for m in METHODS if m in chosen)
+from csceval.strands.impact.design import (
+    DesignDraws,
+    cache_dir,
+    calibration_draws,
+    design_draws,
+)
+from csceval.strands.impact.design_stats import shown_effect
+from csceval.strands.impact.results import ImpactResult, design_payload
+from csceval.strands.impact.strand import adoption_years, analyse_impact
+from csceval.strands.strand import StrandInputs
 
 
-def _comparator_panel(project: ProjectData, indicator: str) -> SynthPanel:
-    values = wide_panel(project, indicator)
-    codes = [c for c in choose_comparators(project).la_codes if c in values.index]
-    block = values.loc[codes]
-    return SynthPanel(
-        units=tuple(codes),
-        times=tuple(int(y) for y in block.columns),
-        values={indicator: block.to_numpy(dtype=np.float64).T},
-    )
-
-
-def calibrate_project(
+def project_design(
     project: Project,
     *,
-    n_draws: int = 100,
-    sdid_draws: int | None = None,
-    seed: int = 0,
-    progress: Callable[[str, int], None] | None = None,
-) -> list[CalibrationResult]:
-    """Size and coverage of the plan's impact tests on the project's comparators, per indicator.
-
-    ``sdid_draws`` (default ``n_draws``) draws for synthetic DiD, the slowest method.
-    ``progress(indicator, draws_done)`` is called after each draw. Raises ``ValueError`` when
-    the plan has no impact estimator or no pilot has an adoption date.
-    """
-    methods = project_methods(project)
-    years = sorted(adoption_years(project).values())
-    if not methods or not years:
-        raise ValueError("the plan has no impact estimator, or no pilot has an adoption date")
-    results = []
-    for indicator in impact_indicators(project.settings.analysis.indicators):
-        panel = _comparator_panel(project, indicator)
-        y = panel.variable(indicator)
-        span = latest_span([panel.times[i] for i in np.flatnonzero(np.isfinite(y).any(axis=1))])
-        usable = [t for t in years if span and t - span[0] >= 2 and t <= span[-1]]
-        if not usable:
-            continue
-        log = analysis_scale(BY_ID[indicator]) == "log"
-        for group in _groups(methods, sdid_draws):
-            draws = sdid_draws if group == ("sdid",) and sdid_draws else n_draws
-            report = (lambda done, i=indicator: progress(i, done)) if progress else None
-            results.append(
-                calibrate(
-                    panel,
-                    indicator,
-                    usable,
-                    methods=group,
-                    n_draws=draws,
-                    seed=seed,
-                    log=log,
-                    progress=report,
-                )
-            )
-    return results
+    draws: int | None = None,
+    seed: int | None = None,
+    cache: bool = True,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> DesignDraws:
+    """The design calibration of ``project`` as its run draws it (``draws`` and ``seed`` default
+    to the project's ``[impact]`` settings); read from and saved to the cache unless
+    ``cache=False``. Raises ``ValueError`` when there is nothing to draw."""
+    adoption = sorted(adoption_years(project).values())
+    design = design_draws(
+        project,
+        adoption,
+        draws=calibration_draws(project) if draws is None else draws,
+        seed=project.settings.impact.calibration_seed if seed is None else seed,
+        cache=cache_dir() if cache else None,
+        jobs=jobs,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    if design is None:
+        raise ValueError(
+            "nothing to calibrate: the plan has no impact test (synth, did, sdid), no pilot has "
+            "an adoption date, no indicator leaves enough candidates, or the draws are 0"
+        )
+    return design
 
 
-def _groups(methods: tuple[str, ...], sdid_draws: int | None) -> list[tuple[str, ...]]:
-    """SDID on its own when it gets its own number of draws."""
-    if sdid_draws is None or "sdid" not in methods:
-        return [methods]
-    rest = tuple(m for m in methods if m != "sdid")
-    return [g for g in (rest, ("sdid",)) if g]
+def analysed_with(project: Project, design: DesignDraws) -> ImpactResult:
+    """The impact strand's result on ``project`` with ``design`` as its derived input."""
+    return analyse_impact(replace(StrandInputs.of(project), derived={"design": design}))
 
 
-def calibration_payload(
-    results: Iterable[CalibrationResult], *, description: str, panel: str, **extra: object
-) -> dict[str, object]:
-    """The results in the format the report reads (``calibration/la_panel.json``)."""
-    methods: dict[str, dict[str, Any]] = {}
-    for result in results:
-        for name, stat in result.methods.items():
-            entry = methods.setdefault(
-                name, {"label": LABELS[name], "draws": result.n_draws, "size": {}, "mc_error": {}}
-            )
-            entry["size"][result.outcome] = round(stat.size, 4)
-            entry["mc_error"][result.outcome] = round(stat.size_mc_error, 4)
+def _num(x: float, digits: int = 4) -> float | None:
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def design_summary(result: ImpactResult) -> dict[str, Any]:
+    """Sizes, MDEs, power and verdict rates per indicator, as the report quotes them."""
+    design, a = result.design, result.assessment
+    indicators: dict[str, Any] = {}
+    for impact in result.indicators:
+        i = impact.indicator.id
+        v = a.verdicts[i]
+        indicators[i] = {
+            "scale": impact.scale,
+            "headline": v.headline,
+            "strength": v.strength,
+            "p_value": _num(v.p_value),
+            "p_family": _num(v.p_family),
+            "p_adjusted": _num(v.p_adjusted),
+            "verdict_rates_null": dict(v.null_rates) if v.null_rates is not None else None,
+            "verdict_rates_mde": dict(v.mde_rates) if v.mde_rates is not None else None,
+            "methods": {
+                m: {
+                    "size": _num(s.size),
+                    "size_mc_error": _num(s.size_mc_error),
+                    "over_rejects": s.over_rejects,
+                    "tests": s.tests,
+                    "mde": _num(shown_effect(s.mde, impact.scale)),
+                    "power_at_mde": _num(s.power_at_mde),
+                }
+                for m, s in a.stats.get(i, {}).items()
+            },
+        }
     return {
-        "description": description,
-        "panel": panel,
-        "date": date.today().isoformat(),
-        "nominal": 0.05,
-        **extra,
-        "methods": {m: methods[m] for m in METHODS if m in methods},
+        "draws": a.draws,
+        "seed": design.seed if design else None,
+        "key": design.key if design else None,
+        "mode": a.mode,
+        "adjustment": a.adjustment,
+        "primary": result.plan.primary,
+        "family_null_rate": _num(a.family_null_rate),
+        "indicators": indicators,
     }
 
 
-def write_project_calibration(project: Project, results: list[CalibrationResult]) -> Path:
-    """Save ``impact_calibration.json`` in the project folder; the report will quote it."""
-    payload = calibration_payload(
-        results,
-        description="Real size of each impact test at nominal 5% on this project's comparators "
-        "(pseudo-pilots with the pilots' adoption years; true effect zero), written by csceval "
-        "impact calibrate-project.",
-        panel="the project's data/indicators.csv, comparators: "
-        + project.settings.analysis.comparators,
-        source="this project's comparators (csceval impact calibrate-project)",
-        adoption_years=sorted(adoption_years(project).values()),
-        draws={r.outcome + ":" + "+".join(r.methods): r.n_draws for r in results},
-    )
-    path = project.root / PROJECT_FILE
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    return path
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The summary in plain lines (what the command prints)."""
+    lines = [
+        f"{summary['draws']} pseudo-pilot draws (seed {summary['seed']}); p-values: "
+        f"{summary['mode']}, {summary['adjustment']}-adjusted; primary outcome: "
+        f"{summary['primary'] or 'none pre-specified'}"
+    ]
+    for indicator, entry in summary["indicators"].items():
+        unit = "%" if entry["scale"] == "log" else ""
+        for method, s in entry["methods"].items():
+            flag = " (over-rejects)" if s["over_rejects"] else ""
+            mde = f"{s['mde']:.2f}{unit}" if s["mde"] is not None else "not measured"
+            power = f" (power {s['power_at_mde']:.0%})" if s["power_at_mde"] is not None else ""
+            lines.append(
+                f"{indicator}: {method}: size {s['size']:.3f} (MC error {s['size_mc_error']:.3f})"
+                f"{flag}; MDE {mde}{power}"
+            )
+        for kind in ("null", "mde"):
+            rates = entry[f"verdict_rates_{kind}"]
+            if rates is not None:
+                shares = ", ".join(f"{k} {v:.3f}" for k, v in rates.items())
+                lines.append(f"{indicator}: verdicts with {kind} effect: {shares}")
+        lines.append(f"{indicator}: verdict here {entry['strength']} (p {entry['p_value']})")
+    if summary["family_null_rate"] is not None:
+        lines.append(
+            f"family-wise moderate or stronger with no effect: {summary['family_null_rate']:.3f}"
+        )
+    return lines
+
+
+def write_project_calibration(project: Project, result: ImpactResult) -> Path:
+    """Save the design's sizes as ``impact_calibration.json`` (an override the report names)."""
+    if result.design is None:
+        raise ValueError("no design calibration to write")
+    stats = {i: dict(by_method) for i, by_method in result.assessment.stats.items()}
+    payload = design_payload(result.design, stats)
+    del payload["design_key"]  # a file is an override, not this run's design
+    payload |= {
+        "description": "Real size of each impact test at nominal 5% on this project's design "
+        "(pseudo-pilots from its comparators with the pilots' adoption years; true effect "
+        "zero), written by csceval impact calibrate-project.",
+        "source": "this project's comparators (csceval impact calibrate-project, "
+        f"{result.design.draws} draws, seed {result.design.seed})",
+        "date": date.today().isoformat(),
+        "adoption_years": sorted(result.adoption.values()),
+    }
+    return write_file(project.root / PROJECT_FILE, (json.dumps(payload, indent=2) + "\n").encode())

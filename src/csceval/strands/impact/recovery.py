@@ -37,14 +37,14 @@ from __future__ import annotations
 import math
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from csceval.executor import map_tasks
 from csceval.impact.synth_data import positive_log
 from csceval.indicators.catalogue import BY_ID
 from csceval.project import read_project
@@ -52,7 +52,7 @@ from csceval.simulate.pilots import EFFECTS
 from csceval.simulate.world import World, simulate_world
 from csceval.simulate.writer import core_files
 from csceval.strands import StrandInputs
-from csceval.strands.impact.results import IndicatorImpact, verdict
+from csceval.strands.impact.results import IndicatorImpact
 from csceval.strands.impact.scale import Scale, analysis_scale, from_log
 from csceval.strands.impact.strand import analyse_impact
 
@@ -139,11 +139,12 @@ def _rows(
     return out
 
 
-def recover_seed(seed: int) -> list[RecoveryRow]:
+def recover_seed(seed: int, estimators: tuple[str, ...] | None = None) -> list[RecoveryRow]:
     """Simulate ``seed``, run the impact strand on it as a project, pair estimates and truth.
 
     The project holds the core files only (the impact strand reads nothing else), loaded with
-    the impact strand's own declarations, as ``csceval run`` would load it.
+    the impact strand's own declarations, as ``csceval run`` would load it. ``estimators``
+    replaces the plan's (e.g. ``("synth",)`` for a quicker study of the headline alone).
     """
     from csceval.strands.impact import STRAND  # the package imports this module's siblings
 
@@ -154,27 +155,35 @@ def recover_seed(seed: int) -> list[RecoveryRow]:
             path = Path(folder) / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        result = analyse_impact(StrandInputs.of(read_project(Path(folder), (STRAND,))))
+        project = read_project(Path(folder), (STRAND,))
+        if estimators is not None:
+            plan = project.settings.analysis.model_copy(update={"estimators": list(estimators)})
+            settings = project.settings.model_copy(update={"analysis": plan})
+            project = replace(project, settings=settings)
+        result = analyse_impact(StrandInputs.of(project))
     rows: list[RecoveryRow] = []
     for impact in result.indicators:
-        strength, _ = verdict(impact, result.calibration)
+        strength = result.assessment.verdicts[impact.indicator.id].strength
         rows += _rows(seed, impact, world, result.adoption, strength)
     return rows
 
 
 def run_recovery(
-    seeds: Sequence[int], jobs: int = 1, progress: Callable[[int], None] | None = None
+    seeds: Sequence[int],
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+    scheduler: str | None = None,
+    estimators: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Every seed's rows (:data:`COLUMNS`), over ``jobs`` processes; ``progress(done)`` per seed."""
-    rows: list[RecoveryRow] = []
-    with ExitStack() as stack:
-        pool = stack.enter_context(ProcessPoolExecutor(jobs)) if jobs > 1 else None
-        results = pool.map(recover_seed, seeds) if pool else map(recover_seed, seeds)
-        for k, seed_rows in enumerate(results, start=1):
-            rows += seed_rows
-            if progress:
-                progress(k)
-    return pd.DataFrame([asdict(r) for r in rows], columns=list(COLUMNS))
+    """Every seed's rows (:data:`COLUMNS`) through :func:`csceval.executor.map_tasks` (``jobs``
+    local processes, or a Dask ``scheduler``); ``progress(done)`` per seed."""
+    task = recover_seed if estimators is None else partial(recover_seed, estimators=estimators)
+    results = map_tasks(
+        task, list(seeds), jobs=jobs, scheduler=scheduler, label="recovery",
+        progress=progress or False,
+    )  # fmt: skip
+    rows = [asdict(r) for seed_rows in results for r in seed_rows]
+    return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def _rate(hits: pd.Series) -> tuple[float, float, int]:

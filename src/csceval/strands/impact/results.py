@@ -1,67 +1,27 @@
-"""The impact strand's results and its verdict rule: estimates, strength of evidence, real sizes."""
+"""The impact strand's results: estimates, design calibration, strength of evidence, real sizes.
+
+The verdict rule is :mod:`csceval.strands.impact.verdicts`; the design calibration it reads is
+:mod:`csceval.strands.impact.design` (drawn by the pipeline before ``analyse``).
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from importlib.resources import files
 
-import numpy as np
 import pandas as pd
 
-from csceval.indicators.catalogue import Indicator
 from csceval.project.comparators import ComparatorSet
-from csceval.report.model import Strength
+from csceval.strands.impact.design import DesignDraws
+from csceval.strands.impact.design_stats import MIN_TESTS, NOMINAL, MethodStats, mde_text
+from csceval.strands.impact.estimates import Estimate as Estimate
+from csceval.strands.impact.estimates import IndicatorImpact as IndicatorImpact
 from csceval.strands.impact.frames import effect_text, effect_unit, estimates_frame
-from csceval.strands.impact.scale import Scale
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """One row of the side-by-side table: a method's estimate, or why there is none."""
-
-    method: str
-    """``synth_pooled``, ``synth_rmspe`` (per pilot), ``did``, ``sdid`` or ``its``."""
-    label: str
-    estimate: float = math.nan
-    low: float = math.nan
-    high: float = math.nan
-    p_value: float = math.nan
-    fit: float = math.nan
-    """Pre-period RMSPE (synthetic control: mean over pilots) where the method has one."""
-    note: str = ""
-    estimable: bool = True
-    pretrend: bool | None = None
-    """Callaway-Sant'Anna only: does the uniform band exclude zero in some pre-adoption year?"""
-    unit: str = ""
-    """The pilot's LA code on a per-pilot row (``synth_rmspe``), else empty."""
-
-
-@dataclass(frozen=True)
-class IndicatorImpact:
-    """The impact estimates of one indicator (in :func:`analysis_scale`'s reporting unit)."""
-
-    indicator: Indicator
-    estimates: tuple[Estimate, ...]
-    event_study: pd.DataFrame | None
-    """``event_time``, ``att``, ``low``, ``high`` (uniform 95% band)."""
-    synth_gaps: pd.DataFrame | None
-    """``event_time``, ``pilots`` (pooled gap) and ``placebo_<k>`` (pooled placebo gaps)."""
-    pilots_used: tuple[str, ...]
-    n_donors: int
-    years: tuple[int, int] | None
-    notes: tuple[str, ...]
-    scale: Scale = "level"
-    """``log``: estimated on log values, reported as per cent changes (see the module notes)."""
-    synth_fits: pd.DataFrame | None = None
-    """Per pilot (synthetic control): ``pilot``, ``pre_rmspe``, ``ratio`` (post/pre RMSPE),
-    ``p_value`` (in-space placebos), ``n_donors`` (weight >= 0.01), ``donors`` (the largest
-    weights W, as text) and ``v`` (how V was chosen)."""
-
-    def get(self, method: str) -> Estimate | None:
-        """The first estimate of ``method`` (None when the method was not run)."""
-        return next((e for e in self.estimates if e.method == method), None)
+from csceval.strands.impact.outcomes import OutcomePlan
+from csceval.strands.impact.verdicts import STRENGTHS, Assessment, assess, headline_of
 
 
 @dataclass(frozen=True)
@@ -75,7 +35,23 @@ class ImpactResult:
     pilot_names: dict[str, str]
     estimators: tuple[str, ...]
     calibration: dict[str, object]
+    """Real sizes in ``calibration/la_panel.json``'s format: the project's own override file
+    (``source`` says so), else the design calibration's, else the shipped figures."""
     notes: tuple[str, ...]
+    design: DesignDraws | None = None
+    """The design calibration's draws (None: not drawn, e.g. ``analyse`` called directly)."""
+    plan: OutcomePlan = field(default_factory=lambda: OutcomePlan(None, ()))
+
+    @cached_property
+    def assessment(self) -> Assessment:
+        """Verdicts, p-values, sizes, MDEs and operating characteristics (computed once)."""
+        drawn = self.calibration.get("design_key") is not None  # sizes of self.design itself
+        sizes = None if drawn else size_stats(self.calibration)
+        return assess(self.indicators, self.design, sizes, self.plan)
+
+    def stats(self, indicator: str, method: str) -> MethodStats | None:
+        """The design statistics (size, MDE, power) of a method on an indicator, if drawn."""
+        return self.assessment.stats.get(indicator, {}).get(method)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator and estimate (columns: :data:`.frames.ESTIMATE_COLUMNS`)."""
@@ -83,36 +59,69 @@ class ImpactResult:
             (i.indicator, i.scale, i.years, len(i.pilots_used), i.n_donors, i.estimates)
             for i in self.indicators
         )
-        strengths = {i.indicator.id: verdict(i, self.calibration)[0] for i in self.indicators}
-        frame["strength"] = frame["indicator"].map(strengths)
+        verdicts = self.assessment.verdicts
+        frame["strength"] = frame["indicator"].map({k: v.strength for k, v in verdicts.items()})
+        frame["mde"] = [
+            _mde(self.stats(i, m), s, u)
+            for i, m, s, u in zip(
+                frame["indicator"], frame["method"], frame["scale"], frame["unit"], strict=True
+            )
+        ]
         return frame
 
     def summary(self) -> str:
-        """The headline effect (pooled synthetic control) and strength of evidence per indicator."""
-        verdicts = [verdict(impact, self.calibration)[0] for impact in self.indicators]
+        """The primary question first, then each indicator's headline, MDE and strength."""
+        a = self.assessment
+        verdicts = [a.verdicts[i.indicator.id].strength for i in self.indicators]
         counts = ", ".join(f"{s} on {verdicts.count(s)}" for s in STRENGTHS if s in verdicts)
         lines = [
             f"Strength of evidence of an effect on {len(self.indicators)} indicators: {counts} "
             f"({len(self.adoption)} pilots against {len(self.comparators.la_codes)} comparator "
-            "LAs; headline test: pooled synthetic control)."
+            f"LAs; {calibration_words(self)}).",
+            self.plan.describe(),
         ]
-        for impact, strength in zip(self.indicators, verdicts, strict=True):
-            head = impact.get("synth_pooled")
+        for impact in self.indicators:
+            v = a.verdicts[impact.indicator.id]
+            head = headline_of(impact)
+            unit = effect_unit(impact.indicator, impact.scale)
             effect = (
-                effect_text(head.estimate, head.low, head.high, head.p_value,
-                            effect_unit(impact.indicator, impact.scale))
+                effect_text(head.estimate, head.low, head.high, head.p_value, unit)
                 if head is not None and head.estimable
                 else "no headline estimate"
-            )  # fmt: skip
-            lines.append(f"{impact.indicator.title}: {effect}; strength of evidence {strength}.")
+            )
+            stats = self.stats(impact.indicator.id, head.method) if head else None
+            mde = _mde(stats, impact.scale, unit)
+            detect = (
+                f"; this design detects a change of {mde} or more four times in five" if mde else ""
+            )
+            role = " (primary)" if impact.indicator.id == self.plan.primary else ""
+            lines.append(
+                f"{impact.indicator.title}{role}: {effect}; strength of evidence {v.strength}"
+                f"{detect}."
+            )
         return "\n".join(lines)
 
 
-STRENGTHS: tuple[Strength, ...] = ("high", "moderate", "low", "none")
+def _mde(stats: MethodStats | None, scale: str, unit: str) -> str:
+    """The MDE as text (empty when not measured)."""
+    text = mde_text(stats, scale, unit)
+    return "" if text == "not measured" else text
+
+
+def calibration_words(result: ImpactResult) -> str:
+    """How the p-values behind the verdicts were obtained, in a few words."""
+    a = result.assessment
+    if a.mode == "design":
+        return (
+            f"p-values calibrated on {a.draws} pseudo-pilot draws of this design, "
+            f"{a.adjustment}-adjusted"
+        )
+    why = f"only {a.draws} draws" if result.design is not None else "no design calibration"
+    return f"nominal p-values, Holm-adjusted ({why})"
 
 
 SIZE_LIMIT = 0.07
-"""A test whose calibrated real size exceeds this at nominal 5% is labelled as over-rejecting."""
+"""Without a Monte Carlo error, a real size above this at nominal 5% counts as over-rejecting."""
 
 
 def load_calibration() -> dict[str, object]:
@@ -131,68 +140,77 @@ def calibrated_size(calibration: dict[str, object], method: str, indicator: str)
     return float(size) if size is not None else None
 
 
-def calibrated_p(p_value: float, size: float | None) -> float:
-    """The p-value scaled by real size / nominal size when the test over-rejects (crude).
+def size_mc_error(calibration: dict[str, object], method: str, indicator: str) -> float | None:
+    """The Monte Carlo error of :func:`calibrated_size`, or None if not given."""
+    methods = calibration.get("methods")
+    if not isinstance(methods, dict) or method not in methods:
+        return None
+    error = methods[method].get("mc_error", {}).get(indicator)
+    return float(error) if error is not None else None
 
-    If a nominal 5% test rejects a true null at rate ``size`` > 5%, near 5% its p-values are
-    about ``size / 0.05`` times too small; multiplying by that ratio (never below 1) is a
-    first-order correction, not an exact one.
-    """
-    return min(1.0, p_value * max(1.0, (size or 0.05) / 0.05))
+
+def over_rejecting(calibration: dict[str, object], method: str, indicator: str) -> bool:
+    """Real size beyond nominal by more than two MC errors (without one: above 7%)."""
+    size = calibrated_size(calibration, method, indicator)
+    if size is None:
+        return False
+    error = size_mc_error(calibration, method, indicator)
+    return size - NOMINAL > 2 * error if error is not None else size > SIZE_LIMIT
 
 
-def verdict(impact: IndicatorImpact, calibration: dict[str, object]) -> tuple[Strength, str]:
-    """Strength of evidence (none / low / moderate / high) and the reason, per docs/methods.md.
+def size_stats(calibration: dict[str, object]) -> dict[str, dict[str, MethodStats]]:
+    """The sizes of a calibration payload as :class:`MethodStats` (no MDE), per indicator."""
+    out: dict[str, dict[str, MethodStats]] = {}
+    methods = calibration.get("methods")
+    for method, entry in methods.items() if isinstance(methods, dict) else ():
+        for indicator, size in entry.get("size", {}).items():
+            error = size_mc_error(calibration, method, indicator)
+            if error is None:  # the 7% rule: two errors of (SIZE_LIMIT - NOMINAL) / 2
+                error = (SIZE_LIMIT - NOMINAL) / 2
+            nan = math.nan
+            stats = MethodStats(MIN_TESTS, float(size), error, nan, nan, nan, nan, 0)
+            out.setdefault(indicator, {})[method] = stats
+    return out
 
-    ``p`` is the headline (pooled synthetic control) randomization p-value, calibrated by
-    :func:`calibrated_p` with the headline's measured real size on the indicator.
 
-    - none: the headline is not estimable, or ``p >= 0.10`` and no other method's 95% interval
-      excludes zero;
-    - high: ``p < 0.05``, every estimated method (synthetic control, Callaway-Sant'Anna,
-      synthetic DiD; at least two) agrees in sign, at least one of the other methods' 95%
-      intervals excludes zero (corroboration), the headline's real size is measured and at most
-      7%, and no pre-adoption event-study effect lies outside its uniform band;
-    - moderate: ``p < 0.05`` and the methods agree in sign, but no other method's interval
-      excludes zero, the real size is above 7% or unmeasured, or only the headline was
-      estimated;
-    - low: the rest (some signal), and at most low whenever the methods disagree in sign or
-      a pre-adoption effect lies outside the uniform band (parallel trends doubtful).
-    """
-    head = impact.get("synth_pooled")
-    others = [
-        e
-        for e in impact.estimates
-        if e.method in ("did", "sdid") and e.estimable and math.isfinite(e.estimate)
-    ]
-    if head is None or not head.estimable or not math.isfinite(head.p_value):
-        return "none", "the headline test (pooled synthetic control) was not estimable"
-    size = calibrated_size(calibration, "synth_pooled", impact.indicator.id)
-    p = calibrated_p(head.p_value, size)
-    p_text = f"headline p = {head.p_value:.3f}" + (
-        f" ({p:.3f} after its real size {size:.1%})" if p != head.p_value and size else ""
-    )
-    signal_elsewhere = any(
-        math.isfinite(e.low) and math.isfinite(e.high) and not e.low <= 0 <= e.high for e in others
-    )
-    if p >= 0.10 and not signal_elsewhere:
-        return "none", p_text
-    agree = len({np.sign(e.estimate) for e in [head, *others]}) == 1
-    if p >= 0.05 or not agree:
-        return "low", p_text if agree else f"{p_text}, but the methods disagree in sign"
-    if any(e.pretrend for e in others):
-        return "low", f"{p_text}, but a pre-adoption effect lies outside the event-study band"
-    if size is not None and size <= SIZE_LIMIT and others and signal_elsewhere:
-        return "high", (
-            f"{p_text}, all {1 + len(others)} methods agree in sign, another method's interval "
-            f"excludes zero and the headline test's real size is {size:.1%}"
-        )
-    if not others:
-        why = "only the headline method was estimated"
-    elif not signal_elsewhere:
-        why = "no other method's 95% interval excludes zero"
-    elif size is None:
-        why = "the headline test's real size is not measured for this indicator"
-    else:
-        why = f"the headline test's real size is {size:.1%}, above 7%"
-    return "moderate", f"{p_text} and the methods agree in sign, but {why}"
+def design_payload(
+    design: DesignDraws, stats: dict[str, dict[str, MethodStats]]
+) -> dict[str, object]:
+    """The design's sizes in the payload format (what the report and the methods' notes read)."""
+    from csceval.impact.calibrate import LABELS
+
+    methods: dict[str, dict[str, dict[str, float] | str | int]] = {}
+    for indicator, by_method in stats.items():
+        for method, s in by_method.items():
+            if not s.measured:
+                continue
+            entry = methods.setdefault(
+                method, {"label": LABELS[method], "draws": design.draws, "size": {}, "mc_error": {}}
+            )
+            entry["size"][indicator] = round(s.size, 4)  # type: ignore[index]
+            entry["mc_error"][indicator] = round(s.size_mc_error, 4)  # type: ignore[index]
+    return {
+        "source": f"this design ({design.draws} pseudo-pilot draws, "
+        + ("read from the cache" if design.cached else "drawn in this run")
+        + f", key {design.key[:12]})",
+        "nominal": NOMINAL,
+        "draws": design.draws,
+        "design_key": design.key,
+        "methods": methods,
+    }
+
+
+def calibration_for(own: dict[str, object] | None, design: DesignDraws | None) -> dict[str, object]:
+    """The sizes the report quotes: the project's own file (an explicit override, which the
+    report names), else the design calibration's, else the shipped real-panel figures."""
+    if own is not None:
+        return own
+    if design is not None:
+        from csceval.strands.impact.design_stats import method_stats
+
+        stats = {
+            i: {m: method_stats(md) for m, md in d.methods.items()}
+            for i, d in design.indicators.items()
+        }
+        return design_payload(design, stats)
+    return load_calibration()

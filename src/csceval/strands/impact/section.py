@@ -7,6 +7,7 @@ the findings quote the published (rounded) estimates.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
@@ -23,18 +24,29 @@ from csceval.report.model import (
     Strength,
     TableBlock,
 )
+from csceval.strands.impact.its_chart import its_blocks
 from csceval.strands.impact.results import (
-    SIZE_LIMIT,
     Estimate,
     ImpactResult,
     IndicatorImpact,
     calibrated_size,
-    verdict,
 )
 from csceval.strands.impact.section_answer import change_words, headline, impact_answer
+from csceval.strands.impact.section_verdict import (
+    calibration_prose,
+    mde_cell,
+    size_text,
+    verdict_prose,
+)
 from csceval.strands.impact.synth_table import synth_fit_block
+from csceval.strands.impact.verdicts import headline_of
 
 SOURCE = "Project data table data/indicators.csv; estimates computed by csceval.impact."
+HEADLINE_NAMES = {
+    "synth_pooled": "pooled synthetic control",
+    "did": "Callaway-Sant'Anna DiD",
+    "sdid": "synthetic DiD",
+}
 CALIBRATION_SOURCE = "the real LA panel (csceval impact calibrate, shipped figures)"
 
 
@@ -58,18 +70,10 @@ def calibration_source(calibration: dict[str, object]) -> str:
     return str(calibration.get("source") or CALIBRATION_SOURCE)
 
 
-def size_text(size: float | None) -> str:
-    """The calibrated size as shown beside a result, flagged when above 7%."""
-    if size is None:
-        return "not measured"
-    flag = " (over-rejects)" if size > SIZE_LIMIT else ""
-    return f"{size:.1%}{flag}"
-
-
 def _estimates_table(
-    impact: IndicatorImpact, calibration: dict[str, object], policy: DisclosurePolicy
+    result: ImpactResult, impact: IndicatorImpact, policy: DisclosurePolicy
 ) -> TableBlock:
-    ind, unit = impact.indicator, _unit(impact)
+    ind, unit, calibration = impact.indicator, _unit(impact), result.calibration
     rows = [
         {
             "method": e.label,
@@ -78,9 +82,10 @@ def _estimates_table(
             "high": e.high,
             "p_value": e.p_value,
             "fit": e.fit,
-            "size": size_text(calibrated_size(calibration, e.method, ind.id))
+            "size": size_text(calibration, e.method, ind.id)
             if e.method != "synth_rmspe" or e.estimable
             else "not measured",
+            "mde": mde_cell(result, impact, e.method) if not e.unit else "",
             "note": e.note,
         }
         for e in impact.estimates
@@ -93,6 +98,7 @@ def _estimates_table(
         _value("p_value", "p-value", dp=3),
         _value("fit", f"Pre-period RMSPE ({unit})", unit),
         _label("size", "Real size of the 5% test (calibrated)"),
+        _label("mde", "Change this design detects 4 times in 5 (MDE)"),
         _label("note", "Note"),
     ]
     frame = pd.DataFrame(rows, columns=[c.name for c in columns])
@@ -104,10 +110,14 @@ def _estimates_table(
             if impact.scale == "log"
             else ""
         )
-        + ". The headline is the pooled synthetic control and its randomization p-value.",
+        + ". The headline is the first of the pooled synthetic control, Callaway-Sant'Anna "
+        "and synthetic DiD that ran.",
         f"Real size: how often the method's nominal 5% test rejected a true null on "
-        f"{calibration_source(calibration)}, with pseudo-pilots; above {SIZE_LIMIT:.0%} the "
-        "method over-rejects and its p-values and intervals are too optimistic.",
+        f"{calibration_source(calibration)}, with pseudo-pilots, and its Monte Carlo (MC) "
+        "error; beyond two MC errors above 5% the method over-rejects and its p-values and "
+        "intervals are too optimistic.",
+        "MDE: the smallest effect this design detects with 80% power at 5% (two-sided), "
+        "(1.96 + 0.84) times the spread of the method's estimates over the null draws.",
         *impact.notes,
     ]
     return TableBlock(
@@ -232,12 +242,13 @@ def _finding(
     if published is None:
         return Finding(f"{ind.title}: no impact estimate ({reason}).", strength)
     estimate, interval, p_text = published
+    p_kind = "randomization p" if head.method == "synth_pooled" else "p"
     # per cent changes read "rose by 6.30%, 95% interval -2.04 to 13.04%"; points follow the number
     interval_unit = "%" if impact.scale == "log" else ""
     words = change_words(impact, estimate, dp=2)
     return Finding(
-        f"{ind.title}: by the pooled synthetic control, {words}; 95% interval "
-        f"{interval}{interval_unit}, randomization p = {p_text} ({reason}).",
+        f"{ind.title}: by the {HEADLINE_NAMES.get(head.method, head.label)}, {words}; 95% interval "
+        f"{interval}{interval_unit}, {p_kind} = {p_text} ({reason}).",
         strength,
     )
 
@@ -268,26 +279,30 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             f"indicators for the pilots (adoption year in brackets: {pilots}) against "
             f"{result.comparators.describe()}. Methods run: {', '.join(result.estimators)}.\n\n"
             + " ".join(result.notes)
-            + "\n\nThe headline test is the pooled synthetic control's randomization test. Beside "
-            f"each result is the method's real size, measured on "
-            f"{calibration_source(result.calibration)}: a method "
-            f"whose real size exceeds {SIZE_LIMIT:.0%} at nominal 5% is labelled as "
-            f"over-rejecting. Interrupted time series is descriptive only{_its_size(result)}. "
-            "The verdict rule is in docs/methods.md (Impact: verdict rule)."
+            + "\n\nThe headline test on each indicator is the first of the pooled synthetic "
+            "control (randomization test), Callaway-Sant'Anna and synthetic DiD that ran. Beside "
+            f"each result are the method's real size, measured on "
+            f"{calibration_source(result.calibration)}, and the smallest effect this design "
+            f"detects (MDE). Interrupted time series is descriptive only{_its_size(result)}.\n\n"
+            + calibration_prose(result)
         )
     ]
     findings, heads = [], []
     for impact in result.indicators:
-        table = _estimates_table(impact, result.calibration, policy)
-        strength, reason = verdict(impact, result.calibration)
-        head = impact.get("synth_pooled") or (impact.estimates[0] if impact.estimates else None)
+        table = _estimates_table(result, impact, policy)
+        v = result.assessment.verdicts[impact.indicator.id]
+        strength, reason = v.strength, v.reason
+        head = headline_of(impact) or (impact.estimates[0] if impact.estimates else None)
         if head is not None:
             findings.append(_finding(impact, table, strength, reason, head))
             published = headline(impact, table, head.label, strength)
-            heads += [published] if published is not None else []
+            mde = mde_cell(result, impact, head.method)
+            if published is not None:
+                heads.append(replace(published, mde="" if mde == "not measured" else mde))
         blocks += [
             Prose(
-                f"{impact.indicator.title}: strength of evidence {strength} ({reason}). "
+                verdict_prose(result, impact)
+                + " "
                 + (
                     f"{len(impact.pilots_used)} pilots and {impact.n_donors} comparators with "
                     f"complete data, {impact.years[0]}-{impact.years[1]}."
@@ -299,6 +314,14 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             *_event_blocks(impact, policy),
             *_gap_blocks(impact, policy),
             *_synth_fit_blocks(impact, policy),
+            *its_blocks(
+                impact.its_gaps,
+                impact.indicator.id,
+                impact.indicator.title,
+                _unit(impact),
+                SOURCE,
+                policy,
+            ),
         ]
     return Section(
         id="impact",
@@ -308,5 +331,5 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
         "headline and each test's measured real size beside it.",
         findings=tuple(findings),
         blocks=tuple(blocks),
-        answers=tuple(a for a in (impact_answer(heads),) if a is not None),
+        answers=tuple(a for a in (impact_answer(heads, result.plan.primary),) if a is not None),
     )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from csceval.indicators import Better
 from csceval.report.model import Strength, TableBlock
 from csceval.report.questions import IMPACT, Answer
-from csceval.strands.impact.results import STRENGTHS, IndicatorImpact
+from csceval.strands.impact.results import IndicatorImpact
+from csceval.strands.impact.verdicts import STRENGTHS
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class Headline:
     estimate: float
     half_width: float
     strength: Strength
+    mde: str = ""
+    """The headline's minimum detectable effect as text (empty when not measured)."""
 
 
 def change_words(impact: IndicatorImpact, estimate: float, dp: int = 1) -> str:
@@ -63,10 +66,23 @@ def headline(
     return Headline(impact, estimate, half, strength)
 
 
-def impact_answer(heads: Sequence[Headline]) -> Answer | None:
-    """One sentence: the indicators with the strongest evidence of a change, in words."""
+def impact_answer(heads: Sequence[Headline], primary: str | None = None) -> Answer | None:
+    """One sentence: the primary outcome's change when one was stated, else the indicators with
+    the strongest evidence of a change, in words; and what the design could detect."""
     if not heads:
         return None
+    first = next((h for h in heads if h.impact.indicator.id == primary), None)
+    if first is not None:
+        text = (
+            f"On the primary outcome, {change_words(first.impact, first.estimate)}: strength of "
+            f"evidence {first.strength}."
+        )
+        detect = (
+            f"This design detects a change of {first.mde} or more on it four times in five."
+            if first.mde
+            else ""
+        )
+        return Answer(IMPACT, text, first.strength, detect)
     best = min((STRENGTHS.index(h.strength) for h in heads), default=len(STRENGTHS) - 1)
     strength = STRENGTHS[best]
     widths = sorted(
@@ -74,9 +90,12 @@ def impact_answer(heads: Sequence[Headline]) -> Answer | None:
         for h in heads
         if math.isfinite(h.half_width)
     )
+    mdes = [f"{h.impact.indicator.title.lower()} {h.mde}" for h in heads if h.mde]
     detectable = (
-        "With these pilots a 95% interval typically runs {:.0f}{} either side of its estimate: "
-        "a smaller effect cannot be told from none.".format(*widths[len(widths) // 2])
+        "This design detects, four times in five, changes of at least: " + "; ".join(mdes) + "."
+        if mdes
+        else "With these pilots a 95% interval typically runs {:.0f}{} either side of its "
+        "estimate: a smaller effect cannot be told from none.".format(*widths[len(widths) // 2])
         if widths
         else ""
     )

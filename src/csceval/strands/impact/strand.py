@@ -10,13 +10,21 @@ rather than in the pre-period fit. Pilots without an implementation start are le
 **Indicators.** Only the plan's indicators that are in :data:`HEADLINE_INDICATORS` are
 analysed (the outcomes the framework is meant to move), in the plan's order; when the plan
 names none of them, its first four indicators are used. This keeps the demo quick and the
-multiple-testing burden small.
+multiple-testing burden small. A plan that states ``primary``/``secondary`` outcomes gets exactly
+those, primary first (:mod:`.outcomes`). The design calibration behind sizes, MDEs and verdicts
+arrives as the derived input ``inputs.derived["design"]`` (:mod:`.design`).
 
 **Data.** Per indicator, the span is the latest unbroken run of years in which any LA has a
 value. Pilots and donors must have a value in every year of the span (a balanced panel, which
 every estimator needs); those with a suppressed or missing year are dropped with a note
-naming how many. A pilot whose adoption year leaves fewer than two years of pre-period, or
-falls after the span, is dropped too. Anything that leaves nothing to estimate is reported as
+naming how many. A pilot whose adoption year leaves fewer than ``[impact] min_pre_years``
+(default and minimum 3) years of pre-period, or falls after the span, is dropped too; each
+dropped pilot is named with its reason (the rule of the key-indicators entry table). Two
+demeaned pre-years are fitted exactly by any two donors that bracket the pilot, so the fit says
+nothing and the placebo ratio test degenerates; with three or more, exact fits still occur
+(the demeaned path has ``k - 1`` dimensions and ~50-150 donors), and are detected (pre-RMSPE at
+most 1e-6 of the pre-period scale), named in the notes and kept out of the RMSPE-ratio test
+(:mod:`csceval.impact.synth_placebo`). Anything that leaves nothing to estimate is reported as
 "not estimable" with the reason, never raised.
 
 **Scale.** Rates per 10,000 children are analysed on the log scale and reported as relative
@@ -39,40 +47,25 @@ the other indicators stay on their own scale (percentage points, etc.).
   for the estimate and dynamic aggregation with a uniform (sup-t) band for the event study,
   multiplier bootstrap with :data:`N_BOOT` draws clustered by LA.
 - ``sdid``: synthetic DiD per adoption cohort, aggregated, jackknife standard error.
-- ``its``: controlled ITS of each pilot against the comparators' mean, averaged; descriptive
-  only, since its calibrated size is 36-46% at nominal 5%.
+- ``its``: controlled ITS of each pilot against the comparators' mean, drawn as a chart of the
+  mean observed gap change by years since adoption (:mod:`.its_chart`), never extrapolated and
+  never a row of the estimates table, since its calibrated size is 36-46% at nominal 5%.
 """
 
 from __future__ import annotations
 
 from csceval.indicators.catalogue import BY_ID
-from csceval.indicators.panel import wide_panel, year_ending_march
+from csceval.indicators.panel import wide_panel
 from csceval.project import ProjectData
 from csceval.project.comparators import choose_comparators
 from csceval.strands.impact.methods import N_BOOT, SYNTH_DRAWS, analyse_indicator
-from csceval.strands.impact.results import ImpactResult, load_calibration
+from csceval.strands.impact.outcomes import HEADLINE_INDICATORS as HEADLINE_INDICATORS
+from csceval.strands.impact.outcomes import adoption_years as adoption_years
+from csceval.strands.impact.outcomes import analysed_indicators, outcome_plan
+from csceval.strands.impact.results import ImpactResult, calibration_for
 from csceval.strands.strand import StrandInputs
 
-HEADLINE_INDICATORS: tuple[str, ...] = (
-    "rereferral_within_12m_pct",
-    "cpp_rate_per_10k",
-    "cla_rate_per_10k",
-    "referral_rate_per_10k",
-    "cin_rate_per_10k",
-)
-"""The indicators the impact strand analyses when the plan lists them (at most five)."""
-
-
 IMPACT_ESTIMATORS: tuple[str, ...] = ("synth", "did", "sdid", "its")
-
-
-def adoption_years(project: ProjectData) -> dict[str, int]:
-    """Pilot LA code -> adoption year (the year ending 31 March containing the start)."""
-    return {
-        s.la_code: year_ending_march(s.implementation_start)
-        for s in project.pilots
-        if s.implementation_start is not None
-    }
 
 
 def impact_available(project: ProjectData) -> bool:
@@ -85,19 +78,14 @@ def impact_available(project: ProjectData) -> bool:
     )
 
 
-def impact_indicators(plan: list[str]) -> list[str]:
-    """The plan's indicators the strand analyses (see the module notes)."""
-    chosen = [i for i in plan if i in HEADLINE_INDICATORS]
-    return chosen or plan[:4]
-
-
 def analyse_impact(project: StrandInputs) -> ImpactResult:
     """Run the plan's impact estimators on each headline indicator."""
     adoption = adoption_years(project)
     comparators = choose_comparators(project)
     estimators = tuple(e for e in project.settings.analysis.estimators if e in IMPACT_ESTIMATORS)
     own = project.file("impact_calibration")  # parsed and checked when the project loaded
-    calibration = own if own is not None else load_calibration()
+    design = getattr(project, "derived", {}).get("design")  # drawn by the pipeline (.design)
+    calibration = calibration_for(own, design)
     names = {s.la_code: s.name for s in project.pilots}
     results = tuple(
         analyse_indicator(
@@ -108,8 +96,9 @@ def analyse_impact(project: StrandInputs) -> ImpactResult:
             estimators,
             calibration,
             names,
+            project.settings.impact.min_pre_years,
         )
-        for i in impact_indicators(project.settings.analysis.indicators)
+        for i in analysed_indicators(project.settings)
     )
     notes = (
         "Adoption year: the first year ending 31 March after a pilot's implementation start "
@@ -128,4 +117,6 @@ def analyse_impact(project: StrandInputs) -> ImpactResult:
         estimators=estimators,
         calibration=calibration,
         notes=notes,
+        design=design,
+        plan=outcome_plan(project.settings),
     )

@@ -52,4 +52,5 @@ STRAND = Strand(
         files=lambda world: implementation_files(world.design.pilots, world.seed)
     ),
     web=WebApp(app="csceval.web.implementation", url_prefix="self-profiles/"),
+    consumes_evidence=True,
 )

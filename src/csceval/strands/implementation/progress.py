@@ -20,25 +20,23 @@ Methods
   or before its planned date. Share on time = on-time milestones / due milestones; dropped
   milestones are left out. Numbers of milestones are not numbers of people, so they are
   published without small-number suppression.
+- **Evidence map.** Every strand's findings (``inputs.evidence``) joined to the boxes of the
+  theory of change, with a verdict per box (:mod:`.evidence_map`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from csceval.indicators.catalogue import BY_ID
+from csceval.strands.evidence_finding import EvidenceFinding
 from csceval.strands.implementation.elements import ANALYSED_STATUSES, element_ids
-from csceval.strands.implementation.evidence import INSTRUMENTS, STRANDS, describe
-from csceval.strands.implementation.theory_of_change import (
-    KIND_LABELS,
-    TheoryOfChange,
-    load_theory_of_change,
-)
+from csceval.strands.implementation.evidence_map import evidence_map, implementation_findings
+from csceval.strands.implementation.theory_of_change import TheoryOfChange, load_theory_of_change
 
 if TYPE_CHECKING:
     from csceval.strands.strand import StrandInputs
@@ -135,51 +133,6 @@ def slippage_summary(slipped: pd.DataFrame, groups: list[str], by: str = "la_cod
     return pd.DataFrame(rows)
 
 
-def evidence_links(
-    theory: TheoryOfChange, tables: dict[str, pd.DataFrame], indicators_present: set[str]
-) -> pd.DataFrame:
-    """One row per (node, evidence reference): what evidences it and whether it is in hand.
-
-    An indicator is in hand when it is in the analysis plan and the indicators table has values
-    for it (``indicators_present``); an instrument when its table is in the project and not
-    empty; otherwise the row says which strand collects it.
-    """
-    rows = []
-    for t in theory.theories:
-        for node in t.nodes:
-            for ref in node.evidence:
-                kind, _, ident = ref.partition(":")
-                if kind == "indicator":
-                    here = ident in indicators_present
-                    status = (
-                        "in this report (key indicators)" if here
-                        else "not in this report: add it to analysis.indicators, with data"
-                    )  # fmt: skip
-                    title = BY_ID[ident].title
-                elif kind == "instrument":
-                    inst = INSTRUMENTS[ident]
-                    frame = tables.get(inst.table)
-                    here = frame is not None and not frame.empty
-                    status = (
-                        f"in this project: data/{inst.table}.csv ({STRANDS[inst.strand]})"
-                        if here
-                        else f"collected by strand {STRANDS[inst.strand]} (no data here yet)"
-                    )  # fmt: skip
-                    title = inst.title
-                else:
-                    title, status = STRANDS[ident], f"see the {STRANDS[ident].lower()} strand"
-                rows.append(
-                    {
-                        "theory": t.title,
-                        "node": node.title,
-                        "kind": KIND_LABELS[node.kind],
-                        "evidence": describe(ref) if title else ref,
-                        "status": status,
-                    }
-                )
-    return pd.DataFrame(rows, columns=["theory", "node", "kind", "evidence", "status"])
-
-
 @dataclass(frozen=True)
 class ImplementationResult:
     """What the implementation strand found (pure data; see :mod:`.section` for the report)."""
@@ -198,7 +151,12 @@ class ImplementationResult:
     """Slippage per implementation element."""
     as_at: date | None
     evidence: pd.DataFrame
+    """The evidence map: a row per box, evidence reference and finding (:mod:`.evidence_map`)."""
     n_unreviewed: int
+    boxes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Each box's verdict: strands supporting and contradicting it, its status and verdict."""
+    findings: tuple[EvidenceFinding, ...] = ()
+    """This strand's own findings (self-profiles, plans), part of the evidence map."""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per pilot and measure (and time point, for the depth index).
@@ -287,20 +245,27 @@ def analyse_implementation(project: StrandInputs) -> ImplementationResult:
     with_values = set(indicators.loc[indicators["value"].notna(), "indicator"])
     reported = with_values & set(settings.analysis.indicators)
     theory = project.file("theory_of_change") or load_theory_of_change()
+    time_points = tuple(tp for tp in order if tp in present)
+    depth = depth_index(ratings)
+    slippage = slippage_summary(slipped, list(pilots)) if as_at else pd.DataFrame()
+    own = implementation_findings(depth, time_points, slippage, as_at)
+    links, boxes = evidence_map(theory, dict(project.tables), reported, [*own, *project.evidence])
     return ImplementationResult(
         theory=theory,
         pilots=pilots,
-        time_points=tuple(tp for tp in order if tp in present),
+        time_points=time_points,
         ratings=ratings,
-        depth=depth_index(ratings),
+        depth=depth,
         milestones=slipped,
-        slippage=slippage_summary(slipped, list(pilots)) if as_at else pd.DataFrame(),
+        slippage=slippage,
         element_slippage=slippage_summary(slipped, list(element_ids()), by="element")
         if as_at
         else pd.DataFrame(),
         as_at=as_at,
-        evidence=evidence_links(theory, dict(project.tables), reported),
+        evidence=links,
         n_unreviewed=len(profiles) - len(reviewed_ratings(profiles)),
+        boxes=boxes,
+        findings=own,
     )
 
 

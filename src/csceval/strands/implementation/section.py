@@ -2,7 +2,8 @@
 
 It reads as a test of the theory of change: the diagrams state the theory, the progress map
 and the plans show how far each pilot put the organisational inputs and activities in place,
-and the evidence table says which strand's data test each box. Every table goes through
+and the evidence map says, box by box, what each strand's findings say about it (supported,
+contradicted or not yet evidenced). Every table goes through
 :func:`csceval.disclosure.protect`; ratings, indices and milestone numbers describe LAs, not
 people, so they are published as values (no small-number suppression).
 """
@@ -20,6 +21,7 @@ from csceval.report.model import Block, Figure, Finding, Heatmap, Prose, Section
 from csceval.report.questions import IMPLEMENTATION, Answer
 from csceval.strands.implementation.diagram import render_theory_svg, text_equivalent
 from csceval.strands.implementation.elements import elements
+from csceval.strands.implementation.evidence_map import map_summary
 from csceval.strands.implementation.progress import ImplementationResult, change_map, progress_map
 
 SOURCE_PROFILES = "Project data table data/self_profiles.csv (reviewed ratings); csceval."
@@ -57,7 +59,9 @@ def _theory_blocks(result: ImplementationResult, policy: DisclosurePolicy) -> li
     blocks: list[Block] = []
     for theory in result.theory.theories:
         table_id = f"toc-{_slug(theory.id)}-nodes"
-        frame = text_equivalent(theory)
+        mine = result.boxes[result.boxes["theory"] == theory.title]
+        statuses = dict(zip(mine["node_id"], mine["status"], strict=True))
+        frame = text_equivalent(theory, statuses)
         table = _block(
             table_id,
             f"{theory.title}: every box, what leads to it and its evidence",
@@ -70,10 +74,12 @@ def _theory_blocks(result: ImplementationResult, policy: DisclosurePolicy) -> li
             else "csceval's default theory of change for the reference framework",
         )
         figure_id = f"toc-{_slug(theory.id)}"
-        svg = render_theory_svg(theory, f"svg-{figure_id}")
+        svg = render_theory_svg(theory, f"svg-{figure_id}", statuses)
         description = (
             f"Diagram of the {theory.title.lower()}: boxes for inputs, activities, outputs and "
-            "outcomes from left to right, with arrows from each box to the boxes it leads to."
+            "outcomes from left to right, with arrows from each box to the boxes it leads to; "
+            "each box says in words what the evidence map found (supported, contradicted, "
+            "contested, inconclusive or not yet evidenced)."
         )
         blocks += [Figure(figure_id, theory.title, svg, description, table_id), table]
     return blocks
@@ -217,31 +223,57 @@ def _summary_block(
 
 
 def _findings(result: ImplementationResult) -> list[Finding]:
-    findings = []
-    depth = result.depth
-    if len(result.time_points) >= 2:
-        first, last = result.time_points[0], result.time_points[-1]
-        wide = depth.pivot(index="la_code", columns="time_point", values="index")
-        both = wide[[first, last]].dropna()
-        if len(both):
-            fell = int((both[last] < both[first]).sum())
-            findings.append(
-                Finding(
-                    f"Across the {len(both)} pilots rated at both {first} and {last}, the mean "
-                    f"implementation-depth index moved from {both[first].mean():.2f} to "
-                    f"{both[last].mean():.2f}; {fell} pilot(s) rated themselves lower at {last}.",
-                    "low",
-                )
-            )
-    if not result.slippage.empty and result.slippage["due"].sum():
-        due, on_time = int(result.slippage["due"].sum()), int(result.slippage["on_time"].sum())
-        findings.append(
-            Finding(
-                f"{on_time} of {due} milestones due by {result.as_at} were achieved on or before "
-                f"their planned date ({100 * on_time / due:.0f}%).",
-            )
-        )
-    return findings
+    """The strand's own findings (self-profiles, plans), as the evidence map states them."""
+    return [Finding(f.text, f.strength) for f in result.findings]
+
+
+def _evidence_blocks(result: ImplementationResult, policy: DisclosurePolicy) -> list[Block]:
+    """The evidence map: each box's verdict, then every piece of evidence and what it found."""
+    verdicts = _block(
+        "toc-verdicts",
+        "What the evidence says about each box of the theory of change",
+        result.boxes.drop(columns=["node_id"]),
+        [
+            _label("theory"),
+            PublishedColumn("node", "Box", ColumnRole.LABEL),
+            _label("kind"),
+            _value("supported", "Strands supporting it", 0),
+            _value("contradicted", "Strands contradicting it", 0),
+            _value("other", "Strands mixed or inconclusive", 0),
+            _value("unevidenced", "Evidence sources with no finding yet", 0),
+            _label("status"),
+            _label("verdict"),
+        ],
+        policy,
+        caption="A strand supports a box when its findings on the box point the way the "
+        "theory expects, contradicts it when they point the other way",
+        source="The findings of the strands in this report; csceval.",
+    )
+    evidence = _block(
+        "toc-evidence",
+        "The evidence for each box of the theory of change, and what it found",
+        result.evidence,
+        [
+            _label("theory"),
+            PublishedColumn("node", "Box", ColumnRole.LABEL),
+            _label("kind"),
+            _label("evidence"),
+            PublishedColumn("status", "In hand", ColumnRole.LABEL),
+            _label("strand"),
+            PublishedColumn("found", "What it found", ColumnRole.LABEL),
+            _label("direction"),
+            _label("strength"),
+        ],
+        policy,
+        caption="Where the evidence testing each box comes from, whether it is in hand, and "
+        "what each strand found (direction: supports, against, mixed, no-change or "
+        "inconclusive)",
+        notes=(
+            "Each finding is the strand's own published sentence; its strength is the strand's "
+            "own strength of evidence (empty where the strand describes rather than estimates).",
+        ),
+    )
+    return [Prose(map_summary(result.boxes)), verdicts, evidence]
 
 
 def render_implementation(result: ImplementationResult, policy: DisclosurePolicy) -> Section:
@@ -256,7 +288,8 @@ def render_implementation(result: ImplementationResult, policy: DisclosurePolicy
             f"The theory of change ({source}) sets out how the framework is expected to work. "
             "The evaluation tests it box by box: the organisational inputs and activities "
             "through each pilot's plan and self-profiles, the outputs and outcomes through the "
-            "evidence the other strands collect (the last table says which)."
+            "evidence the other strands collect: the evidence map at the end says what each "
+            "strand found for each box."
             + (
                 f"\n\n{result.n_unreviewed} self-profile rating(s) not yet reviewed by the "
                 "evaluator are left out."
@@ -272,17 +305,10 @@ def render_implementation(result: ImplementationResult, policy: DisclosurePolicy
         blocks.append(Prose("No reviewed self-profiles are in the project yet."))
     if not result.slippage.empty:
         blocks += _slippage_blocks(result, policy)
-    blocks.append(
-        _block(
-            "toc-evidence",
-            "The evidence for each box of the theory of change",
-            result.evidence,
-            [_label(c) for c in result.evidence.columns],
-            policy,
-            caption="Where the evidence testing each box comes from, and whether it is in hand",
-        )
-    )
-    findings = _findings(result)
+    blocks += _evidence_blocks(result, policy)
+    own = _findings(result)
+    summary = map_summary(result.boxes)
+    findings = [*own, Finding(summary)]
     return Section(
         id="implementation",
         title="Theory of change and implementation",
@@ -290,5 +316,8 @@ def render_implementation(result: ImplementationResult, policy: DisclosurePolicy
         "self-profiles, read against the theory of change that links that work to outcomes.",
         findings=tuple(findings),
         blocks=tuple(blocks),
-        answers=tuple(Answer(IMPLEMENTATION, f.text, f.strength) for f in findings[:1]),
+        answers=(
+            *(Answer(IMPLEMENTATION, f.text, f.strength) for f in own[:1]),
+            Answer(IMPLEMENTATION, summary),
+        ),
     )

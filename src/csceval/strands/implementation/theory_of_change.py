@@ -9,8 +9,9 @@ has a practice and an organisational theory). Every node names the evidence that
 Checks, each with its own code: the file is TOML (E3101) of the declared shape (E3102); ids are
 unique (E3103); kinds are known (E3104); edges join nodes of the same theory (E3105), never run
 backwards in the chain (E3106) and form no cycle (E3107, naming the nodes on it); evidence
-references are known (E3108); a theory has nodes (E3109). Edges between nodes of the same kind
-(e.g. a short-term outcome leading to a long-term one) are allowed.
+references are known (E3108; a planned strand name of earlier files, e.g. ``deep-dives``, is
+read as the registered strand's id); a theory has nodes (E3109). Edges between nodes of the
+same kind (e.g. a short-term outcome leading to a long-term one) are allowed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csceval.errors import InputError, Problem
 from csceval.project.documents import parse_toml
-from csceval.strands.implementation.evidence import is_known
+from csceval.strands.implementation.evidence import canonical, is_known
 
 FILE = "theory_of_change.toml"
 KINDS = ("input", "activity", "output", "outcome")
@@ -151,7 +152,10 @@ def parse_theory_of_change(data: bytes, file: str = FILE) -> TheoryOfChange:
             t.id,
             t.title,
             t.description,
-            tuple(Node(n.id, n.kind, n.title, n.description, tuple(n.evidence)) for n in t.nodes),
+            tuple(
+                Node(n.id, n.kind, n.title, n.description, tuple(map(canonical, n.evidence)))
+                for n in t.nodes
+            ),
             tuple((e.source, e.target) for e in t.edges),
         )
         for t in spec.theories

@@ -1,8 +1,15 @@
 """Interviews and focus groups: fieldwork, de-identified transcripts, coding, agreement, REFI-QDA.
 
-Transcripts enter through ``csceval interviews import-transcript`` (or ``import-qdpx``), which
+Transcripts enter through ``csceval qual import-transcript`` (or ``import-qdpx``), which
 de-identifies them before they are stored as ``data/transcript_turns.csv``; the analysis reads
 only the project's tables and declared files.
+
+Intercoder agreement is Cohen's kappa and Krippendorff's alpha from :mod:`csceval.reliability` on
+turn units (each participant turn x code, applied or not), not Krippendorff's unitized alpha on
+characters: the analysis counts turns and participants, so agreement on turns is what the
+findings rest on, and a segment's boundaries inside a turn change no count
+(:mod:`~csceval.strands.interviews.agreement`; reconciliation in
+:mod:`~csceval.strands.interviews.reconcile`).
 """
 
 from csceval.output_scopes import Scope
@@ -10,11 +17,12 @@ from csceval.strands.interviews.analysis import analyse_interviews
 from csceval.strands.interviews.checks import check_interview_tables
 from csceval.strands.interviews.cli import interviews_group
 from csceval.strands.interviews.error_codes import ERROR_CODES
+from csceval.strands.interviews.evidence import interviews_evidence
 from csceval.strands.interviews.project_io import FILES
 from csceval.strands.interviews.section import render_interviews
 from csceval.strands.interviews.simulate import interview_files, interview_truth
 from csceval.strands.interviews.tables import TABLES
-from csceval.strands.strand import SimulatorPart, Strand, StrandInputs
+from csceval.strands.strand import SimulatorPart, Strand, StrandInputs, WebApp
 
 
 def _available(inputs: StrandInputs) -> bool:
@@ -40,4 +48,6 @@ STRAND = Strand(
     },
     simulate=SimulatorPart(files=interview_files, truth=interview_truth, truth_key="interviews"),
     cli=interviews_group,
+    web=WebApp(app="csceval.web.interviews", url_prefix="interviews/"),
+    evidence=interviews_evidence,
 )

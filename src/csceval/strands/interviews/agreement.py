@@ -7,10 +7,14 @@ codings of pass ``second``), each code and each turn spoken by a participant, ea
 applied the code to the turn (1) or did not (0). Per code, Cohen's kappa, Krippendorff's alpha
 (nominal) and percent agreement are computed over those present/absent pairs with
 :mod:`csceval.reliability`; the pooled figures treat every (turn, code) pair as a unit. Turns
-(rather than characters, as in Krippendorff's unitized alpha) are used because coders here code
-whole turns, so boundaries cannot disagree within a turn; interviewer turns are left out because
-they are questions, not evidence. Kappa and alpha are undefined (shown as not available) when
-neither coder, or both coders on every turn, used a code. Only codes of the codebook count.
+(rather than characters, as in Krippendorff's unitized alpha) are used because the analysis
+counts turns (a case mentions a code when one of its turns carries it): a segment inside a turn
+counts for that turn, and where its boundaries fall changes no count, so it is not compared.
+Interviewer turns are left out because they are questions, not evidence. The statistics are
+:mod:`csceval.reliability`'s on exactly these units (golden test:
+``tests/golden/interviews/agreement_hand.json``). Kappa and alpha are undefined (shown as not
+available) when neither coder, or both coders on every turn, used a code. Only codes of the
+codebook count.
 """
 
 from __future__ import annotations

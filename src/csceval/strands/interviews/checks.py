@@ -14,11 +14,13 @@ import pandas as pd
 
 from csceval.errors import Problem
 from csceval.project import EvaluationSettings
+from csceval.strands.interviews.segments import blank, segment_text
 from csceval.strands.interviews.tables import (
     ATTENDANCE,
     CODINGS,
     CONSENTS,
     INTERVIEWS,
+    MEMOS,
     PARTICIPANTS,
     TURNS,
 )
@@ -29,6 +31,7 @@ PATTERNS = {
     "C": re.compile(r"^C-[A-Za-z0-9]{1,16}$"),
 }
 MAX_PER_RULE = 50
+STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 
 
 class Rule(NamedTuple):
@@ -132,8 +135,67 @@ def _transcripts(t: Mapping[str, pd.DataFrame]) -> list[Rule]:
     ]  # fmt: skip
 
 
+def _segments(t: Mapping[str, pd.DataFrame]) -> list[Rule]:
+    """Offsets inside their turns, and each given quote equal to what they select."""
+    turns, codings = t["transcript_turns"], t["interview_codings"]
+    texts = {
+        (str(i), int(str(n))): str(x)
+        for i, n, x in turns[["transcript_id", "turn", "text"]].itertuples(index=False)
+    }
+    beyond, differs = [], []
+    for row in codings.itertuples(index=False):
+        first, last = int(str(row.first_turn)), int(str(row.last_turn))
+        ends = [(str(row.transcript_id), n) for n in (first, last)]
+        if first > last or not all(k in texts for k in ends):
+            beyond.append(False)
+            differs.append(False)  # reported by the transcript and range rules
+            continue
+        keys = [(str(row.transcript_id), n) for n in range(first, last + 1)]
+        offsets = (getattr(row, "start_char", None), getattr(row, "end_char", None))
+        a, b = (None if blank(v) else int(str(v)) for v in offsets)
+        bad = (b is not None and b > len(texts[keys[-1]])) or (
+            a is not None and (a > len(texts[keys[0]]) or (first == last and b is not None
+                                                            and a > b)))  # fmt: skip
+        beyond.append(bad)
+        quote = getattr(row, "quote", None)
+        texts_by_turn = {n: texts[k] for n, k in zip(range(first, last + 1), keys, strict=True)}
+        differs.append(
+            not bad
+            and not blank(quote)
+            and segment_text(texts_by_turn, first, last, a, b).strip() != str(quote).strip()
+        )
+    return [
+        Rule(codings, beyond, "CSC-E3627", "the segment's offsets lie outside its turns' text",
+             CODINGS.file, "start_char", "give offsets within the turns' text (code points)"),
+        Rule(codings, differs, "CSC-E3627", "the quote is not the text the offsets select",
+             CODINGS.file, "quote", "correct the offsets, or leave quote empty"),
+    ]  # fmt: skip
+
+
+def _memos(t: Mapping[str, pd.DataFrame]) -> list[Rule]:
+    memos = t.get("interview_memos")
+    if memos is None or memos.empty:
+        return []
+    known = {
+        "source": set(t["transcript_turns"]["transcript_id"]),
+        "coding": set(t["interview_codings"].get("coding_id", pd.Series(dtype=object)).dropna()),
+        "project": {None, ""},
+    }
+    pairs = zip(memos["target_kind"], memos["target_id"], strict=True)
+    unknown = [k in known and (None if blank(v) else v) not in known[k] for k, v in pairs]
+    return [
+        _not_pseudonym(memos, "author", "CI", MEMOS.file),
+        Rule(memos, unknown, "CSC-E3629", "the memo's target is not in the project",
+             MEMOS.file, "target_id", "give a stored transcript id or a coding_id"),
+        Rule(memos, [not STAMP.match(str(v)) for v in memos["created"]], "CSC-E3629",
+             "not an ISO 8601 date and time", MEMOS.file, "created",
+             "write e.g. 2026-05-01T10:00:00Z"),
+    ]  # fmt: skip
+
+
 def check_interview_tables(
     settings: EvaluationSettings, tables: Mapping[str, pd.DataFrame]
 ) -> list[Problem]:
     """Every cross-table rule of the strand (each problem coded CSC-E36xx)."""
-    return _report(_fieldwork(settings, tables) + _consents(tables) + _transcripts(tables))
+    rules = _fieldwork(settings, tables) + _consents(tables) + _transcripts(tables)
+    return _report(rules + _segments(tables) + _memos(tables))

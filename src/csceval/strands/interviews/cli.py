@@ -1,6 +1,9 @@
-"""``csceval interviews``: import transcripts and REFI-QDA projects, agreement, export.
+"""``csceval qual``: transcripts, de-identification, agreement, reconciliation, REFI-QDA.
 
-Thin over :mod:`~csceval.strands.interviews.exchange`. The shared options keep the names and
+The group is named ``qual`` as issue 17 names it (it was ``interviews``; renamed everywhere,
+docs included, rather than kept as a hidden alias, because a strand contributes one command
+group). Thin over :mod:`~csceval.strands.interviews.exchange` and
+:mod:`~csceval.strands.interviews.workflow`. The shared options keep the names and
 meanings of ``csceval.cli.options`` (``-q/--quiet``, ``--out``, ``--json``); they are declared
 here because a strand may not import the CLI package. Every user mistake ends in coded messages
 and exit status 2, never a traceback.
@@ -13,12 +16,23 @@ from pathlib import Path
 import click
 
 from csceval.errors import InputError, Problem
+from csceval.strands.interviews.codebook import Code
 from csceval.strands.interviews.exchange import (
     export_qdpx,
     import_qdpx,
     import_transcript,
     project_agreement,
     write_case_matrix,
+)
+from csceval.strands.interviews.workflow import (
+    export_qdc,
+    import_qdc,
+    project_merge,
+    project_reconcile,
+    project_split,
+    read_names_csv,
+    redact_file,
+    write_quotes,
 )
 from csceval.terminal import out, print_json, reported
 
@@ -62,9 +76,12 @@ def _speakers(pairs: tuple[str, ...]) -> dict[str, str]:
     return dict(p.rsplit("=", 1) for p in pairs)
 
 
-@click.group("interviews")
+@click.group("qual")
 def interviews_group() -> None:
-    """Interviews and focus groups: transcripts, coding agreement, REFI-QDA exchange."""
+    """Interviews and focus groups: transcripts, de-identification, coding agreement, REFI-QDA."""
+
+
+qual_group = interviews_group
 
 
 @interviews_group.command("import-transcript")
@@ -191,3 +208,146 @@ def matrix_command(project: Path, out_file: Path, wide: bool, quiet: bool) -> No
         out.print(
             f"Wrote {out_file} ({rows} rows; pseudonyms only, not for publication)", markup=False
         )
+
+
+OUT = click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="The file to write.",
+)
+
+
+@interviews_group.command("redact")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--names",
+    "names_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="NAMES.csv",
+    help="A CSV of names to redact: column name, optional column kind (person or place).",
+)
+@JSON
+def redact_command(file: Path, names_file: Path, as_json: bool) -> None:
+    """Print a transcript de-identified, and what was replaced; writes nothing anywhere."""
+    with reported():
+        redacted = redact_file(file, read_names_csv(names_file))
+    found = [vars(r) for r in redacted.redactions]
+    if as_json:
+        print_json(
+            {
+                "turns": [{"turn": n, "speaker": s, "text": t} for n, s, t in redacted.turns],
+                "redactions": found,
+            }
+        )
+        return
+    out.print(redacted.text(), markup=False)
+    out.print("", markup=False)
+    for r in found:
+        out.print(f"turn {r['turn']}: {r['kind']} -> {r['tag']} x{r['count']}", markup=False)
+
+
+@interviews_group.command("reconcile")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option(
+    "--decisions",
+    "decisions_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    metavar="FILE.csv",
+    help="The reconciler's decisions: transcript_id, turn, code, decision (apply or omit), "
+    "decided_by (a C-... pseudonym).",
+)
+@JSON
+def reconcile_command(project: Path, decisions_file: Path, as_json: bool) -> None:
+    """Store the agreed codings of the blind double coding, from the reconciler's decisions."""
+    with reported():
+        result = project_reconcile(project, decisions_file)
+    if as_json:
+        print_json(
+            {
+                "reconciled_codings": len(result.codings),
+                "record": result.record.to_dict("records"),
+                "pending": result.pending.to_dict("records"),
+            }
+        )
+        return
+    out.print(
+        f"Stored {len(result.codings)} reconciled coding(s); {len(result.pending)} "
+        "disagreement(s) still undecided.",
+        markup=False,
+    )
+
+
+@interviews_group.command("quotes")
+@click.argument("project", type=click.Path(path_type=Path))
+@OUT
+@QUIET
+def quotes_command(project: Path, out_file: Path, quiet: bool) -> None:
+    """Write the quotable coded turns, a quote per row, as CSV or XLSX (by --out's suffix)."""
+    with reported():
+        rows = write_quotes(project, out_file)
+    if not quiet:
+        out.print(f"Wrote {out_file} ({rows} quotes; for the evaluation team)", markup=False)
+
+
+@interviews_group.command("export-qdc")
+@click.argument("project", type=click.Path(path_type=Path))
+@OUT
+@QUIET
+def export_qdc_command(project: Path, out_file: Path, quiet: bool) -> None:
+    """Export the codebook as a REFI-QDA codebook (.qdc)."""
+    with reported():
+        size = export_qdc(project, out_file)
+    if not quiet:
+        out.print(f"Wrote {out_file} ({size:,} bytes)", markup=False)
+
+
+@interviews_group.command("import-qdc")
+@click.argument("file", type=click.Path(path_type=Path))
+@PROJECT
+@QUIET
+def import_qdc_command(file: Path, project: Path, quiet: bool) -> None:
+    """Make a REFI-QDA codebook (.qdc) the project's codebook (when it has none)."""
+    with reported():
+        n = import_qdc(project, file)
+    if not quiet:
+        out.print(f"Stored a codebook of {n} codes", markup=False)
+
+
+@interviews_group.command("merge-codes")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--into", required=True, help="The code the others merge into.")
+def merge_codes_command(project: Path, codes: tuple[str, ...], into: str) -> None:
+    """Merge CODES into one code, carrying their codings and memos (a new codebook version)."""
+    with reported():
+        edited = project_merge(project, list(codes), into)
+    out.print(f"Codebook version {edited.codebook.version}: {edited.codebook.changes[-1].change}",
+              markup=False)  # fmt: skip
+
+
+@interviews_group.command("split-code")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.argument("code")
+@click.option("--new", "new_id", required=True, help="The new code's id.")
+@click.option("--title", required=True, help="The new code's title.")
+@click.option("--definition", required=True, help="The new code's definition.")
+@click.option(
+    "--segment",
+    "segments",
+    multiple=True,
+    metavar="ID",
+    help="A coding_id (or segment key) whose coding moves to the new code; repeatable.",
+)
+def split_code_command(
+    project: Path, code: str, new_id: str, title: str, definition: str, segments: tuple[str, ...]
+) -> None:
+    """Split CODE: add a code (a sibling of CODE) and move the listed codings to it."""
+    with reported():
+        edited = project_split(project, code, Code(new_id, title, definition), list(segments))
+    out.print(f"Codebook version {edited.codebook.version}: {edited.codebook.changes[-1].change}",
+              markup=False)  # fmt: skip

@@ -1,7 +1,8 @@
 """The codebook and the topic guide: versioned TOML files, with defaults shipped as package data.
 
 ``interviews/codebook.toml`` holds hierarchical codes (id, title, definition, optional parent,
-inclusion and exclusion criteria, an example, the theory-of-change box it speaks to);
+inclusion and exclusion criteria, an example, the theory-of-change box it speaks to) and a
+change log (``[[changes]]``: version, change) that merges and splits append to;
 ``interviews/topic_guide.toml`` the interview questions by section. Without a project file the
 defaults in ``defaults/`` are used (deductive codes, one per box of the default theory of change).
 """
@@ -47,13 +48,22 @@ class Code:
 
 
 @dataclass(frozen=True)
+class Change:
+    """A line of the codebook's change log: the version it made and what changed."""
+
+    version: str
+    change: str
+
+
+@dataclass(frozen=True)
 class Codebook:
-    """A versioned, hierarchical codebook."""
+    """A versioned, hierarchical codebook with its change log."""
 
     id: str
     version: str
     title: str
     codes: tuple[Code, ...]
+    changes: tuple[Change, ...] = ()
 
     def code(self, code_id: str) -> Code:
         return next(c for c in self.codes if c.id == code_id)
@@ -150,7 +160,23 @@ def parse_codebook(data: bytes, path: str = CODEBOOK_FILE) -> Codebook:
         codes.append(Code(parent=parent, codable=entry.get("codable", True), **text))
     _check_tree(codes, path)
     head = {f: _text(doc, f, "codebook", path, "CSC-E3612") for f in ("id", "version", "title")}
-    return Codebook(codes=tuple(codes), **head)
+    return Codebook(codes=tuple(codes), changes=_changes(doc, path), **head)
+
+
+def _changes(doc: dict[str, Any], path: str) -> tuple[Change, ...]:
+    """The ``[[changes]]`` log (version and change, both strings)."""
+    raw = doc.get("changes", [])
+    if not isinstance(raw, list) or not all(isinstance(c, dict) for c in raw):
+        raise InputError(
+            [Problem("CSC-E3612", "changes must be an array of tables ([[changes]])", file=path)]
+        )
+    return tuple(
+        Change(
+            _text(c, "version", f"change {k}", path, "CSC-E3612"),
+            _text(c, "change", f"change {k}", path, "CSC-E3612"),
+        )
+        for k, c in enumerate(raw, start=1)
+    )
 
 
 def _check_tree(codes: list[Code], path: str) -> None:

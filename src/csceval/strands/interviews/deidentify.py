@@ -3,9 +3,10 @@
 Names of people (from the name lists and the speaker labels; a full name and each of its parts
 of three letters or more) become ``[PERSON-n]``, numbered in order of first mention within the
 transcript so that "who said what about whom" survives; places become ``[PLACE]``. Pattern
-rules (emails, NHS numbers, UK phone numbers, street addresses with a house number, full UK
-postcodes, dates) run first, so that an email that contains a name is replaced whole. The
-result records each replacement's kind and tag, never the original text.
+rules (emails, NHS numbers, UK phone numbers, case numbers, street addresses with a house
+number, full UK postcodes, dates, dates of birth among them) run first, so that an email that
+contains a name is replaced whole. The result records each replacement's kind and tag, never
+the original text.
 
 Notes
 -----
@@ -14,6 +15,9 @@ one person rather than two. Lists cannot catch a name nobody listed: the uploade
 the stored text (a review page in the web platform is still to come), and
 :func:`residual_identifiers` and the name lists are run again on every quote before it is
 published. The address rule needs a house number and a street word (Road, Street, Lane, ...).
+A case number is an id of 4 to 10 digits (up to four letters before it) after a word such as
+"case", "child", "ref" or "ID", or any id of one to four letters and five or more digits
+(``CH123456``); the words before it are kept, the id replaced.
 """
 
 from __future__ import annotations
@@ -37,6 +41,16 @@ PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         re.compile(r"(?:\+44\s?\(?0?\)?\s?|\b0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b"),
     ),
     (
+        "case_number",
+        "[CASE-NUMBER]",
+        re.compile(
+            r"(?P<keep>\b(?:case|child|client|person|ref(?:erence)?|id|file)\s*(?:no\.?|"
+            r"number|num|ref(?:erence)?|id)?\s*[:#]?\s*)[A-Z]{0,4}[-/]?\d{4,10}\b"
+            r"|\b[A-Z]{1,4}[-/]?\d{5,10}\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
         "address",
         "[ADDRESS]",
         re.compile(
@@ -50,8 +64,8 @@ PATTERNS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         "[DATE]",
         re.compile(
             rf"\b(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
-            rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\s+\d{{4}}|{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?"
-            rf"\s+\d{{4}})\b",
+            rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{4}}|"
+            rf"{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b",
             re.IGNORECASE,
         ),
     ),
@@ -106,7 +120,12 @@ class Redactor:
         """The turn's text with identifiers replaced, and what was replaced."""
         found: Counter[tuple[str, str]] = Counter()
         for kind, tag, pattern in PATTERNS:
-            text, n = pattern.subn(tag, text)
+
+            def replace(match: re.Match[str], tag: str = tag) -> str:
+                kept = match.group("keep") if "keep" in match.re.groupindex else None
+                return (kept or "") + tag  # the words before a case number stay
+
+            text, n = pattern.subn(replace, text)
             if n:
                 found[(kind, tag)] += n
         first_seen = sorted((m.start(), k) for k, r in self._matchers for m in r.finditer(text))
@@ -119,6 +138,17 @@ class Redactor:
                 text = matcher.sub(tag, text)
                 found[(kind, tag)] += len(hits)
         return text, [Redaction(turn, k, t, n) for (k, t), n in sorted(found.items())]
+
+
+def identifier_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each pattern identifier in ``text``, for a review page; the words
+    a rule keeps (``case number`` before the id) are outside the span."""
+    spans = []
+    for kind, _tag, pattern in PATTERNS:
+        for match in pattern.finditer(text):
+            keep = match.group("keep") if "keep" in pattern.groupindex else None
+            spans.append((match.end("keep") if keep else match.start(), match.end(), kind))
+    return sorted(spans)
 
 
 def residual_identifiers(text: str) -> list[str]:

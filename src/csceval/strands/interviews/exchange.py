@@ -6,29 +6,31 @@ problems, and writes nothing until everything has been read and checked (then as
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from csceval.errors import InputError, Problem
+from csceval.formula_injection import neutralise_frame
 from csceval.strands.interviews.agreement import Agreement, agreement
 from csceval.strands.interviews.analysis import analyse_interviews
-from csceval.strands.interviews.codebook import CODEBOOK_FILE, Code, default_codebook
+from csceval.strands.interviews.codebook import CODEBOOK_FILE, Code, Codebook, default_codebook
+from csceval.strands.interviews.codebook_edit import codebook_to_toml
 from csceval.strands.interviews.fieldwork import apply_consent
 from csceval.strands.interviews.project_io import load_interviews_project
 from csceval.strands.interviews.qdpx_export import qdpx_bytes
 from csceval.strands.interviews.qdpx_import import codings_frame, read_qdpx
 from csceval.strands.interviews.store import (
     StoredTranscript,
+    deidentify_memos,
     deidentify_turns,
     project_names,
     read_checked,
     write_files,
     write_tables,
 )
-from csceval.strands.interviews.tables import CODINGS, INTERVIEWS, REDACTIONS, TURNS
+from csceval.strands.interviews.tables import CODINGS, INTERVIEWS, MEMOS, REDACTIONS, TURNS
 from csceval.strands.interviews.transcripts import MAX_DOCX_BYTES, read_transcript
 from csceval.strands.strand import StrandInputs
 
@@ -69,6 +71,7 @@ def _store(
     stored: list[StoredTranscript],
     codings: pd.DataFrame,
     codebook: list[Code] | None = None,
+    memos: pd.DataFrame | None = None,
 ) -> None:
     interviews = read_checked(project, INTERVIEWS)
     turns, redactions = read_checked(project, TURNS), read_checked(project, REDACTIONS)
@@ -93,8 +96,23 @@ def _store(
     }
     if not codings.empty:
         frames[CODINGS] = _concat(old_codings, codings)
+    if memos is not None and not memos.empty:
+        frames[MEMOS] = _concat(read_checked(project, MEMOS), _fresh_ids(project, memos))
     extra = {CODEBOOK_FILE: codebook_toml(codebook)} if codebook else {}
     write_tables(project, frames, extra)
+
+
+def _fresh_ids(project: Path, memos: pd.DataFrame) -> pd.DataFrame:
+    """Imported memos, renumbered where an id is already taken in the project."""
+    taken = set(read_checked(project, MEMOS)["memo_id"])
+    ids, k = [], 0
+    for memo_id in memos["memo_id"]:
+        while memo_id in taken:
+            k += 1
+            memo_id = f"M-{k:04d}"
+        taken.add(memo_id)
+        ids.append(memo_id)
+    return memos.assign(memo_id=ids)
 
 
 def _concat(*frames: pd.DataFrame) -> pd.DataFrame:
@@ -104,25 +122,9 @@ def _concat(*frames: pd.DataFrame) -> pd.DataFrame:
 
 
 def codebook_toml(codes: list[Code]) -> str:
-    """A codebook file for imported codes (strings quoted as JSON, which TOML accepts)."""
-    lines = [
-        "# Codebook imported from a REFI-QDA project.",
-        "format_version = 1",
-        'id = "imported"',
-        'version = "1.0"',
-        'title = "Imported codebook"',
-    ]
-    for c in codes:
-        lines += [
-            "",
-            "[[codes]]",
-            f"id = {json.dumps(c.id)}",
-            f"title = {json.dumps(c.title)}",
-            f"definition = {json.dumps(c.definition)}",
-            f"codable = {'true' if c.codable else 'false'}",
-        ]
-        lines += [f"parent = {json.dumps(c.parent)}"] if c.parent else []
-    return "\n".join(lines) + "\n"
+    """A codebook file for imported codes (every field kept)."""
+    book = Codebook("imported", "1.0", "Imported codebook", tuple(codes))
+    return "# Codebook imported from a REFI-QDA project.\n" + codebook_to_toml(book)
 
 
 def import_qdpx(project: Path, file: Path, speakers: Mapping[str, str]) -> list[StoredTranscript]:
@@ -152,9 +154,13 @@ def import_qdpx(project: Path, file: Path, speakers: Mapping[str, str]) -> list[
     ]
     codings = _concat(
         pd.DataFrame(columns=list(CODINGS.column_names)),
-        *(codings_frame(s.name, s) for s in imported.sources),
+        *(
+            codings_frame(s.name, s, dict(zip(st.turns["turn"], st.turns["text"], strict=True)))
+            for s, st in zip(imported.sources, stored, strict=True)
+        ),
     )
-    _store(project, stored, codings, None if has_codebook else list(imported.codes))
+    memos = deidentify_memos([vars(m) for m in imported.memos], names, speakers)
+    _store(project, stored, codings, None if has_codebook else list(imported.codes), memos)
     return stored
 
 
@@ -186,5 +192,6 @@ def write_case_matrix(project: Path, out: Path, wide: bool) -> int:
     loaded = load_interviews_project(project)
     result = analyse_interviews(StrandInputs.of(loaded))
     frame = result.code_by_case() if wide else result.case_matrix
-    write_files({out: frame.to_csv(index=False, lineterminator="\n").encode("utf-8")}, out)
+    data = neutralise_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    write_files({out: data}, out)
     return len(frame)

@@ -29,8 +29,10 @@ FILES: tuple[ProjectFile, ...] = (
     ProjectFile(
         "interview_codebook",
         CODEBOOK_FILE,
-        "The codebook: hierarchical codes with definitions, versioned; without it the default "
-        "(a code per box of the theory of change) is used. Optional.",
+        "The codebook: hierarchical codes with definitions, versioned, with a change log "
+        "([[changes]]: version, change) that `csceval qual merge-codes` and `split-code` "
+        "append to; without it the default (a code per box of the theory of change) is used. "
+        "Optional.",
         parse_codebook,
     ),
     ProjectFile(

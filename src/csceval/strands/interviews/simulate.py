@@ -9,7 +9,8 @@ numbers in Ofcom's drama range, postcodes, dates), which pass through the same
 de-identification as an upload before anything is written. Coder C-01 codes every transcript
 and C-02 every second one, blind; each misreads each (turn, code) with probability ``error``,
 so their expected percent agreement is ``(1 - e)^2 + e^2``; reconciled codings of double-coded
-transcripts are the truth. One focus group member withdraws consent at T2.
+transcripts are the truth. One focus group member withdraws consent at T2. Memos: one per
+code, one on the first transcript and one naming the withdrawn participant (no random draws).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from csceval.strands.interviews.tables import (
     CODINGS,
     CONSENTS,
     INTERVIEWS,
+    MEMOS,
     PARTICIPANTS,
     REDACTIONS,
     TURNS,
@@ -260,6 +262,27 @@ def _sites(world: World) -> tuple[str, ...]:
     return tuple(p.la_code for p in world.design.pilots)
 
 
+def _memos(sim: _Sim) -> list[dict[str, object]]:
+    """A memo per code, one on the first transcript, and one about the withdrawn participant
+    (so that withdrawal is seen to remove it); no random draws, so nothing else changes."""
+    first = str(sim.rows["interviews"][0]["interview_id"]) if sim.rows["interviews"] else ""
+    where = next(
+        (str(r["interview_id"]) for r in sim.rows["attendance"]
+         if r["participant"] == sim.withdrawn), first,
+    )  # fmt: skip
+    memos = [
+        ("code", code, f"[SYNTHETIC] Watch the boundary of {code} with neighbouring codes.")
+        for code in TEMPLATES
+    ]
+    memos += [("source", first, "[SYNTHETIC] A clear interview; little to reconcile.")]
+    memos += [("source", where, f"[SYNTHETIC] {sim.withdrawn} spoke most about supervision.")]
+    return [
+        {"memo_id": f"M-{k:04d}", "target_kind": kind, "target_id": target, "author": "C-01",
+         "text": text, "created": "2019-12-01T10:00:00Z"}
+        for k, (kind, target, text) in enumerate(memos, start=1)
+    ]  # fmt: skip
+
+
 def interview_files(world: World) -> dict[str, str]:
     """The strand's tables in the synthetic project (already de-identified, as an import stores
     them; the invented name lists are in :data:`PEOPLE` and :data:`PLACES`, not in the project)."""
@@ -272,9 +295,11 @@ def interview_files(world: World) -> dict[str, str]:
         "turns": TURNS,
         "redactions": REDACTIONS,
         "codings": CODINGS,
+        "memos": MEMOS,
     }
+    rows = {**sim.rows, "memos": _memos(sim)}
     files = {
-        s.file: table_csv(s, pd.DataFrame(sim.rows[k], columns=list(s.column_names)))
+        s.file: table_csv(s, pd.DataFrame(rows[k], columns=list(s.column_names)))
         for k, s in schemas.items()
     }
     return files

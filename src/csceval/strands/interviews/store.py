@@ -23,7 +23,7 @@ from csceval.project.schema import TableSchema
 from csceval.strands.interviews.deidentify import Redaction, Redactor
 from csceval.strands.interviews.names import FILE as NAMES_FILE
 from csceval.strands.interviews.names import PSEUDONYM, NameLists, parse_names
-from csceval.strands.interviews.tables import REDACTIONS, TURNS
+from csceval.strands.interviews.tables import MEMOS, REDACTIONS, TURNS
 from csceval.strands.interviews.transcripts import Turn
 
 
@@ -115,6 +115,16 @@ def deidentify_turns(
         pd.DataFrame(rows, columns=list(TURNS.column_names)),
         redaction_frame(transcript_id, found),
     )
+
+
+def deidentify_memos(
+    memos: list[dict[str, str]], names: NameLists, speakers: Mapping[str, str]
+) -> pd.DataFrame:
+    """Memos (rows of data/interview_memos.csv) with their text de-identified like a turn's."""
+    labelled = {k: v for k, v in {**names.speakers, **speakers}.items() if not PSEUDONYM.match(k)}
+    redactor = Redactor(NameLists(names.people, names.places, labelled))
+    rows = [{**m, "text": redactor.redact(0, m["text"])[0]} for m in memos]
+    return pd.DataFrame(rows, columns=list(MEMOS.column_names))
 
 
 def redaction_frame(transcript_id: str, found: list[Redaction]) -> pd.DataFrame:

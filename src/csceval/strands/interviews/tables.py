@@ -96,7 +96,7 @@ TURNS = TableSchema(
     name="transcript_turns",
     file="data/transcript_turns.csv",
     description="De-identified transcripts, one row per speaker turn (written by `csceval "
-    "interviews import-transcript` or `import-qdpx`; names, places, emails, phone numbers, "
+    "qual import-transcript` or `import-qdpx`; names, places, emails, phone numbers, "
     "postcodes and dates replaced by tags such as [PERSON-1], [PLACE], [DATE]).",
     key=("transcript_id", "turn"),
     required=False,
@@ -147,6 +147,7 @@ REDACTIONS = TableSchema(
                 "postcode",
                 "date",
                 "nhs_number",
+                "case_number",
             ),
         ),
         Column("tag", T, "The tag put in its place, e.g. [PERSON-1]."),
@@ -160,7 +161,16 @@ CODINGS = TableSchema(
     description="Codings: a code applied by a coder to a run of turns of a transcript. A share "
     "of transcripts is coded blind twice (pass first and second); reconciled codings record "
     "the agreed coding after the coders compared notes.",
-    key=("transcript_id", "first_turn", "last_turn", "code", "coder", "pass"),
+    key=(
+        "transcript_id",
+        "first_turn",
+        "last_turn",
+        "code",
+        "coder",
+        "pass",
+        "start_char",
+        "end_char",
+    ),
     required=False,
     columns=(
         Column("transcript_id", T, "The transcript id."),
@@ -169,6 +179,80 @@ CODINGS = TableSchema(
         Column("code", T, "A code id from the codebook."),
         Column("coder", T, "The coder's pseudonym, e.g. C-01."),
         Column("pass", T, "first, second (blind double coding) or reconciled.", allowed=PASSES),
+        Column(
+            "start_char",
+            INT,
+            "Where the segment starts in first_turn's text, in Unicode code points from 0; "
+            "empty: at the start of the turn.",
+            required=False,
+            minimum=0,
+        ),
+        Column(
+            "end_char",
+            INT,
+            "Where the segment ends in last_turn's text (code points, exclusive); empty: at "
+            "the end of the turn.",
+            required=False,
+            minimum=0,
+        ),
+        Column(
+            "coding_id",
+            T,
+            "An id for the coding, so that memos can refer to it, e.g. K-0001. Optional.",
+            required=False,
+        ),
+        Column(
+            "quote",
+            T,
+            "The segment's text, de-identified; when given it must equal what the offsets "
+            "select (a turn break shows as a newline; compared without surrounding spaces, "
+            "which the CSV reader trims). Optional.",
+            required=False,
+            privacy=PrivacyClass.FREE_TEXT,
+        ),
+    ),
+)
+
+MEMO_TARGETS = ("project", "code", "source", "coding")
+
+MEMOS = TableSchema(
+    name="interview_memos",
+    file="data/interview_memos.csv",
+    description="Analytic memos on a code, a source (transcript), a coding or the project, by "
+    "their author's pseudonym; de-identified like the transcripts.",
+    key=("memo_id",),
+    required=False,
+    columns=(
+        Column("memo_id", T, "The memo's id, e.g. M-0001."),
+        Column("target_kind", T, "What the memo is about.", allowed=MEMO_TARGETS),
+        Column(
+            "target_id",
+            T,
+            "A code id, a transcript id or a coding_id (empty for the project).",
+            required=False,
+        ),
+        Column("author", T, "The author's pseudonym (C-... coder or I-... interviewer)."),
+        Column("text", T, "The memo, de-identified.", privacy=PrivacyClass.FREE_TEXT),
+        Column("created", T, "When it was written, ISO 8601 UTC, e.g. 2026-05-01T10:00:00Z."),
+    ),
+)
+
+RECONCILIATIONS = TableSchema(
+    name="interview_reconciliations",
+    file="data/interview_reconciliations.csv",
+    description="The record of reconciliation: for each unit (transcript, turn, code) of the "
+    "blind double coding, who applied it in each pass, the decision and who made it "
+    "(`agreed` where both coders applied it). Written by `csceval qual reconcile`.",
+    key=("transcript_id", "turn", "code"),
+    required=False,
+    columns=(
+        Column("transcript_id", T, "The transcript id."),
+        Column("turn", INT, "Turn number.", minimum=1),
+        Column("code", T, "A code id."),
+        Column("first", T, "The first coder's pseudonym if they applied it.", required=False),
+        Column("second", T, "The second coder's pseudonym if they applied it.", required=False),
+        Column("decision", T, "apply or omit.", allowed=("apply", "omit")),
+        Column("decided_by", T, "The reconciler's pseudonym, or agreed."),
     ),
 )
 
@@ -180,4 +264,6 @@ TABLES: tuple[TableSchema, ...] = (
     TURNS,
     REDACTIONS,
     CODINGS,
+    MEMOS,
+    RECONCILIATIONS,
 )

@@ -1,10 +1,15 @@
 """Transcript readers: DOCX, TXT (``Speaker: text`` lines), WebVTT and SRT into speaker turns.
 
-Teams writes WebVTT with voice tags (``<v Jane Smith>text</v>``); Zoom writes WebVTT or SRT
-whose cue text starts ``Jane Smith: text``. Consecutive cues of one speaker become one turn
-(start of the first cue, end of the last). A DOCX is read from its ``word/document.xml`` (one
-line per paragraph, then as TXT), through the bounded zip and XML readers of
-:mod:`~csceval.strands.interviews.archive`.
+Teams and Zoom write WebVTT with voice tags (``<v Jane Smith>text</v>``, Teams with cue ids
+such as ``GUID/12-0``); Zoom also writes WebVTT or SRT whose cue text starts ``Jane Smith: text``.
+Consecutive cues of one speaker become one turn (start of the first cue, end of the last). A
+DOCX is read from its ``word/document.xml`` (one line per paragraph), through the bounded zip and
+XML readers of :mod:`~csceval.strands.interviews.archive`. Its lines (and a TXT's) are either
+``Speaker: text`` lines or Teams' transcript layout: a heading paragraph with the speaker's name
+and the time (``Jane Smith   1:02``, or ``0:01:02.5 --> 0:01:09.1`` followed by the name on its
+own line), then the paragraphs of what they said. The Teams layout is recognised when the first
+line of speech is such a heading; a heading's name must be one to five capitalised words, so
+that a sentence ending in a time ("We met at 10:30") stays text.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ TIME = r"(?:(\d{1,3}):)?(\d{2}):(\d{2})[.,](\d{3})"
 CUE_TIME = re.compile(rf"^\s*{TIME}\s*-->\s*{TIME}(?:\s.*)?$")
 VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+([^>]+)>(.*?)(?:</v>)?$", re.DOTALL)
 TAG = re.compile(r"</?[a-z][^>]*>")
+CLOCK = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
+NAME = r"[A-Z][\w.'’-]*,?(?:\s+[A-Z(][\w.'’()-]*){0,4}"
+TEAMS_HEADING = re.compile(rf"^\s*({NAME})\s+{CLOCK}\s*$")
+TEAMS_ARROW = re.compile(rf"^\s*{CLOCK}\s*-->\s*{CLOCK}\s*$")
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,40 @@ def parse_lines(lines: list[str], file: str) -> list[Turn]:
                 ]
             )
     return turns
+
+
+def _clock(parts: tuple[str | None, ...]) -> float:
+    hours, minutes, seconds, fraction = parts
+    whole = int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0)
+    return whole + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
+
+
+def parse_teams(lines: list[str]) -> list[Turn] | None:
+    """Teams' transcript layout into turns (None when the lines are not in it)."""
+    rows = [line.strip() for line in lines if line.strip()]
+    if not rows or not (TEAMS_HEADING.match(rows[0]) or TEAMS_ARROW.match(rows[0])):
+        return None
+    turns: list[Turn] = []
+    k = 0
+    while k < len(rows):
+        heading, arrow = TEAMS_HEADING.match(rows[k]), TEAMS_ARROW.match(rows[k])
+        if arrow and k + 1 < len(rows):
+            times = arrow.groups()
+            turn = Turn(rows[k + 1], "", _clock(times[:4]), _clock(times[4:]))
+            k += 2
+        elif heading:
+            turn = Turn(heading.group(1).strip(), "", _clock(heading.groups()[1:]))
+            k += 1
+        else:  # text: the turn goes on
+            last = turns[-1]
+            turns[-1] = replace(last, text=f"{last.text} {rows[k]}".strip())
+            k += 1
+            continue
+        if turns and turns[-1].speaker == turn.speaker:
+            turns[-1] = replace(turns[-1], end_s=turn.end_s)
+        else:
+            turns.append(turn)
+    return [t for t in turns if t.text]
 
 
 def _seconds(parts: tuple[str | None, ...]) -> float:
@@ -206,10 +249,11 @@ def read_transcript(data: bytes, file: str) -> list[Turn]:
                 )
             ]
         )
-    if suffix == ".docx":
-        turns = parse_lines(docx_paragraphs(data, file), file)
-    elif suffix == ".txt":
-        turns = parse_lines(_decode(data, file).split("\n"), file)
+    if suffix in {".docx", ".txt"}:
+        lines = (
+            docx_paragraphs(data, file) if suffix == ".docx" else _decode(data, file).split("\n")
+        )
+        turns = parse_teams(lines) or parse_lines(lines, file)
     else:
         turns = parse_cues(_decode(data, file), file)
     if not turns:

@@ -13,22 +13,26 @@ Notes
   adoption**: the adoption year to the last year of the follow-up window. Levels are means
   over those years of the years the LA has; the comparators' level is the mean over them.
 - **Causal analyses** (synthetic control, Callaway-Sant'Anna, synthetic DiD, ITS) need, per
-  indicator, a value in every year of its latest unbroken span and at least two years before
-  adoption inside it (:func:`csceval.impact.baseline_followup.causal_entry`, the impact
-  strand's rule); three or more are needed for a pre-period fit that is not exact.
+  indicator, a value in every year of its latest unbroken span and at least ``[impact]
+  min_pre_years`` (default 3) years before adoption inside it
+  (:func:`csceval.impact.baseline_followup.causal_entry`, the impact strand's rule).
 - **Sensitivity**: every pilot's adoption moved a year earlier and a year later, and the
-  pre-adoption gap, its change after adoption and the pilots entering the causal analyses
-  recomputed.
+  pre-adoption gap, its change after adoption, the pilots entering the causal analyses and the
+  impact strand's headline estimate (pooled synthetic control with its randomization p-value,
+  :func:`csceval.impact.adoption_sensitivity.shifted_headline`, the same specification, draws
+  and seed) recomputed; rates are estimated in logs and reported as per cent changes, as the
+  impact strand does.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from csceval.impact.adoption_sensitivity import ShiftedEstimate, shifted_headline
 from csceval.impact.baseline_followup import (
     BaselineFollowupResult,
     CausalEntry,
@@ -36,6 +40,8 @@ from csceval.impact.baseline_followup import (
     baseline_followup,
     causal_entry,
 )
+from csceval.impact.synth_panel import positive_log
+from csceval.indicators.catalogue import BY_ID, Kind
 from csceval.indicators.panel import wide_panel, year_ending_march
 from csceval.project import ProjectData
 from csceval.project.comparators import ComparatorSet
@@ -48,7 +54,6 @@ HEADLINE_INDICATORS: tuple[str, ...] = (
     "cla_rate_per_10k",
 )
 SHIFTS = (-1, 0, 1)
-MIN_PRE_YEARS = 2
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,12 @@ class Sensitivity:
     three_pre_years: int
     mean_pre_gap: float
     mean_change_in_gap: float
+    estimate: float = math.nan
+    """The headline pooled synthetic control's estimate (per cent change for rates)."""
+    p_value: float = math.nan
+    """Its randomization p-value."""
+    estimated_pilots: int = 0
+    """Pilots in that estimate."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class PilotAnalysis:
     entry: dict[str, dict[str, CausalEntry]]
     sensitivity: tuple[Sensitivity, ...]
     first_years: dict[str, int]
+    min_pre_years: int
     sources: dict[str, str]
     """Each pilot's ``adoption_source`` from evaluation.toml ("" when not given)."""
     dates: dict[str, tuple[str, str]]
@@ -189,6 +201,7 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
     (b0, b1), (f0, f1) = plan.baseline_years, plan.followup_years
     windows = Windows((b0, b1), (f0, f1))
     own = own_comparators(project, comparators)
+    min_pre = project.settings.impact.min_pre_years
     prepost, baseline, entry, sensitivity, first_years = [], {}, {}, [], {}
     for ind in indicators:
         values = wide_panel(project, ind)
@@ -199,10 +212,11 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
         baseline[ind] = baseline_followup(
             values, list(adoption), list(comparators.la_codes), windows=windows, own_comparators=own
         )
-        entry[ind] = causal_entry(values, adoption, min_pre_years=MIN_PRE_YEARS)
-        for shift in SHIFTS:
+        entry[ind] = causal_entry(values, adoption, min_pre_years=min_pre)
+        headline = _shifted_headline(ind, values, adoption, list(comparators.la_codes), min_pre)
+        for shift, est in zip(SHIFTS, headline, strict=True):
             moved = {c: y + shift for c, y in adoption.items()}
-            entries = causal_entry(values, moved, min_pre_years=MIN_PRE_YEARS)
+            entries = causal_entry(values, moved, min_pre_years=min_pre)
             rows = [
                 _prepost(ind, values, c, y, own[c], windows.followup[1]) for c, y in moved.items()
             ]
@@ -214,6 +228,9 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
                     three_pre_years=sum(e.entered and e.pre_years >= 3 for e in entries.values()),
                     mean_pre_gap=_finite_mean([r.pre_gap for r in rows]),
                     mean_change_in_gap=_finite_mean([r.change_in_gap for r in rows]),
+                    estimate=est.estimate,
+                    p_value=est.p_value,
+                    estimated_pilots=est.pilots if math.isfinite(est.estimate) else 0,
                 )
             )
     return PilotAnalysis(
@@ -226,6 +243,7 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
         entry=entry,
         sensitivity=tuple(sensitivity),
         first_years=first_years,
+        min_pre_years=min_pre,
         sources={s.la_code: s.adoption_source for s in project.pilots},
         dates={
             s.la_code: (
@@ -235,3 +253,17 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
             for s in project.pilots
         },
     )
+
+
+def _shifted_headline(
+    ind: str, values: pd.DataFrame, adoption: dict[str, int], pool: list[str], min_pre: int
+) -> tuple[ShiftedEstimate, ...]:
+    """The impact headline per shift: rates in logs, reported as per cent changes (the impact
+    strand's scale rule, repeated here because strands do not import each other)."""
+    log = BY_ID[ind].kind is Kind.RATE
+    scaled = pd.DataFrame(positive_log(values), values.index, values.columns) if log else values
+    out = []
+    for est in shifted_headline(scaled, adoption, pool, SHIFTS, min_pre):
+        value = float(100.0 * np.expm1(est.estimate)) if log else est.estimate
+        out.append(replace(est, estimate=value))
+    return tuple(out)

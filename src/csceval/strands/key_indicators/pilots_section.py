@@ -11,7 +11,7 @@ import pandas as pd
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.indicators.catalogue import BY_ID, Kind
 from csceval.report.model import Block, Finding, Prose, TableBlock
-from csceval.strands.key_indicators.pilots import MIN_PRE_YEARS, PilotAnalysis
+from csceval.strands.key_indicators.pilots import PilotAnalysis
 
 SOURCE = "Project data table data/indicators.csv; comparisons computed by csceval."
 
@@ -211,8 +211,9 @@ def _entry_block(analysis: PilotAnalysis, policy: DisclosurePolicy) -> TableBloc
         policy,
         (
             f"The causal estimators need a value in every year of the indicator's latest "
-            f"unbroken series and at least {MIN_PRE_YEARS} years before adoption (the impact "
-            "section applies the same rule); the adoption year counts as adopted.",
+            f"unbroken series and at least {analysis.min_pre_years} years before adoption "
+            "([impact] min_pre_years; the impact section applies the same rule and names the "
+            "pilots it left out, and any fitted exactly); the adoption year counts as adopted.",
         ),
     )
 
@@ -227,6 +228,9 @@ def _sensitivity_block(analysis: PilotAnalysis, policy: DisclosurePolicy) -> Tab
             "three": s.three_pre_years,
             "pre_gap": s.mean_pre_gap,
             "change": s.mean_change_in_gap,
+            "estimated": s.estimated_pilots,
+            "estimate": s.estimate,
+            "p_value": s.p_value,
         }
         for s in analysis.sensitivity
     ]
@@ -241,11 +245,16 @@ def _sensitivity_block(analysis: PilotAnalysis, policy: DisclosurePolicy) -> Tab
             _value("three", "... with three or more pre-years", 0),
             _value("pre_gap", "Mean pre-adoption gap to comparators"),
             _value("change", "Mean change in the gap after adoption"),
+            _value("estimated", "Pilots in the headline estimate", 0),
+            _value("estimate", "Headline estimate (per cent change for rates)", 2),
+            _value("p_value", "Headline p-value", 3),
         ],
         policy,
         (
             "The adoption years are assumptions (see evaluation.toml); this shows how much rests "
-            "on them.",
+            "on them. Headline: the impact section's pooled synthetic control and randomization "
+            "test, rerun with every pilot's adoption moved (same specification, draws and "
+            "seed); the 'as assumed' row is the impact section's own estimate.",
         ),
     )
 

@@ -8,6 +8,7 @@ from csceval.output_scopes import Scope
 from csceval.strands.quality_of_recording.analysis import analyse_quality
 from csceval.strands.quality_of_recording.checks import check_case_audit_tables
 from csceval.strands.quality_of_recording.error_codes import ERROR_CODES
+from csceval.strands.quality_of_recording.evidence import quality_evidence
 from csceval.strands.quality_of_recording.section import render_quality
 from csceval.strands.quality_of_recording.simulate import case_audit_files, case_audit_truth
 from csceval.strands.quality_of_recording.tables import TABLES
@@ -31,4 +32,5 @@ STRAND = Strand(
     output_scopes={"tables/quality-by-site.csv": Scope.ALL_LAS},
     simulate=SimulatorPart(files=case_audit_files, truth=case_audit_truth, truth_key="case_audits"),
     web=WebApp(app="csceval.web.case_audits", url_prefix="case-audits/"),
+    evidence=quality_evidence,
 )

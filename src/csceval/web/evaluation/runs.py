@@ -2,22 +2,24 @@
 
 A run writes the database out as a project folder (the snapshot, with approved pilot returns
 merged in), runs :func:`csceval.pipeline.run_project` on it, and keeps both under
-``CSCEVAL_WEB_DATA/runs/<id>/``. The work happens in a thread of the web process, which suits
-the platform's scale (a handful of runs a day); progress is written to the ``AnalysisRun`` row,
-so any worker can show it. A run interrupted by a restart stays "running" with its last step;
-:func:`mark_abandoned` marks such runs failed at start-up.
+``CSCEVAL_WEB_DATA/runs/<id>/``. The run is a job on the database-backed task queue
+(``django-tasks`` with its database backend): queued in the same transaction as the run row, so
+a web restart loses nothing, and done by a worker process (``csceval serve`` starts one;
+``csceval worker`` runs one alone). Progress is written to the ``AnalysisRun`` row, so any web
+process can show it. A job whose worker died is resumed once or failed with a message by
+:func:`csceval.web.evaluation.jobs.recover_interrupted` when a worker starts.
 """
 
 from __future__ import annotations
 
 import shutil
-import threading
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from csceval.atomic import MANIFEST, read_manifest
 from csceval.errors import InputError
@@ -26,6 +28,8 @@ from csceval.pipeline import run_project
 from csceval.web.audit_trail.services import audit_record
 from csceval.web.evaluation.models import AnalysisRun
 from csceval.web.evaluation.project_io import project_files, write_project
+
+STOPPED = "The background worker was stopped during this run; start the run again."
 
 
 def runs_folder() -> Path:
@@ -87,10 +91,27 @@ def execute(run_id: int) -> None:
             error=_without_paths(f"{type(exc).__name__}: {exc}", folder),
             finished_at=timezone.now(),
         )
+    except BaseException:  # the worker was told to stop at once (a second Ctrl+C, SystemExit)
+        _update(
+            run_id,
+            status=AnalysisRun.Status.FAILED,
+            step="interrupted",
+            error=STOPPED,
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+@task()
+def run_analysis(run_id: int, attempt: int = 1) -> None:
+    """The queued job: do run ``run_id``. ``attempt`` counts how often it was queued (a job
+    whose worker died is queued once more, see :mod:`csceval.web.evaluation.jobs`)."""
+    execute(run_id)
 
 
 def start_run(*, actor: object, background: bool = True) -> AnalysisRun:
-    """Queue a run (audited) and start it in a thread once the queueing commits."""
+    """Queue a run (audited): the run row and its job commit together, or neither does.
+    ``background=False`` does the run here instead (blocking)."""
     with transaction.atomic():
         run = AnalysisRun.objects.create(started_by=actor)
         audit_record(
@@ -101,36 +122,11 @@ def start_run(*, actor: object, background: bool = True) -> AnalysisRun:
             new_values={"status": run.status},
         )
         if background:
-            transaction.on_commit(lambda: _start_thread(run.pk))
+            run_analysis.enqueue(run_id=run.pk)
     if not background:
         execute(run.pk)
         run.refresh_from_db()
     return run
-
-
-def _start_thread(run_id: int) -> None:
-    def target() -> None:
-        try:
-            execute(run_id)
-        finally:
-            close_old_connections()
-
-    threading.Thread(target=target, name=f"csceval-run-{run_id}", daemon=True).start()
-
-
-def mark_abandoned() -> int:
-    """Mark runs left 'running' or 'queued' by a stopped process as failed, with a message.
-
-    ``csceval serve`` calls it before the workers start (every run thread died with the old
-    server); returns how many runs it marked."""
-    return AnalysisRun.objects.filter(
-        status__in=[AnalysisRun.Status.RUNNING, AnalysisRun.Status.QUEUED]
-    ).update(
-        status=AnalysisRun.Status.FAILED,
-        step="interrupted",
-        error="The server stopped during this run.",
-        finished_at=timezone.now(),
-    )
 
 
 def run_files(run: AnalysisRun) -> dict[str, FileScope | None]:

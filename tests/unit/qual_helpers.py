@@ -1,16 +1,57 @@
-"""Shared by the ``csceval interviews`` tests: a small project with an invented fieldwork plan,
-synthetic transcripts and codings (SYNTHETIC text, invented names), and a CLI runner."""
+"""Shared by the ``csceval qual`` unit tests: a small project with an invented fieldwork plan,
+synthetic transcripts and codings (SYNTHETIC text, invented names), and a CLI runner.
+
+Named apart from ``tests/web/interviews_helpers.py``: test modules of both folders share one
+import namespace, so two helper modules of one name would shadow each other."""
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
+from lxml import etree  # type: ignore[import-untyped]
 
 from csceval.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REFI = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "refi-qda"
+
+
+@pytest.fixture(scope="session")
+def refi_schema() -> etree.XMLSchema:
+    """The QDA-XML 1.0 schema in ../shared/reference: skipped on a user's clone, required in CI."""
+    if not (REFI / "Project.xsd").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but the REFI-QDA schema is missing: {REFI}")
+        pytest.skip(f"needs the REFI-QDA schema {REFI} (not part of a user's clone)")
+    return etree.XMLSchema(etree.parse(str(REFI / "Project.xsd")))
+
+
+@pytest.fixture(scope="session")
+def qdc_schema(refi_schema: etree.XMLSchema) -> etree.XMLSchema:
+    """REFI's codebook schema, derived from Project.xsd: the same CodeBook, Codes and Code
+    types in the ``urn:QDA-XML:codebook:1.0`` namespace, with CodeBook as the root element."""
+    text = (REFI / "Project.xsd").read_text(encoding="utf-8")
+    text = text.replace("urn:QDA-XML:project:1.0", "urn:QDA-XML:codebook:1.0")
+    root = '<xsd:element name="CodeBook" type="CodeBookType"/>'
+    text = text.replace('<xsd:element name="Project" type="ProjectType">', root + "\n" +
+                        '<xsd:element name="Project" type="ProjectType">', 1)  # fmt: skip
+    return etree.XMLSchema(etree.fromstring(text.encode("utf-8")))
+
+
+def qdpx(qde: str | bytes, files: dict[str, bytes] | None = None) -> bytes:
+    """A .qdpx archive made by hand: project.qde and the given files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.qde", qde)
+        for name, data in (files or {}).items():
+            z.writestr(name, data)
+    return buffer.getvalue()
 
 
 NS = "urn:QDA-XML:project:1.0"
@@ -83,12 +124,12 @@ def coded_project(tmp: Path) -> Path:
     (tmp / "fg.vtt").write_text(VTT)
     assert (
         run(
-            "interviews", "import-transcript", tmp / "INT-401-T1-1.txt", "--project", root, "-q"
+            "qual", "import-transcript", tmp / "INT-401-T1-1.txt", "--project", root, "-q"
         ).exit_code
         == 0
     )
     result = run(
-        "interviews",
+        "qual",
         "import-transcript",
         tmp / "fg.vtt",
         "--project",

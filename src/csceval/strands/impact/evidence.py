@@ -1,0 +1,40 @@
+"""What the impact strand found on each indicator, for the theory-of-change evidence map.
+
+One finding per analysed indicator (reference ``indicator:<id>``): the section's own headline
+sentence (pooled synthetic control, else the first method), with the strength of evidence the
+section states. Direction: the headline estimate's sign read against the indicator's desirable
+direction (the catalogue's ``better``), ``inconclusive`` when its 95% interval includes zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+from csceval.disclosure import DisclosurePolicy
+from csceval.strands.evidence_finding import EvidenceFinding, direction_of, section_finding
+from csceval.strands.impact.results import ImpactResult
+from csceval.strands.impact.section import render_impact
+
+
+def impact_evidence(result: ImpactResult, policy: DisclosurePolicy) -> tuple[EvidenceFinding, ...]:
+    """A finding per indicator with a headline estimate, in the section's own words."""
+    section = render_impact(result, policy)
+    out = []
+    for impact in result.indicators:
+        ind = impact.indicator
+        head = impact.get("synth_pooled") or (impact.estimates[0] if impact.estimates else None)
+        said = section_finding(section, f"{ind.title}:")
+        if head is None or said is None:
+            continue
+        estimate = head.estimate if head.estimable else math.nan
+        clear = math.isfinite(head.low) and math.isfinite(head.high) and head.low * head.high > 0
+        out.append(
+            EvidenceFinding(
+                f"indicator:{ind.id}",
+                "impact",
+                direction_of(estimate, ind.better, clear=clear),
+                said.strength,
+                said.text,
+            )
+        )
+    return tuple(out)

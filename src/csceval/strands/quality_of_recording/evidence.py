@@ -1,0 +1,26 @@
+"""What the case-file audit found, for the theory-of-change evidence map.
+
+One finding per time point (reference ``instrument:case_file_audit``): the section's sentence
+on overall recording quality in framework against contrast sites, with the section's strength.
+Higher scores are better; the difference is clear when the site permutation p is below 0.05.
+"""
+
+from __future__ import annotations
+
+from csceval.disclosure import DisclosurePolicy
+from csceval.strands.evidence_finding import EvidenceFinding, contrast_finding
+from csceval.strands.quality_of_recording.analysis import QualityResult
+from csceval.strands.quality_of_recording.section import describe, render_quality
+
+
+def quality_evidence(
+    result: QualityResult, policy: DisclosurePolicy
+) -> tuple[EvidenceFinding, ...]:
+    """A finding per overall comparison of framework with contrast sites."""
+    section = render_quality(result, policy)
+    return tuple(
+        contrast_finding(section, "instrument:case_file_audit", "quality-of-recording",
+                         describe(c, "Overall quality"), c.difference, c.p_permutation)
+        for c in result.comparisons
+        if c.measure == "overall"
+    )  # fmt: skip
