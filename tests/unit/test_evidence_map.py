@@ -190,7 +190,9 @@ def test_findings_say_what_the_strands_own_sections_say(runs: dict[str, StrandRu
         if finding.direction in ("supports", "against"):
             good = (head.estimate < 0) == (ind.indicator.better is Better.LOWER)
             assert good == (finding.direction == "supports")
-            assert head.low * head.high > 0
+            assert finding.strength in ("moderate", "high")
+        else:
+            assert finding.strength in ("low", "none")
 
 
 def test_the_implementation_section_states_the_map(

@@ -143,7 +143,8 @@ def test_recovery_command_refuses_nonsense_options(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     folder = tmp_path / "a-folder"
     folder.mkdir()  # --out names a folder: the rows cannot be written there
-    args = ["impact", "recovery", "--seeds", "1", "--seed", "3", "--out", str(folder)]
+    args = ["impact", "recovery", "--seeds", "1", "--seed", "3", "--blocks", "1", "--out",
+            str(folder)]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert "CSC-E5002" in result.output

@@ -68,7 +68,8 @@ def test_a_run_survives_a_web_restart_and_a_killed_worker(synthetic: Path, tmp_p
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
     run.refresh_from_db()
-    assert run.status == AnalysisRun.Status.RUNNING  # killed mid-run: nothing could record it
+    # Killed mid-run: nothing could record it.
+    assert run.status == AnalysisRun.Status.RUNNING, (run.status, run.error)
 
     second = subprocess.run(
         [*worker, "--batch"], env=env, capture_output=True, text=True, timeout=900, check=False

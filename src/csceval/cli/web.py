@@ -157,6 +157,9 @@ def gunicorn_argv(bind: str, workers: int, threads: int = 4) -> list[str]:
         # Starts and stops `csceval worker` (the background jobs) with the web server.
         "--config",
         "python:csceval.web.gunicorn_hooks",
+        # No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one per user, so
+        # two servers on a machine (two test suites) took it from each other; csceval needs none.
+        "--no-control-socket",
     ]
 
 
@@ -215,8 +218,6 @@ def serve(bind: str | None, port: int, workers: int | None, threads: int) -> Non
                 "Note: CSCEVAL_ENV is not 'production' (no HTTPS-only cookies or redirect).",
                 err=True,
             )
-    from csceval.cli.web_worker import report_recovered
-
     report_recovered()  # runs a stopped server left "running" (issue 16); the worker does too
     from csceval.web.staticfiles import collect_assets, remove_other_collections
 
@@ -380,3 +381,14 @@ def import_project(project: Path) -> None:
 
 
 COMMANDS = (serve, migrate, createadmin, createuser, import_project, export_project)
+
+
+def report_recovered(me: str = "") -> None:
+    """Settle the jobs of dead workers on this host and say what happened to their runs."""
+    from csceval.web.evaluation.jobs import new_worker_id, recover_interrupted
+
+    resumed, failed = recover_interrupted(me or new_worker_id())
+    if resumed:
+        console.print(f"Queued {resumed} interrupted analysis run(s) again.", markup=False)
+    if failed:
+        console.print(f"Marked {failed} interrupted analysis run(s) as failed.", markup=False)

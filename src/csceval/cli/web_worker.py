@@ -10,19 +10,7 @@ from __future__ import annotations
 
 import click
 
-from csceval.cli.web import require_migrated, setup_django
-from csceval.terminal import out as console
-
-
-def report_recovered(me: str = "") -> None:
-    """Settle the jobs of dead workers on this host and say what happened to their runs."""
-    from csceval.web.evaluation.jobs import new_worker_id, recover_interrupted
-
-    resumed, failed = recover_interrupted(me or new_worker_id())
-    if resumed:
-        console.print(f"Queued {resumed} interrupted analysis run(s) again.", markup=False)
-    if failed:
-        console.print(f"Marked {failed} interrupted analysis run(s) as failed.", markup=False)
+from csceval.cli.web import report_recovered, require_migrated, setup_django
 
 
 @click.command()

@@ -2,7 +2,8 @@
 
 :func:`platform` migrates a new database (a SQLite file in ``data``, or a new PostgreSQL database
 beside the one a ``postgresql://`` URL names), imports a project folder, runs a set-up script of
-the caller's (users, memberships), starts ``csceval serve`` (gunicorn) on a free port and stops
+the caller's (users, memberships), starts ``csceval serve`` (gunicorn, and the background
+worker it supervises: analysis runs started in a trial are done) on a free port and stops
 it and drops the database afterwards. Nothing here imports Django: it all happens in
 subprocesses, exactly as an operator would run the commands.
 """

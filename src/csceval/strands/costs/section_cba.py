@@ -21,8 +21,9 @@ from csceval.strands.costs.section_blocks import M, _block, _label, _value
 from csceval.strands.costs.section_changes import changes_prose, direction_sentence, origin
 
 CBA_SOURCE = (
-    "data/cost_ledger.csv, the impact section's headline estimates (or data/activity_changes.csv "
-    "where entered) and unit costs (docs/methods.md); csceval cost-benefit analysis"
+    "data/cost_ledger.csv, the impact section's headline estimates or the child-level impact "
+    "section's, as [costs] activity_source chooses (or data/activity_changes.csv where entered) "
+    "and unit costs (docs/methods.md); csceval cost-benefit analysis"
 )
 
 

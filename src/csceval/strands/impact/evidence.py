@@ -3,7 +3,10 @@
 One finding per analysed indicator (reference ``indicator:<id>``): the section's own headline
 sentence (pooled synthetic control, else the first method), with the strength of evidence the
 section states. Direction: the headline estimate's sign read against the indicator's desirable
-direction (the catalogue's ``better``), ``inconclusive`` when its 95% interval includes zero.
+direction (the catalogue's ``better``), ``inconclusive`` unless the section's verdict is moderate
+or high (an interval that excludes zero with a low verdict is not a clear change once the
+design's calibration and the other indicators are counted: the map never reads more into an
+estimate than the impact section does).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def impact_evidence(result: ImpactResult, policy: DisclosurePolicy) -> tuple[Evi
         if head is None or said is None:
             continue
         estimate = head.estimate if head.estimable else math.nan
-        clear = math.isfinite(head.low) and math.isfinite(head.high) and head.low * head.high > 0
+        clear = said.strength in ("moderate", "high")
         out.append(
             EvidenceFinding(
                 f"indicator:{ind.id}",

@@ -28,8 +28,9 @@ like the estimates.
 (``100 (log(1 + estimate/100) - log(1 + truth/100))``, close to percentage points of the
 rate), so a noisy per-pilot estimate is not pushed up by the convexity of ``exp``. Coverage is
 the share of 95% intervals containing the truth; the rejection rate the share of tests with
-``p <= alpha``: the real size on a null indicator, the power on the others. ITS has no
-interval or p-value in the report (it is descriptive), so only its bias is measured.
+``p <= alpha``: the real size on a null indicator, the power on the others. ITS is a chart in
+the report, not an estimate, so it has no rows here. Disjoint seed blocks and the test of their
+consistency are in :mod:`csceval.strands.impact.recovery_blocks`.
 """
 
 from __future__ import annotations

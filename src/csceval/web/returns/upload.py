@@ -131,6 +131,12 @@ def read_upload(data: bytes, *, filename: str, la_code: str, year: int) -> Parse
         for name, read in sheets.items():
             if read is not None and name not in missing:
                 read(reader, wb[name])
+    except Exception:  # a damaged sheet (bad XML, cells) is the user's file, found while reading
+        reader.problem(
+            "CSC-E6101",
+            "The workbook is damaged and cannot be read: save it again from Excel, or fill in a "
+            "new template",
+        )
     finally:
         wb.close()
     if not reader.out.problems and not reader.out.indicators and not reader.out.costs:
