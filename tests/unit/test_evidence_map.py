@@ -205,9 +205,9 @@ def test_the_implementation_section_states_the_map(
     section = runs["implementation"].section
     assert section is not None
     counts = boxes["status"].value_counts()
-    answer = section.answers[-1].text
+    said = section.findings[-1].text
     for status, n in counts.items():
-        assert f"{n} {status}" in answer
+        assert f"{n} {status}" in said
     supported = boxes[boxes["status"] == "supported"].iloc[0]
     assert supported["verdict"].startswith("Supported by")
 

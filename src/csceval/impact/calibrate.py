@@ -256,7 +256,8 @@ def _synth(
     if "synth_rmspe" in stats:
         for unit in treated:
             p_value = result.placebos[unit].p_value
-            stats["synth_rmspe"].record(p_value <= alpha, float(result.fits[unit].att))
+            if math.isfinite(p_value):  # NaN: fitted exactly, so it has no ratio test
+                stats["synth_rmspe"].record(p_value <= alpha, float(result.fits[unit].att))
 
 
 def _did(

@@ -190,9 +190,8 @@ def design_payload(
             entry["size"][indicator] = round(s.size, 4)  # type: ignore[index]
             entry["mc_error"][indicator] = round(s.size_mc_error, 4)  # type: ignore[index]
     return {
-        "source": f"this design ({design.draws} pseudo-pilot draws, "
-        + ("read from the cache" if design.cached else "drawn in this run")
-        + f", key {design.key[:12]})",
+        # Not whether the draws came from the cache: a report must not change with it.
+        "source": f"this design ({design.draws} pseudo-pilot draws, key {design.key[:12]})",
         "nominal": NOMINAL,
         "draws": design.draws,
         "design_key": design.key,

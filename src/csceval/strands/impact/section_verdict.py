@@ -64,8 +64,8 @@ def calibration_prose(result: ImpactResult) -> str:
         drawn = (
             f"The tests were calibrated on this design: {design.draws} sets of pseudo-pilots "
             "drawn from the comparator pool with the pilots' adoption years and pre-periods, "
-            f"every method run on each as here ({_origin(design.cached)}; "
-            f"key {design.key[:12]}). Each real size is given with its MC error."
+            f"every method run on each as here (cache key {design.key[:12]}: the same data and "
+            "design give the same draws). Each real size is given with its MC error."
         )
         if design.draws < MIN_DESIGN_DRAWS:
             drawn += (
@@ -88,10 +88,6 @@ def calibration_prose(result: ImpactResult) -> str:
         f"{drawn}{override} {result.plan.describe()} P-values: {calibration_words(result)}."
         f"{rate} {LABEL_MEANING}"
     )
-
-
-def _origin(cached: bool) -> str:
-    return "read from the cache" if cached else "drawn in this run"
 
 
 def _rates(rates: Mapping[str, float] | None) -> str:

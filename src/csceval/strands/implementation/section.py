@@ -316,8 +316,7 @@ def render_implementation(result: ImplementationResult, policy: DisclosurePolicy
         "self-profiles, read against the theory of change that links that work to outcomes.",
         findings=tuple(findings),
         blocks=tuple(blocks),
-        answers=(
-            *(Answer(IMPLEMENTATION, f.text, f.strength) for f in own[:1]),
-            Answer(IMPLEMENTATION, summary),
-        ),
+        # The map's counts stay a finding of this page, not a summary answer: they tally the
+        # other strands' verdicts, so a strength of their own would grade those twice.
+        answers=tuple(Answer(IMPLEMENTATION, f.text, f.strength) for f in own[:1]),
     )

@@ -33,6 +33,7 @@ from csceval.strands.interviews.tables import (
     INTERVIEWS,
     MEMOS,
     PARTICIPANTS,
+    RECONCILIATIONS,
     REDACTIONS,
     TURNS,
 )
@@ -296,8 +297,10 @@ def interview_files(world: World) -> dict[str, str]:
         "redactions": REDACTIONS,
         "codings": CODINGS,
         "memos": MEMOS,
+        "reconciliations": RECONCILIATIONS,
     }
-    rows = {**sim.rows, "memos": _memos(sim)}
+    # No reconciliation yet: the blind second codings are left for the evaluator to reconcile.
+    rows = {**sim.rows, "memos": _memos(sim), "reconciliations": []}
     files = {
         s.file: table_csv(s, pd.DataFrame(rows[k], columns=list(s.column_names)))
         for k, s in schemas.items()
