@@ -86,7 +86,8 @@ SLOW_FIRST := tests/web/test_journeys.py tests/integration/test_report_demo.py \
 	tests/unit/test_api.py tests/unit/test_synth.py tests/web/test_family_goals_journey.py \
 	tests/web/test_browser_onboarding.py tests/web/test_journeys_case_audit.py \
 	tests/unit/test_api_docs.py tests/web/test_survey_browser.py tests/web/test_evaluation.py \
-	tests/web/test_returns_journey.py tests/web/test_scoping_journey.py tests/unit/test_data_ees.py
+	tests/web/test_returns_journey.py tests/web/test_scoping_journey.py tests/unit/test_data_ees.py \
+	tests/web/test_interviews_journey.py tests/web/test_runs_durable.py tests/unit/test_recovery.py
 unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
 	$(PYTEST) $(SLOW_FIRST) tests
 
@@ -99,7 +100,7 @@ unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
 ENGINE_AGNOSTIC := access_matrix error_pages formula_injection journeys_fixed permissions \
 	returns_pages run_file_scopes uploads_bounded web_accounts web_mfa web_pages web_security \
 	web_settings links static_assets benchmarks_page family_goals_pages family_goals_concordance \
-	scoping_web_register scoping_links
+	scoping_web_register scoping_links interviews_pages
 unit-postgres: $(STAMP)
 	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web/test_web_serve.py tests/web/test_evaluation.py \
 	  tests/web -m "not browser" \

@@ -61,7 +61,7 @@ def test_every_executor_gives_the_same_calibration() -> None:
     table, estimates = tables(results["in-process"])
     assert estimates.notna().sum().to_dict() == {
         "synth_pooled": 4,
-        "synth_rmspe": 16,
+        "synth_rmspe": 14,  # of 16 pseudo-pilots, two fitted exactly (no ratio test)
         "did": 4,
         "sdid": 4,
         "its": 16,
