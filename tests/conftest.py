@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -39,23 +40,43 @@ def valid_project() -> Path:
 Simulated = Callable[[int], Path]
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A folder ``build(folder)`` fills once for the whole test session, however many xdist
+    workers need it: they share the session's base temporary folder, the first to take the
+    lock builds, and the others wait for it (they would otherwise build the same thing).
+    Read-only for every test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if worker else base) / "built-once"
+    root.mkdir(parents=True, exist_ok=True)
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a half-built folder of a failed build
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Simulated:
-    """The simulated project of a seed, made once per test process and seed.
+    """The simulated project of a seed, made once per test session and seed (shared by the
+    xdist workers, :func:`built_once`).
 
     Read-only: a test that changes a file copies the folder first (``shutil.copytree``).
     Simulating takes seconds (the child-level returns most of it), and a dozen modules need one.
     """
     from csceval.pipeline import simulate_project
 
-    made: dict[int, Path] = {}
-
     def project(seed: int) -> Path:
-        if seed not in made:
-            folder = tmp_path_factory.mktemp(f"simulated-{seed}") / "project"
-            simulate_project(folder, seed=seed)
-            made[seed] = folder
-        return made[seed]
+        def build(folder: Path) -> None:
+            simulate_project(folder / "project", seed=seed)
+
+        return built_once(tmp_path_factory, f"simulated-{seed}", build) / "project"
 
     return project
 
@@ -94,12 +115,13 @@ def demo_project(simulated: Simulated) -> Path:
 @pytest.fixture(scope="session")
 def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's output folder (``csceval run`` of ``demo_project``), written once per test
-    process; read-only. Its project is ``demo_project``."""
+    session (:func:`built_once`); read-only. Its project is ``demo_project``."""
     from csceval.pipeline import run_project
 
-    out = tmp_path_factory.mktemp("demo-run") / "output"
-    run_project(demo_project, out)
-    return out
+    def build(folder: Path) -> None:
+        run_project(demo_project, folder / "output")
+
+    return built_once(tmp_path_factory, "demo-run", build) / "output"
 
 
 @pytest.fixture(scope="session")
