@@ -12,7 +12,7 @@ Notes
 -----
 Name matching is case-insensitive on word boundaries, longest name first, so "Jane Smith" is
 one person rather than two. Lists cannot catch a name nobody listed: the uploader must review
-the stored text (a review page in the web platform is still to come), and
+the proposals before anything is stored (the web platform's review page, web/interviews), and
 :func:`residual_identifiers` and the name lists are run again on every quote before it is
 published. The address rule needs a house number and a street word (Road, Street, Lane, ...).
 A case number is an id of 4 to 10 digits (up to four letters before it) after a word such as
