@@ -31,6 +31,7 @@ from csceval.strands.implementation.evidence_map import box_findings
 from csceval.strands.implementation.progress import ImplementationResult
 from csceval.strands.implementation.theory_of_change import parse_theory_of_change
 from csceval.strands.interviews.evidence import interviews_evidence
+from csceval.strands.interviews.section import render_interviews
 
 PROVIDERS = ("key-indicators", "impact", "child-impact", "costs", "quality-of-recording",
              "culture-survey", "interviews", "family-goals")  # fmt: skip
@@ -158,7 +159,7 @@ def test_a_finding_shows_no_count_below_the_disclosure_threshold(
         assert not small.search(finding.text), finding.text
     strict = DisclosurePolicy(min_count=40)
     result = runs["interviews"].result
-    found = interviews_evidence(result, strict)
+    found = interviews_evidence(result, render_interviews(result, strict), strict)
     linked = result.site_matrix[
         [bool(result.codebook.code(c).toc_node) for c in result.site_matrix["code"]]
     ]

@@ -94,7 +94,7 @@ def analyse_strands(
         result = strand.analyse(inputs)
         results[strand.id] = result
         section = strand.render(result, policy)
-        found = strand.evidence(result, policy) if strand.evidence is not None else ()
+        found = strand.evidence(result, section, policy) if strand.evidence is not None else ()
         findings += found
         runs.append(StrandRun(strand, result, section, evidence=found))
     return tuple(runs)

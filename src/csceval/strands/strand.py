@@ -131,8 +131,8 @@ class Strand:
     ``analyse(inputs) -> result`` is pure; ``render(result, policy) -> Section`` publishes it
     through disclosure control. ``consumes`` names strands whose results ``analyse`` receives
     in ``inputs.results`` (the pipeline runs those first; a strand never imports another).
-    ``evidence(result, policy)`` says what the result found on the theory-of-change evidence
-    references it can speak to; a strand with ``consumes_evidence`` receives every earlier
+    ``evidence(result, section, policy)`` says what the result found on the theory-of-change
+    evidence references it can speak to; a strand with ``consumes_evidence`` receives every earlier
     strand's findings in ``inputs.evidence`` and runs after every strand that declares them.
     """
 
@@ -161,9 +161,10 @@ class Strand:
     cli: click.Command | None = None
     """A command group mounted on ``csceval`` (built-in strands' commands live in csceval.cli)."""
     web: WebApp | None = None
-    evidence: Callable[[Any, DisclosurePolicy], tuple[EvidenceFinding, ...]] | None = None
-    """What the result says about evidence references (every figure in a finding's text through
-    the same disclosure policy as ``render``; see :mod:`csceval.strands.evidence_finding`)."""
+    evidence: Callable[[Any, Section, DisclosurePolicy], tuple[EvidenceFinding, ...]] | None = None
+    """What the result says about evidence references, given the section ``render`` made of it
+    (findings quote it rather than render it again) and the same disclosure policy for any other
+    figure (see :mod:`csceval.strands.evidence_finding`)."""
     consumes_evidence: bool = False
     """Receive the findings of every strand that ran before (the theory-of-change evidence map)."""
     derive: Callable[[Project], Mapping[str, Any]] | None = None

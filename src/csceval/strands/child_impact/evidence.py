@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
 from csceval.indicators import Better
+from csceval.report.model import Section
 from csceval.strands.child_impact.result import ChildImpactResult
-from csceval.strands.child_impact.section import render_child_impact
 from csceval.strands.evidence_finding import EvidenceFinding, direction_of, section_finding
 
 REFERENCES = {
@@ -25,10 +25,9 @@ REFERENCES = {
 
 
 def child_impact_evidence(
-    result: ChildImpactResult, policy: DisclosurePolicy
+    result: ChildImpactResult, section: Section, policy: DisclosurePolicy
 ) -> tuple[EvidenceFinding, ...]:
     """A finding per headline outcome estimate, in the section's own words."""
-    section = render_child_impact(result, policy)
     out = []
     for e in result.headline:
         said = section_finding(section, f"{e.title}:")

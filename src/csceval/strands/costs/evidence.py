@@ -12,15 +12,17 @@ import math
 
 from csceval.disclosure import DisclosurePolicy
 from csceval.indicators import Better
+from csceval.report.model import Section
 from csceval.report.questions import COST_BENEFIT
 from csceval.strands.costs.analysis import CostsResult
-from csceval.strands.costs.section import render_costs
 from csceval.strands.evidence_finding import EvidenceFinding, direction_of
 
 
-def costs_evidence(result: CostsResult, policy: DisclosurePolicy) -> tuple[EvidenceFinding, ...]:
+def costs_evidence(
+    result: CostsResult, section: Section, policy: DisclosurePolicy
+) -> tuple[EvidenceFinding, ...]:
     """The cost-benefit answer of the section as one finding (none without one)."""
-    answers = [a for a in render_costs(result, policy).answers if a.question == COST_BENEFIT]
+    answers = [a for a in section.answers if a.question == COST_BENEFIT]
     if not answers:
         return ()
     answer = answers[0]

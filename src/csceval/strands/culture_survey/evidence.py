@@ -10,14 +10,16 @@ the difference is clear when the site permutation p is below 0.05.
 from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import Section
 from csceval.strands.culture_survey.analysis import SurveyResult
-from csceval.strands.culture_survey.section import describe, render_survey
+from csceval.strands.culture_survey.section import describe
 from csceval.strands.evidence_finding import EvidenceFinding, contrast_finding
 
 
-def survey_evidence(result: SurveyResult, policy: DisclosurePolicy) -> tuple[EvidenceFinding, ...]:
+def survey_evidence(
+    result: SurveyResult, section: Section, policy: DisclosurePolicy
+) -> tuple[EvidenceFinding, ...]:
     """A finding per subscale comparison at the latest time point."""
-    section = render_survey(result, policy)
     latest = result.time_points[-1] if result.time_points else ""
     title = result.instrument.title_of
     return tuple(

@@ -8,14 +8,16 @@ T-score is better; the difference is clear when the site permutation p is below 
 from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import Section
 from csceval.strands.evidence_finding import EvidenceFinding, contrast_finding
 from csceval.strands.family_goals.analysis import GoalsResult
-from csceval.strands.family_goals.section import describe, render_goals
+from csceval.strands.family_goals.section import describe
 
 
-def goals_evidence(result: GoalsResult, policy: DisclosurePolicy) -> tuple[EvidenceFinding, ...]:
+def goals_evidence(
+    result: GoalsResult, section: Section, policy: DisclosurePolicy
+) -> tuple[EvidenceFinding, ...]:
     """A finding per comparison of framework with contrast sites."""
-    section = render_goals(result, policy)
     return tuple(
         contrast_finding(section, "instrument:goal_attainment", "family-goals", describe(c),
                          c.difference, c.p_permutation)

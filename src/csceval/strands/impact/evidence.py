@@ -14,14 +14,15 @@ from __future__ import annotations
 import math
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import Section
 from csceval.strands.evidence_finding import EvidenceFinding, direction_of, section_finding
 from csceval.strands.impact.results import ImpactResult
-from csceval.strands.impact.section import render_impact
 
 
-def impact_evidence(result: ImpactResult, policy: DisclosurePolicy) -> tuple[EvidenceFinding, ...]:
+def impact_evidence(
+    result: ImpactResult, section: Section, policy: DisclosurePolicy
+) -> tuple[EvidenceFinding, ...]:
     """A finding per indicator with a headline estimate, in the section's own words."""
-    section = render_impact(result, policy)
     out = []
     for impact in result.indicators:
         ind = impact.indicator

@@ -12,19 +12,19 @@ deep dives), with no strength; a theme nobody raised gives no finding.
 from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import Section
 from csceval.strands.evidence_finding import EvidenceFinding, published_count, section_table
 from csceval.strands.interviews.analysis import InterviewsResult
-from csceval.strands.interviews.section import render_interviews
 
 THEMES = "interviews-themes"
 PARTICIPANTS = "Participants mentioning it, "
 
 
 def interviews_evidence(
-    result: InterviewsResult, policy: DisclosurePolicy
+    result: InterviewsResult, section: Section, policy: DisclosurePolicy
 ) -> tuple[EvidenceFinding, ...]:
     """A finding per theme linked to a box, quoting the section's published counts."""
-    table = section_table(render_interviews(result, policy), THEMES)
+    table = section_table(section, THEMES)
     if table is None:
         return ()
     columns = {c.name: c.title.removeprefix(PARTICIPANTS) for c in table.table.spec.columns

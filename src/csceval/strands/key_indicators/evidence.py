@@ -10,12 +10,15 @@ rounds to zero at the published precision.
 from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import Section
 from csceval.strands.evidence_finding import EvidenceFinding, direction_of
 from csceval.strands.key_indicators.section import _published, describe_change, published_series
 from csceval.strands.key_indicators.trends import TrendsResult, mean_gap
 
 
-def trends_evidence(result: TrendsResult, policy: DisclosurePolicy) -> tuple[EvidenceFinding, ...]:
+def trends_evidence(
+    result: TrendsResult, section: Section, policy: DisclosurePolicy
+) -> tuple[EvidenceFinding, ...]:
     """A finding per indicator whose gap is known before and after."""
     out = []
     for trend in result.trends:

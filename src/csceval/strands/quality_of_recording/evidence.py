@@ -8,16 +8,16 @@ Higher scores are better; the difference is clear when the site permutation p is
 from __future__ import annotations
 
 from csceval.disclosure import DisclosurePolicy
+from csceval.report.model import Section
 from csceval.strands.evidence_finding import EvidenceFinding, contrast_finding
 from csceval.strands.quality_of_recording.analysis import QualityResult
-from csceval.strands.quality_of_recording.section import describe, render_quality
+from csceval.strands.quality_of_recording.section import describe
 
 
 def quality_evidence(
-    result: QualityResult, policy: DisclosurePolicy
+    result: QualityResult, section: Section, policy: DisclosurePolicy
 ) -> tuple[EvidenceFinding, ...]:
     """A finding per overall comparison of framework with contrast sites."""
-    section = render_quality(result, policy)
     return tuple(
         contrast_finding(section, "instrument:case_file_audit", "quality-of-recording",
                          describe(c, "Overall quality"), c.difference, c.p_permutation)
