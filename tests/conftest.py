@@ -114,12 +114,19 @@ def demo_project(simulated: Simulated) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's output folder (``csceval run`` of ``demo_project``), written once per test
-    session (:func:`built_once`); read-only. Its project is ``demo_project``."""
-    from csceval.pipeline import run_project
+    """The demo's output folder, written once per test session (:func:`built_once`) as a user
+    writes it: ``csceval run --quiet``, with ``--pdf`` when WeasyPrint can lay the print edition
+    out. Read-only. Its project is ``demo_project``."""
+    from click.testing import CliRunner
+
+    from csceval.cli import main
+    from csceval.report.pdf import pdf_available
 
     def build(folder: Path) -> None:
-        run_project(demo_project, folder / "output")
+        pdf = ["--pdf"] if pdf_available() else []
+        args = ["run", str(demo_project), "--out", str(folder / "output"), "--quiet", *pdf]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
 
     return built_once(tmp_path_factory, "demo-run", build) / "output"
 

@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import importlib
 import inspect
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ import csceval
 from csceval.errors import InputError
 from csceval.pipeline import Evaluation, StrandRun
 from csceval.registry import registered_strands
+from csceval.report.pdf import PDF_NAME
 from csceval.strands import Result
 from csceval.strands.benchmarking.benchmarking import BENCHMARK_COLUMNS
 from csceval.strands.costs.analysis import COST_COLUMNS
@@ -113,8 +115,9 @@ def _digest(folder: Path) -> dict[str, str]:
 def test_the_report_is_run_projects_without_analysing_again(
     evaluation: Evaluation, demo_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same bytes as ``run_project`` of the same project (the session's demo run), but for
-    the provenance's time and command and the pages and manifest that show or hash them."""
+    """The same bytes as ``csceval run`` of the same project (the session's demo run), but for
+    the provenance's time and command, the pages and manifest that show or hash them, and the
+    print edition (the run's ``--pdf``): a second analysis of the demo reproduces the first."""
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("Evaluation.report analysed the strands again")
@@ -126,12 +129,19 @@ def test_the_report_is_run_projects_without_analysing_again(
     assert files.index_html.is_file()
     assert (tmp_path / "api" / "costs_workbook.xlsx").is_file()
     assert len(files.tables) == len(list((demo_run / "tables").glob("*.csv")))
-    changing = {"provenance.json", "manifest.json", "report/about.html"}
+    changing = {"provenance.json", "manifest.json", "report/about.html", f"report/{PDF_NAME}"}
     api, run = _digest(tmp_path / "api"), _digest(demo_run)
     assert {k: v for k, v in api.items() if k not in changing} == {
         k: v for k, v in run.items() if k not in changing
     }
-    assert set(api) == set(run)
+    assert set(api) == set(run) - {f"report/{PDF_NAME}"}
+    provenance = json.loads((tmp_path / "api" / "provenance.json").read_text())
+    earlier = json.loads((demo_run / "provenance.json").read_text())
+    assert provenance["command"] == "test"
+    assert earlier["command"].startswith("csceval")
+    for key in ("run_at", "command"):
+        provenance.pop(key), earlier.pop(key)
+    assert provenance == earlier
 
 
 def test_evaluate_is_lazy_and_listed() -> None:
