@@ -1,33 +1,16 @@
-"""End to end: simulation is reproducible, and broken projects or outputs get coded problems.
+"""End to end: broken projects or outputs get coded problems.
 
-The demo's own checks (outputs, England rate, reproducible runs, validation) run on the one
-demo of tests/integration/test_report_demo.py."""
+The demo's own checks (outputs, England rate, validation) run on the session's demo run in
+tests/integration/test_report_demo.py; reproducible simulation is in tests/unit/test_simulate.py
+and reproducible runs in tests/unit/test_api.py."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from csceval.cli import main
-from csceval.pipeline import simulate_project
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def test_simulate_same_seed_is_byte_identical(
-    simulated: Callable[[int], Path], tmp_path: Path
-) -> None:
-    simulate_project(tmp_path / "again", seed=7)
-    assert digest(simulated(7)) == digest(tmp_path / "again")
 
 
 def test_run_on_a_broken_project_exits_2_and_writes_nothing(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,9 @@ def world() -> World:
 # --- determinism ----------------------------------------------------------------------------
 
 
-def test_same_seed_gives_byte_identical_files(project: Path, tmp_path: Path) -> None:
-    simulate_project(tmp_path / "again", seed=SEED)
-    first, second = _hashes(project), _hashes(tmp_path / "again")
+def test_same_seed_gives_byte_identical_files(project: Path, demo_project: Path) -> None:
+    """This module's simulation and the test session's own of the same seed."""
+    first, second = _hashes(project), _hashes(demo_project)
     returns = {p for p in first if p.startswith("child_level/")}  # the child-impact strand's
     assert any(p.endswith("cin_census.xml") for p in returns)
     assert set(first) - returns == {
@@ -96,9 +97,8 @@ def test_same_seed_gives_byte_identical_files(project: Path, tmp_path: Path) -> 
     assert first == second
 
 
-def test_another_seed_gives_other_data(project: Path, tmp_path: Path) -> None:
-    simulate_project(tmp_path / "other", seed=SEED + 1)
-    first, second = _hashes(project), _hashes(tmp_path / "other")
+def test_another_seed_gives_other_data(project: Path, simulated: Callable[[int], Path]) -> None:
+    first, second = _hashes(project), _hashes(simulated(7))
     assert first["data/indicators.csv"] != second["data/indicators.csv"]
     assert first["truth.json"] != second["truth.json"]
 
