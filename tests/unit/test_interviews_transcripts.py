@@ -17,7 +17,7 @@ from csceval.strands.interviews.archive import BoundedZip, Limits, parse_xml
 from csceval.strands.interviews.codebook import parse_codebook, parse_topic_guide
 from csceval.strands.interviews.deidentify import Redactor, residual_identifiers
 from csceval.strands.interviews.names import NameLists, parse_names
-from csceval.strands.interviews.transcripts import read_transcript
+from csceval.strands.interviews.transcripts import MAX_TEXT_BYTES, read_transcript
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 TXT = b"Interviewer: [SYNTHETIC] How did the training go?\nPat Quill: It went well.\n"
@@ -120,6 +120,17 @@ def test_docx_zip_bomb_is_refused_before_decompressing() -> None:
     with pytest.raises(InputError) as exc:
         read_transcript(bomb, "bomb.docx")
     assert codes(exc) == {"CSC-E3603"}
+
+
+def test_a_docx_holds_no_more_text_than_a_txt_transcript() -> None:
+    """A 1 MB .docx could unpack to 37 MB of text and keep the web's upload busy for 15 s of
+    CPU (2026-12-07); its text is held to the .txt limit (CSC-E3602)."""
+    turn = "Interviewer: " + "how did the training go " * 40
+    small = docx([turn] * (MAX_TEXT_BYTES // len(turn) - 10))
+    assert problems_of(small, "t.docx") == []
+    large = docx([turn] * (MAX_TEXT_BYTES // len(turn) + 10))
+    assert len(large) < MAX_TEXT_BYTES // 20
+    assert [p.code for p in problems_of(large, "t.docx")] == ["CSC-E3602"]
 
 
 def test_too_many_entries_and_a_lying_header_are_refused() -> None:

@@ -86,3 +86,5 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 # Browser-journey fixtures (a real server process and headless Chromium): tests/web/browser.py.
 from browser import browser, server  # noqa: E402, F401
 from case_audit_helpers import two_la_evaluation  # noqa: E402, F401
+from job_helpers import export_files  # noqa: E402, F401
+from returns_helpers import approved_returns  # noqa: E402, F401

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 from web_helpers import make_user, sign_in
 
 from csceval.web.accounts.models import ALL_LAS, Role
 from csceval.web.evaluation.models import Site
-from csceval.web.returns.models import PilotReturn
+from csceval.web.returns import services as returns
+from csceval.web.returns.models import PilotReturn, Status
 from csceval.web.returns.template import build_template
 
 OWN, OTHER = "901", "902"
@@ -80,3 +84,28 @@ GOOD_COSTS = [
     ("Licences", "Practice framework licence", "One-off", "Cash", 12000, None, None, "Invoice"),
     ("Backfill", "Cover for training days", "Ongoing", "Time", None, 120, 35.5, "Rota"),
 ]
+
+
+@pytest.fixture
+def approved_returns() -> dict[str, Any]:
+    """Two approved returns per LA (two years) with values, costs and distinct dates; the
+    people of :func:`people` and the sites (the exports tests' data)."""
+    sites = make_sites()
+    who = people()
+    base = timezone.make_aware(datetime(2026, 5, 1, 9, 0))
+    for n, (la_code, year) in enumerate([(OWN, YEAR), (OWN, YEAR - 1), (OTHER, YEAR)]):
+        ret = PilotReturn.objects.create(site=sites[la_code], year=year)
+        coordinator = who["coordinator"] if la_code == OWN else who["other_coordinator"]
+        values = {**GOOD_INDICATORS, "referrals_count": 1200 + n}
+        returns.upload(
+            actor=coordinator,
+            ret=ret,
+            data=filled(values, GOOD_COSTS, la_code=la_code, year=year),
+            filename="r.xlsx",
+        )
+        PilotReturn.objects.filter(pk=ret.pk).update(
+            status=Status.APPROVED,
+            submitted_at=base + timedelta(days=10 * n),
+            reviewed_at=base + timedelta(days=10 * n + 3 + n),
+        )
+    return {**who, "sites": sites}

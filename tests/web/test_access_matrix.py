@@ -9,6 +9,8 @@ checked against what the view really does:
 
 - anonymous users are sent to the login page (public pages excepted);
 - an object of an LA outside the actor's memberships is answered 404, exactly like a missing one;
+- an object another user made (an export) is answered 404 to all but its maker and those with the
+  verb on every site (evaluation admins);
 - a verb the actor's role lacks is answered 403;
 - an allowed request is neither 403, 404 nor a redirect to login, and never a server error.
 
@@ -34,6 +36,7 @@ from csceval.pipeline.run import scope_record
 from csceval.web.access import Route, strand_objects, strand_routes
 from csceval.web.accounts.models import ALL_LAS, Membership
 from csceval.web.evaluation.models import AnalysisRun, EvaluationSetup, Site
+from csceval.web.exports.models import ExportJob, ExportRecord
 from csceval.web.permissions import ROLE_VERBS, VERB_MEANINGS, Verb
 from csceval.web.returns.models import PilotReturn
 
@@ -83,6 +86,10 @@ def _open_link(la: str) -> str:
 
 def _run(ctx: dict[str, Any], la: str) -> dict[str, Any]:
     return {"run_id": ctx["run"].pk}
+
+
+def _export(ctx: dict[str, Any], la: str) -> dict[str, Any]:
+    return {"job_id": ctx["export"].pk}
 
 
 PLATFORM_ROUTES: dict[str, Route] = {
@@ -149,6 +156,8 @@ PLATFORM_ROUTES: dict[str, Route] = {
     "exports:export": Route(
         Verb.EXPORT_AGGREGATE, "any", lambda ctx, la: {"dataset_id": "return_indicators"}
     ),
+    "exports:job": Route(Verb.EVALUATION_CONFIGURE, "maker", _export),
+    "exports:download": Route(Verb.EVALUATION_CONFIGURE, "maker", _export),
 }
 ROUTES: dict[str, Route] = PLATFORM_ROUTES | strand_routes()
 
@@ -194,14 +203,16 @@ def _expected(route: Route, actor: Actor, la: str) -> str:
         return "allowed" if has else "403"
     if route.scope == "all":
         return "allowed" if has and actor.scope == ALL_LAS else "403"
+    if route.scope == "maker":  # made by someone else (see the ctx fixture)
+        return "allowed" if has and actor.scope == ALL_LAS else "404"
     if not actor.sees(la):
         return "404"
     return "allowed" if has else "403"
 
 
 @pytest.fixture
-def ctx(tmp_path: Path) -> dict[str, Any]:
-    """Objects of every type in the OWN and the OTHER LA."""
+def ctx(tmp_path: Path, settings: Any) -> dict[str, Any]:
+    """Objects of every type in the OWN and the OTHER LA, and an export another user made."""
     EvaluationSetup.objects.create(
         settings_json={
             "evaluation": {"name": "Matrix", "frameworks": ["F"], "price_year": "2019-20"},
@@ -227,10 +238,35 @@ def ctx(tmp_path: Path) -> dict[str, Any]:
     }
     return {
         "run": run,
+        "export": _made_export(tmp_path, settings),
         "spare_membership": Membership.objects.get(user=spare),
         "returns": returns,
         **strand_objects(sites),
     }
+
+
+def _made_export(tmp_path: Path, settings: Any) -> ExportJob:
+    """A finished export of both LAs' rows by an evaluator none of the actors is."""
+    settings.CSCEVAL_DATA_DIR = tmp_path
+    maker = make_user("exporter", ("*", "evaluator"))
+    (tmp_path / "exports" / "1").mkdir(parents=True)
+    (tmp_path / "exports" / "1" / "x.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    record = ExportRecord.objects.create(
+        user=maker,
+        dataset="return_values",
+        level="rowlevel",
+        file_format="csv",
+        la_codes=[OWN, OTHER],
+    )
+    return ExportJob.objects.create(
+        user=maker,
+        username="exporter",
+        dataset="return_values",
+        file_format="csv",
+        status=ExportJob.Status.DONE,
+        file="exports/1/x.zip",
+        record=record,
+    )
 
 
 def _fake_run(tmp_path: Path) -> AnalysisRun:

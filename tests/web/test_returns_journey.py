@@ -1,6 +1,7 @@
 """The pilot-return journey in headless Chromium against a real server, every page run by axe:
 a coordinator starts a return, downloads the template, uploads one with errors, sees the error
-summary, fixes and submits; an evaluator approves it and exports the values."""
+summary, fixes and submits; an evaluator approves it, exports the values and downloads them once
+the server's worker made them."""
 
 from __future__ import annotations
 
@@ -101,8 +102,13 @@ def test_coordinator_returns_evaluator_approves_and_exports(
     evaluator.check()
     page.check("input[name='file_format'][value='csv']")
     page.fill("#id_purpose", "Compare the pilot's referrals with DfE's figures")
+    page.click("button:has-text('Export')")
+    page.wait_for_url(re.compile(r"/exports/jobs/\d+/$"))  # the server's worker makes it
+    link = page.locator("text=Download the export (zip)")
+    link.wait_for(timeout=180_000)  # the page polls its progress; generous on a loaded machine
+    evaluator.check()
     with page.expect_download() as download:
-        page.click("button:has-text('Export')")
+        link.click()
     bundle = tmp_path / "export.zip"
     download.value.save_as(bundle)
     with zipfile.ZipFile(bundle) as archive:

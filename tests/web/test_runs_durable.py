@@ -18,6 +18,7 @@ from backup_helpers import database_url, subprocess_env
 from django.test import Client
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
+from job_helpers import dead_pid
 from web_helpers import make_user, sign_in
 
 from csceval.cli.web_worker import report_recovered
@@ -41,12 +42,6 @@ def _wait_for(run: AnalysisRun, done: Callable[[AnalysisRun], bool]) -> None:
         if done(run):
             return
         time.sleep(0.05)
-
-
-def _dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
 
 
 def test_a_run_survives_a_web_restart_and_a_killed_worker(synthetic: Path, tmp_path: Path) -> None:
@@ -92,9 +87,9 @@ def test_a_run_whose_worker_dies_twice_fails_with_a_message() -> None:
     host = socket.gethostname()[:40]
     runs = {}
     for name, worker_id in {
-        "dead": f"{host}/{_dead_pid()}/abc",
+        "dead": f"{host}/{dead_pid()}/abc",
         "alive": f"{host}/{os.getppid()}/abc",
-        "elsewhere": f"another-host/{_dead_pid()}/abc",
+        "elsewhere": f"another-host/{dead_pid()}/abc",
     }.items():
         run = AnalysisRun.objects.create(status=AnalysisRun.Status.RUNNING, step="impact")
         run_analysis.enqueue(run_id=run.pk, attempt=2)
@@ -104,7 +99,7 @@ def test_a_run_whose_worker_dies_twice_fails_with_a_message() -> None:
         runs[name] = run
     orphan = AnalysisRun.objects.create(status=AnalysisRun.Status.QUEUED)
 
-    assert recover_interrupted("this-worker") == (0, 2)
+    assert recover_interrupted("this-worker")["analysis run(s)"] == (0, 2)
     for run in (*runs.values(), orphan):
         run.refresh_from_db()
     assert runs["dead"].status == AnalysisRun.Status.FAILED

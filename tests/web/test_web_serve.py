@@ -1,4 +1,5 @@
-"""`csceval serve` starts real gunicorn processes: local mode (SQLite), server mode (PostgreSQL)."""
+"""`csceval serve` starts real gunicorn processes: local mode (SQLite), server mode (PostgreSQL);
+the background worker it starts does not outlive it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from csceval.web.gunicorn_hooks import WORKER
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
@@ -103,7 +106,57 @@ class Server:
         self.handle.close()
 
 
+def _children(pid: int) -> dict[int, list[str]]:
+    """The processes whose parent is ``pid``, with their command lines (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid:
+            found[int(entry.name)] = [a.decode(errors="replace") for a in argv]
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a container's init may never reap an orphan)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _poll(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    """Whether ``condition`` held within a generous bound (no timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def _kill_and_check_the_worker_stops(server: Server) -> None:
+    """SIGKILL the server (gunicorn's master: no hook runs) and see its worker go by itself."""
+
+    def worker() -> list[int]:
+        children = _children(server.process.pid)
+        return [pid for pid, argv in children.items() if WORKER in argv]
+
+    assert _poll(lambda: bool(worker())), server.output()
+    (pid,) = worker()
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait()
+    assert _poll(lambda: not _running(pid)), f"worker {pid} outlived its server"
+
+
 def test_local_mode_backs_up_migrates_and_serves(tmp_path: Path) -> None:
+    """... and a SIGKILLed server's background worker stops on its own (issue 16; checked
+    where /proc lists processes)."""
     database = tmp_path / "web.sqlite3"
     database.write_bytes(b"")  # an existing (empty) file: it is backed up first
     server = Server(_env(tmp_path, f"sqlite:///{database}"))
@@ -116,6 +169,9 @@ def test_local_mode_backs_up_migrates_and_serves(tmp_path: Path) -> None:
         assert css == 200
         status, _ = _get(server.url + "/")
         assert status == 200  # urllib follows the redirect to /login/
+
+        if Path("/proc/self/stat").exists():
+            _kill_and_check_the_worker_stops(server)
     finally:
         server.stop()
     log = server.output()

@@ -384,11 +384,12 @@ COMMANDS = (serve, migrate, createadmin, createuser, import_project, export_proj
 
 
 def report_recovered(me: str = "") -> None:
-    """Settle the jobs of dead workers on this host and say what happened to their runs."""
+    """Settle the jobs of dead workers on this host and say what happened to them (runs,
+    exports)."""
     from csceval.web.evaluation.jobs import new_worker_id, recover_interrupted
 
-    resumed, failed = recover_interrupted(me or new_worker_id())
-    if resumed:
-        console.print(f"Queued {resumed} interrupted analysis run(s) again.", markup=False)
-    if failed:
-        console.print(f"Marked {failed} interrupted analysis run(s) as failed.", markup=False)
+    for label, (resumed, failed) in recover_interrupted(me or new_worker_id()).items():
+        if resumed:
+            console.print(f"Queued {resumed} interrupted {label} again.", markup=False)
+        if failed:
+            console.print(f"Marked {failed} interrupted {label} as failed.", markup=False)

@@ -1,4 +1,4 @@
-"""``csceval worker``: run the background jobs (analysis runs) of the web platform.
+"""``csceval worker``: run the background jobs (analysis runs, exports) of the web platform.
 
 ``csceval serve`` starts one beside the web server (:mod:`csceval.web.gunicorn_hooks`); run
 ``csceval worker`` alone when the web server is run another way (gunicorn under systemd, a
@@ -23,11 +23,14 @@ from csceval.cli.web import report_recovered, require_migrated, setup_django
 )
 @click.option("--batch", is_flag=True, help="Do the queued jobs, then exit.")
 def worker(interval: float, batch: bool) -> None:
-    """Run the web platform's background jobs (analysis runs) until stopped.
+    """Run the web platform's background jobs (analysis runs, exports) until stopped.
 
-    Ctrl+C or SIGTERM lets the current job finish; a second one stops it (the run is marked
+    Ctrl+C or SIGTERM lets the current job finish; a second one stops it (the job is marked
     failed). A job whose worker was killed is queued once more when the next worker starts.
     """
+    from csceval.web.gunicorn_hooks import bind_to_parent
+
+    bind_to_parent()  # started by `csceval serve`: do not outlive it
     setup_django()
     require_migrated()
     from csceval.web.evaluation.jobs import new_worker_id, run_worker

@@ -16,7 +16,7 @@ from typing import Any
 
 from csceval.web.permissions import Verb
 
-SCOPES = ("public", "signed-in", "any", "all", "object")
+SCOPES = ("public", "signed-in", "any", "all", "object", "maker")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,9 @@ class Route:
 
     ``scope``: ``public`` (anyone), ``signed-in`` (any signed-in user), ``any`` (the verb on at
     least one LA), ``all`` (the verb on every site, ``*``), ``object`` (the verb on the LA of the
-    object in the URL; called for an object of the actor's LA and one of another LA).
+    object in the URL; called for an object of the actor's LA and one of another LA), ``maker``
+    (an object another user made, e.g. an export: only its maker, or the verb on every site;
+    anyone else gets 404).
     ``kwargs(ctx, la)`` builds the URL's arguments from the objects the app's ``objects`` made.
     """
 

@@ -59,7 +59,8 @@ VERB_MEANINGS: dict[Verb, str] = {
     "a run's row-level files (e.g. the costs ledger workbook) on every site (`*`).",
     Verb.AUDIT_READ: "Read and export the audit trail (reading it is audited).",
     Verb.EVALUATION_CONFIGURE: "Set up the evaluation and its sites; import a project; unlock "
-    "a locked return (with a reason: it reopens data a run may have used).",
+    "a locked return (with a reason: it reopens data a run may have used); on every site (`*`), "
+    "see anyone's web export and download it (with its export verb on the LAs it covers).",
     Verb.MEMBERSHIP_MANAGE: "Grant and revoke memberships.",
     Verb.ANALYSIS_RUN: "Run the analysis and publish a report.",
     Verb.REPORT_VIEW: "Read published (disclosure-controlled) reports, and a run's files "
@@ -198,7 +199,23 @@ def permissions_matrix_markdown() -> str:
     for verb in Verb:
         marks = " | ".join("yes" if verb in ROLE_VERBS[r] else "" for r in roles)
         lines.append(f"| `{verb}` | {VERB_MEANINGS[verb]} | {marks} |")
-    return "\n".join([*lines, *_run_file_lines()]) + "\n"
+    return "\n".join([*lines, *_export_lines(), *_run_file_lines()]) + "\n"
+
+
+def _export_lines() -> list[str]:
+    """The web-export section of docs/permissions.md (rules in csceval.web.exports.jobs)."""
+    return [
+        "",
+        "## Exports made on the web",
+        "",
+        "An export asked for on the export page (`/exports/<dataset>/`, needing the dataset's",
+        "verb) is made by the background worker as the person who asked. Its progress page",
+        "(`/exports/jobs/<id>/`) and its file (`/exports/jobs/<id>/download/`) are answered only",
+        "to that person, or to a user with `evaluation.configure` on every site (`*`); anyone",
+        "else gets 404. The download checks again, at download time, that the user holds the",
+        "dataset's verb (`export.aggregate` or `export.rowlevel`) on every LA the file covers,",
+        "and is audited (`export.download`).",
+    ]
 
 
 def _run_file_lines() -> list[str]:

@@ -210,7 +210,7 @@ def parse_cues(text: str, file: str) -> list[Turn]:
 
 
 def docx_paragraphs(data: bytes, file: str) -> list[str]:
-    """The paragraphs of a .docx's main document, as plain text."""
+    """The paragraphs of a .docx's main document, as plain text (at most ``MAX_TEXT_BYTES``)."""
     archive = BoundedZip(
         data, file, Limits(archive_bytes=MAX_DOCX_BYTES, entries=500, uncompressed_bytes=50_000_000)
     )
@@ -232,6 +232,19 @@ def docx_paragraphs(data: bytes, file: str) -> list[str]:
         for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br"):
             pieces.append(node.text or "" if node.tag == f"{W}t" else " ")
         out.append("".join(pieces))
+    size = sum(len(p.encode("utf-8")) + 1 for p in out)
+    if size > MAX_TEXT_BYTES:  # a .txt transcript's limit, whatever the format: the text is the
+        # work (the web's redaction proposals); a 1 MB .docx can unpack to 37 MB of text.
+        raise InputError(
+            [
+                _problem(
+                    "CSC-E3602",
+                    f"the document's text is {size:,} bytes, more than the "
+                    f"{MAX_TEXT_BYTES:,} allowed (as for a .txt transcript)",
+                    file,
+                )
+            ]
+        )
     return out
 
 

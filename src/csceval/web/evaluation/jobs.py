@@ -1,16 +1,19 @@
 """The background worker: its identity, what it does at start-up, and the loop it runs.
 
 Jobs live in the database (``django-tasks``' database backend), so a web restart loses none.
-A worker killed mid-job (SIGKILL, out of memory, a power cut) cannot record anything, and its
-job row stays "running"; :func:`recover_interrupted` settles such jobs when the next worker
-starts. A worker's id names its host and process id, and a job is treated as abandoned only
-when its worker ran on this host and that process is gone: a worker on another host may still
-be doing it (several hosts sharing one PostgreSQL database each run their own worker). An
-abandoned analysis run is queued once more (it starts again from the snapshot: runs are
-deterministic, so resuming from the start gives the same result); if its worker dies again it
-is marked failed with a message. A run left "queued" or "running" with no live job at all
-(a server of an older version, a job failed outside the run) is marked failed too: nothing is
-left "running" for ever.
+Each kind of job (an analysis run, a dataset export: :class:`JobKind`) reports to a row of its
+own (:class:`~csceval.web.evaluation.models.JobState`: status, step, progress, error); an app
+registers its kind with :func:`register_job_kind`. A worker killed mid-job (SIGKILL, out of
+memory, a power cut, its ``csceval serve`` killed) cannot record anything, and its job row stays
+"running"; :func:`recover_interrupted` settles such jobs, of every kind by one rule, when the next
+worker starts. A worker's id names its host and process id, and a job is treated as abandoned
+only when its worker ran on this host and that process is gone: a worker on another host may
+still be doing it (several hosts sharing one PostgreSQL database each run their own worker). An
+abandoned job is queued once more (it starts again from the start: runs are deterministic, and
+an export is written aside and renamed, so doing it again gives the same result); if its worker
+dies again it is marked failed with a message. A row left "queued" or "running" with no live job
+at all (a server of an older version, a job failed outside the row) is marked failed too:
+nothing is left "running" for ever.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
-from csceval.web.evaluation.models import AnalysisRun
+from csceval.web.evaluation.models import AnalysisRun, JobState
 from csceval.web.evaluation.runs import run_analysis
 
 MAX_ATTEMPTS = 2  # the first run and one resumption
@@ -59,51 +64,81 @@ def _is_gone(worker_id: str, me: str) -> bool:
     return False
 
 
-def _analysis_jobs() -> QuerySet[DBTaskResult]:
-    return DBTaskResult.objects.filter(task_path=run_analysis.module_path)
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of background job: its task, the row it reports to and what recovery says.
+
+    The task takes the row's id as keyword ``key`` and ``attempt`` (how often it was queued)."""
+
+    task: Task[Any, None]
+    model: type[JobState]
+    key: str
+    label: str
+    """What :func:`recover_interrupted` counts: "analysis run(s)", "export(s)"."""
+    worker_died: str
+    """The row's error when its worker died on the last attempt."""
+    no_job: str
+    """The row's error when it was left unfinished with no live job."""
 
 
-def recover_interrupted(me: str) -> tuple[int, int]:
-    """Settle the analysis jobs of dead workers on this host; returns (resumed, failed)."""
+_KINDS: dict[str, JobKind] = {}
+
+
+def register_job_kind(kind: JobKind) -> JobKind:
+    """Make :func:`recover_interrupted` settle jobs of ``kind`` (an app calls this once)."""
+    _KINDS[kind.task.module_path] = kind
+    return kind
+
+
+ANALYSIS = register_job_kind(
+    JobKind(run_analysis, AnalysisRun, "run_id", "analysis run(s)", WORKER_DIED, NO_JOB)
+)
+
+
+def recover_interrupted(me: str) -> dict[str, tuple[int, int]]:
+    """Settle the jobs of dead workers on this host: (resumed, failed) by kind's label."""
+    return {kind.label: _recover(kind, me) for kind in _KINDS.values()}
+
+
+def _recover(kind: JobKind, me: str) -> tuple[int, int]:
     resumed = failed = 0
-    for job in _analysis_jobs().filter(status=TaskResultStatus.RUNNING):
+    jobs = DBTaskResult.objects.filter(task_path=kind.task.module_path)
+    for job in jobs.filter(status=TaskResultStatus.RUNNING):
         if not job.worker_ids or not _is_gone(job.worker_ids[-1], me):
             continue
         kwargs = job.args_kwargs.get("kwargs", {})
-        run_id, attempt = int(kwargs["run_id"]), int(kwargs.get("attempt", 1))
+        row_id, attempt = int(kwargs[kind.key]), int(kwargs.get("attempt", 1))
         with transaction.atomic():
             job.set_failed(WorkerStoppedError(f"worker {job.worker_ids[-1]} stopped"))
-            runs = AnalysisRun.objects.filter(pk=run_id, status__in=_UNFINISHED)
+            rows = kind.model.objects.filter(pk=row_id, status__in=_UNFINISHED)
             if attempt < MAX_ATTEMPTS:
-                runs.update(
-                    status=AnalysisRun.Status.QUEUED,
+                rows.update(
+                    status=JobState.Status.QUEUED,
                     step="queued again: the background worker stopped",
                     progress=0.0,
                 )
-                run_analysis.enqueue(run_id=run_id, attempt=attempt + 1)
+                kind.task.enqueue(**{kind.key: row_id, "attempt": attempt + 1})
                 resumed += 1
             else:
-                failed += runs.update(**_failed(WORKER_DIED))
+                failed += rows.update(**_failed(kind.worker_died))
     live = {
-        int(job.args_kwargs.get("kwargs", {}).get("run_id", 0))
-        for job in _analysis_jobs().filter(
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-        )
+        int(job.args_kwargs.get("kwargs", {}).get(kind.key, 0))
+        for job in jobs.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
     }
     failed += (
-        AnalysisRun.objects.filter(status__in=_UNFINISHED)
+        kind.model.objects.filter(status__in=_UNFINISHED)
         .exclude(pk__in=live)
-        .update(**_failed(NO_JOB))
+        .update(**_failed(kind.no_job))
     )
     return resumed, failed
 
 
-_UNFINISHED = [AnalysisRun.Status.QUEUED, AnalysisRun.Status.RUNNING]
+_UNFINISHED = [JobState.Status.QUEUED, JobState.Status.RUNNING]
 
 
 def _failed(message: str) -> dict[str, object]:
     return {
-        "status": AnalysisRun.Status.FAILED,
+        "status": JobState.Status.FAILED,
         "step": "interrupted",
         "error": message,
         "finished_at": timezone.now(),
@@ -112,7 +147,7 @@ def _failed(message: str) -> dict[str, object]:
 
 def run_worker(me: str, *, interval: float = 1.0, batch: bool = False) -> None:
     """Run ``db_worker`` as ``me`` until stopped (SIGINT or SIGTERM let the current job finish;
-    a second one stops it, and the run is marked failed) or, with ``batch``, until the queue
+    a second one stops it, and the job is marked failed) or, with ``batch``, until the queue
     is empty. Call :func:`recover_interrupted` first."""
     from django.core.management import call_command
 

@@ -1,5 +1,5 @@
 """The evaluation in the database: set-up, sites, the LA reference tables, indicator values and
-other project files, and analysis runs.
+other project files, and analysis runs (and the state every background job records).
 
 The database mirrors an evaluation project folder so that ``csceval export-project`` and
 ``import-project`` are a lossless round trip: settings and sites are structured (the web edits
@@ -122,8 +122,10 @@ class ProjectFile(models.Model):
         ordering = ["path"]
 
 
-class AnalysisRun(models.Model):
-    """One run of the core pipeline on a snapshot of the database."""
+class JobState(models.Model):
+    """What a background job's row records (an analysis run, an export): its status, the step
+    it is at, its progress (0 to 1) and, when it failed, why. The worker writes these, any web
+    process reads them; :mod:`csceval.web.evaluation.jobs` settles rows whose worker died."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -134,14 +136,23 @@ class AnalysisRun(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(max_length=200, blank=True)
     progress = models.FloatField(default=0.0)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    folder = models.CharField(max_length=500, blank=True)
-    summary = models.JSONField(default=list)
     error = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-pk"]
+
+
+class AnalysisRun(JobState):
+    """One run of the core pipeline on a snapshot of the database."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    folder = models.CharField(max_length=500, blank=True)
+    summary = models.JSONField(default=list)
+
+    class Meta(JobState.Meta):
+        pass

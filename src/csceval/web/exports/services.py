@@ -6,8 +6,9 @@ and the stated purpose. Rows are limited to the user's LAs for the export verb
 (:func:`csceval.web.permissions.scoped_la_codes`). Aggregate datasets pass through
 :func:`csceval.disclosure.protect` with the evaluation's disclosure policy; row-level datasets need
 ``export.rowlevel`` and a purpose (SEC-F2), and may be de-identified (SEC-E3). The export record
-and its audit event (what, scope, de-identification level, purpose; SEC-D1) are written in one
-transaction before the file is served.
+and its audit event ``export.create`` (what, scope, de-identification level, purpose; SEC-D1)
+are written in one transaction; on the web this runs in the background worker
+(:mod:`csceval.web.exports.jobs`), and each download is audited again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,12 +71,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def export_dataset(
-    *, actor: Any, ds: Dataset, fmt: str, deidentified: bool, purpose: str
-) -> ExportFile:
-    """Build, record and audit one export; raises InputError for a missing purpose or format."""
-    verb = verb_for(ds)
-    authorize(actor, verb)
+def check_request(ds: Dataset, fmt: str, purpose: str) -> str:
+    """The purpose, trimmed; raises InputError for a missing purpose or an unknown format."""
     purpose = purpose.strip()
     problems = []
     if fmt not in writers.FORMATS:
@@ -90,6 +88,31 @@ def export_dataset(
         )
     if problems:
         raise InputError(problems)
+    return purpose
+
+
+Progress = Callable[[str, float], None]
+
+
+def _quiet(step: str, fraction: float) -> None:
+    """No progress to report (an export made in the request, or in a test)."""
+
+
+def export_dataset(
+    *,
+    actor: Any,
+    ds: Dataset,
+    fmt: str,
+    deidentified: bool,
+    purpose: str,
+    progress: Progress = _quiet,
+) -> ExportFile:
+    """Build, record and audit one export; raises InputError for a missing purpose or format.
+    ``progress(step, fraction)`` hears where it is (the job shows it)."""
+    verb = verb_for(ds)
+    authorize(actor, verb)
+    purpose = check_request(ds, fmt, purpose)
+    progress("reading the rows", 0.1)
     scope = scoped_la_codes(actor, verb, Site.objects.values_list("la_code", flat=True))
     frame = ds.build(scope).reset_index(drop=True)
     variables = list(ds.variables)
@@ -116,6 +139,7 @@ def export_dataset(
                 notes[v.name] = "Shifted by a per-record offset (intervals kept)."
     now = timezone.now()
     level = deidentification_level(ds, deidentified)
+    progress(f"writing the {fmt} file", 0.5)
     data = writers.write(fmt, frame, variables, ds.title, notes)
     stem = f"{ds.id}-{now:%Y%m%d-%H%M%S}"
     readme = "\n".join(
@@ -132,6 +156,7 @@ def export_dataset(
             "Keep this file within the evaluation's data-sharing agreement.",
         ]
     )
+    progress("packing the zip", 0.8)
     bundle = _zip(
         {
             f"{stem}.{fmt}": data,
@@ -154,7 +179,7 @@ def export_dataset(
         )
         audit_record(
             actor=actor.get_username(),
-            action="export.download",
+            action="export.create",
             object_type="export",
             object_id=str(record.pk),
             new_values={**record.audit_values(), "deidentification": level},

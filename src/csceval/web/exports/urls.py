@@ -10,5 +10,7 @@ app_name = "exports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("jobs/<int:job_id>/download/", views.download, name="download"),
     path("<slug:dataset_id>/", views.export, name="export"),
 ]
