@@ -80,8 +80,10 @@ wheel: $(STAMP)
 
 # One worker process per core (pytest-xdist; three workers measured no faster on two cores:
 # each starts its own browser-journey server); a test file stays on one worker, so module
-# fixtures are built once.
-PYTEST := $(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
+# fixtures are built once. One BLAS thread per process: with a worker per core, OpenBLAS's
+# own threads only contend for the same cores (docs/benchmarks.md, "Test suite").
+PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+	$(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 # The longest test files go first: a file stays on one worker, so one that starts last holds the
 # whole run up (pytest keeps each file once however often it is named).
