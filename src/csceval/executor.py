@@ -16,7 +16,10 @@ depends on a shared random stream (e.g. which pseudo-pilots a draw picks) before
 refresh thread and any lock it holds, and Python is deprecating fork in threaded processes.
 Each worker imports csceval afresh (about a second), so a pool pays off from a few seconds of
 work per task; and a script calling this with ``jobs>1`` needs the ``if __name__ ==
-"__main__":`` guard, since each worker imports the script's main module again.
+"__main__":`` guard, since each worker imports the script's main module again. Each worker
+runs one BLAS thread (``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS`` 1 unless the user set them):
+with a worker per core, BLAS's own threads only contend for the same cores (about 15% more CPU
+for the same work, docs/benchmarks.md).
 
 **Dask** is optional (``pip install "csceval[cluster]"``) and imported only when a scheduler
 is given. Tasks are submitted with ``pure=False`` (each item runs once, even if two are equal)
@@ -33,6 +36,7 @@ a ``ValueError`` meant for the user stays a ``ValueError`` whichever executor ra
 from __future__ import annotations
 
 import multiprocessing
+import os
 import reprlib
 import socket
 from collections.abc import Callable, Iterator, Sequence
@@ -120,7 +124,8 @@ def _pool_map(
 ) -> list[R]:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = [pool.submit(fn, item) for item in tasks]
+        with _one_blas_thread():  # the workers start as the tasks are submitted
+            futures = [pool.submit(fn, item) for item in tasks]
         position: dict[Future[R], int] = {f: i for i, f in enumerate(futures)}
         for done, future in enumerate(as_completed(futures), start=1):
             exc = future.exception()
@@ -130,6 +135,21 @@ def _pool_map(
                 raise exc
             tick(done)
         return [f.result() for f in futures]
+
+
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """The environment a spawned worker inherits: one BLAS thread, unless the user chose."""
+    added = [name for name in BLAS_THREADS if name not in os.environ]
+    os.environ.update(dict.fromkeys(added, "1"))
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _dask_map(

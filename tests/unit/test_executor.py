@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -164,3 +165,17 @@ def test_a_scheduler_address_its_workers_and_their_version(
         with Client(address) as client, pytest.raises(InputError) as caught:
             executor._check_workers(client, address, expected="0.0.0-another")
         assert caught.value.problems[0].code == "CSC-E5009"
+
+
+def test_pool_workers_run_one_blas_thread_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Spawned workers inherit one BLAS thread each; a user's own setting stands, and the
+    parent's environment is left as it was."""
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    names = ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"]
+    assert map_tasks(os.getenv, names, jobs=2) == ["1", "1", "3"]
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    assert "OMP_NUM_THREADS" not in os.environ
