@@ -80,8 +80,10 @@ def test_the_cohort_builder_recovers_the_simulated_outcomes_exactly() -> None:
     for outcome in OUTCOMES:
         assert rows[outcome].to_numpy().tolist() == truth[outcome].to_numpy().tolist(), outcome
     assert rows["prior_cpp"].to_numpy().tolist() == truth["prior_cpp"].to_numpy().tolist()
-    repeat = (truth["cpp_12m"] & truth["prior_cpp"]).to_numpy()
+    # a plan before the returns is not a prior_cpp covariate but makes the next plan a repeat
+    repeat = (truth["cpp_12m"] & (truth["prior_cpp"] | truth["history"])).to_numpy()
     assert np.array_equal(rows["repeat_cpp_12m"].to_numpy(), repeat)
+    assert (truth["history"] & ~truth["prior_cpp"] & truth["cpp_12m"]).any()
 
 
 def test_pseudonyms_are_keyed_and_differ_between_las() -> None:

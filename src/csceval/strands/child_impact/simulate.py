@@ -36,7 +36,7 @@ from csceval.strands.child_impact.folder import RESULT_FILE, adoption_year, resu
 from csceval.strands.child_impact.pseudonym import Pseudonymiser
 from csceval.strands.child_impact.simulate_model import OUTCOMES, ChildWorldSpec, collection_year
 from csceval.strands.child_impact.simulate_records import LaRecords, simulate_la
-from csceval.strands.child_impact.simulate_returns import la_files, la_returns
+from csceval.strands.child_impact.simulate_returns import child_ids, la_files, la_returns
 
 N_COMPARATORS = 6
 REFERRALS_A_YEAR = 30.0
@@ -66,17 +66,26 @@ def spec_records(spec: ChildWorldSpec) -> list[LaRecords]:
     return [simulate_la(spec, la) for la in sorted(spec.starts)]
 
 
-def spec_truth(spec: ChildWorldSpec, records: list[LaRecords]) -> dict[str, float]:
+def spec_truth(
+    spec: ChildWorldSpec, records: list[LaRecords], kept: pd.DataFrame | None = None
+) -> dict[str, float]:
     """The injected effect (percentage points) averaged over the pilots' treated index
-    referrals of the cohort years (those with a year of returns before and after)."""
-    index = pd.concat([r.index for r in records], ignore_index=True)
+    referrals of the cohort years (those with a year of returns before and after).
+
+    With ``kept`` (cohort rows of pilot children after adoption that the matching kept:
+    ``la_code``, ``child`` as :func:`spec_cohorts` pseudonymises it, ``ref``), the average is
+    over those children only: the estimand of the matched estimate, which averages over the
+    matched pilot children (the feasible-sample ATT of coarsened exact matching), not over all."""
+    index = pd.concat([r.index.assign(la_code=r.la_code) for r in records], ignore_index=True)
     year = collection_year(index["ref"].to_numpy())
     cohort = (year > spec.years[0]) & (year < spec.years[-1])
     treated = index[cohort & index["treated"].to_numpy()]
+    if kept is not None:
+        treated = treated[_keys(spec, treated).isin(set(_keys(spec, kept, pseudonymised=True)))]
     truth = {o: 100 * float(treated[f"effect_{o}"].mean()) for o in OUTCOMES}
-    # permanence: over the treated children who entered care with 24 months observed
-    repeat = treated["effect_cpp_12m"] * treated["prior_cpp"]
+    repeat = treated["effect_cpp_12m"] * (treated["prior_cpp"] | treated["history"])
     truth["repeat_cpp_12m"] = 100 * float(repeat.mean())
+    # permanence: over the treated children who entered care with 24 months observed
     end = np.datetime64(f"{spec.years[-1]}-03-31")
     observed = (treated["decom"] + pd.DateOffset(months=PERMANENCE_MONTHS)) <= end
     permanence = treated.loc[observed, "effect_permanence_24m"].dropna()
@@ -85,12 +94,34 @@ def spec_truth(spec: ChildWorldSpec, records: list[LaRecords]) -> dict[str, floa
     return truth
 
 
+def _pseudonymiser(spec: ChildWorldSpec) -> Pseudonymiser:
+    return Pseudonymiser(hashlib.sha256(f"child-impact {spec.seed}".encode()).digest())
+
+
+def _keys(spec: ChildWorldSpec, rows: pd.DataFrame, pseudonymised: bool = False) -> pd.Series:
+    """``la|child pseudonym|referral date`` of each row (simulated children or cohort rows)."""
+    child, la = rows["child"].to_numpy(), rows["la_code"].astype(str).to_numpy()
+    if not pseudonymised:
+        pseudo, child = _pseudonymiser(spec), child.astype(object)
+        for code in pd.unique(la):
+            mine = la == code
+            child[mine] = pseudo.pseudonyms(code, child_ids(code, child[mine]))
+    day = pd.to_datetime(rows["ref"]).dt.strftime("%Y-%m-%d")
+    return (
+        pd.Series(la, index=rows.index)
+        + "|"
+        + pd.Series(child, index=rows.index).astype(str)
+        + "|"
+        + day
+    )
+
+
 def spec_cohorts(
     spec: ChildWorldSpec, returns: dict[str, dict[int, YearReturns]]
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """The cohorts straight from the simulated tables (no files), with a key from the seed, and
     the referrals dropped."""
-    pseudo = Pseudonymiser(hashlib.sha256(f"child-impact {spec.seed}".encode()).digest())
+    pseudo = _pseudonymiser(spec)
     frames = []
     dropped: dict[str, int] = {}
     for la in sorted(returns):

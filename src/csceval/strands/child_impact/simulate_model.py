@@ -9,6 +9,16 @@ Modelling choices (all SYNTHETIC, for recovery studies, tests and the demo):
   with probability 0.2, for a new index referral 380-700 days after the last event of the
   previous one (so the follow-up windows never overlap and the return carries the history:
   prior referral, prior plan).
+- **Plans before the returns.** A share :data:`PRIOR_PLAN_SHARE` (0.16) of new children aged 1
+  or more had a referral and a child protection plan before the first return: it raises their
+  outcome probabilities like a prior referral and plan, and a plan they start says so in
+  ``NumberOfPreviousCPP`` (so it is a repeat plan), but the returns hold no earlier plan, so the
+  cohort's ``prior_cpp`` covariate does not see it (as with real returns that start after a
+  child's first plan). Calibrated so that about a fifth of the plans started are second or
+  later plans (19.6% over the cohort years 2015-2019 of the recovery worlds), as in England:
+  16.6% in 2014-15 rising to 20.8% in 2018-19 (DfE, Characteristics of children in need,
+  Explore Education Statistics table D3, ``CPP_subsequent_percent``, England rows). Without it,
+  second plans came only from children returning within the returns: about 2% of plans.
 - Outcome probabilities are linear in the covariates (age under 5, domestic abuse, substance
   misuse, prior referral and plan, primary need) plus an LA effect, a year effect and an
   LA-year shock (which makes outcomes correlated within an LA: inference must cluster on LAs).
@@ -24,7 +34,10 @@ Modelling choices (all SYNTHETIC, for recovery studies, tests and the demo):
   (heterogeneous by age and need). The truth of a world is the mean, over the pilots' index
   referrals in treated cohort years, of ``p1 - p0`` (the probabilities with and without the
   effect, after clipping to [0.005, 0.95]): the average effect on the treated children actually
-  referred, which the matched difference-in-differences targets.
+  referred. The matched difference-in-differences averages over the pilot children the matching
+  kept (coarsened exact matching drops strata without a comparator child), so recovery studies
+  compare it with the mean over those children (``spec_truth(..., kept)``); the two differ
+  little here (the match keeps about 98% of the treated pilot children).
 """
 
 from __future__ import annotations
@@ -56,6 +69,8 @@ DEFAULT_EFFECTS = {
 PERMANENCE_CODES = ("E11", "E12", "E41", "E45", "E46", "E47", "E48")
 """REC codes the simulator writes when a period of care ends in permanence."""
 RETURN_PROBABILITY = 0.2
+PRIOR_PLAN_SHARE = 0.16
+"""Share of new children aged 1 or more with a plan before the returns (see the module notes)."""
 FACTOR_SHARES = {"3A": 0.30, "4A": 0.20, "2A": 0.15}
 """Factors at assessment drawn: domestic abuse (3A), parental mental health (4A), drugs (2A)."""
 
@@ -78,8 +93,10 @@ class IndexReferrals:
     child: np.ndarray  # int: the child's number in the LA
     ref: np.ndarray  # datetime64[D]
     dob: np.ndarray
-    prior_referral: np.ndarray  # bool
-    prior_cpp: np.ndarray
+    prior_referral: np.ndarray  # bool: an earlier referral in the returns
+    prior_cpp: np.ndarray  # bool: an earlier plan in the returns
+    history: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """A referral and a plan before the returns (only ``NumberOfPreviousCPP`` shows it)."""
     need: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     factors: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), bool))
     treated: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
@@ -94,6 +111,7 @@ class IndexReferrals:
             self.dob[keep],
             self.prior_referral[keep],
             self.prior_cpp[keep],
+            self.history[keep],
             self.need[keep],
             self.factors[keep],
             self.treated[keep],
@@ -101,6 +119,11 @@ class IndexReferrals:
             {k: v[keep] for k, v in self.effect.items()},
             self.scale[keep] if len(self.scale) else self.scale,
         )
+
+    @property
+    def any_prior_cpp(self) -> np.ndarray:
+        """A plan before this referral, in the returns or before them."""
+        return np.asarray(self.prior_cpp | self.history)
 
 
 def _day(d: dt.date) -> np.datetime64:
@@ -135,6 +158,8 @@ class LaModel:
         self.permanence_rng = stream(spec.seed, "child-impact", la, "permanence")
         """Its own stream, so that adding permanence left every other draw as it was."""
         self.permanence_level = float(self.permanence_rng.normal(0.0, 0.03))
+        self.history_rng = stream(spec.seed, "child-impact", la, "history")
+        """Its own stream too: the histories change no other draw (only the outcomes they raise)."""
         self.start = spec.starts.get(la)
         self.pilot = self.start is not None
         years = spec.years
@@ -165,7 +190,8 @@ class LaModel:
             dobs.append(ref - age.astype(int).astype("m8[D]"))
         ref, dob = np.concatenate(refs), np.concatenate(dobs)
         none = np.zeros(len(ref), bool)
-        return IndexReferrals(np.arange(len(ref)), ref, dob, none, none.copy())
+        history = (self.history_rng.random(len(ref)) < PRIOR_PLAN_SHARE) & (age_band(ref, dob) > 0)
+        return IndexReferrals(np.arange(len(ref)), ref, dob, none, none.copy(), history)
 
     def draw(self, g: IndexReferrals) -> None:
         """Need, factors and outcomes of a generation of index referrals (in place)."""
@@ -176,10 +202,11 @@ class LaModel:
         g.treated = np.zeros(n, bool) if self.start is None else g.ref >= _day(self.start)
         band = age_band(g.ref, g.dob)
         fa, young, n1 = g.factors, band <= 1, g.need == 0
+        prior_ref, prior_cpp = g.prior_referral | g.history, g.any_prior_cpp
         base = {
-            "rereferral_12m": 0.16 + 0.05 * g.prior_referral + 0.04 * fa[:, 0] + 0.03 * n1,
-            "cpp_12m": 0.10 + 0.06 * g.prior_cpp + 0.04 * fa[:, 0] + 0.03 * fa[:, 2] + 0.05 * young,
-            "cla_12m": 0.04 + 0.03 * (band == 0) + 0.03 * g.prior_cpp + 0.02 * fa[:, 2],
+            "rereferral_12m": 0.16 + 0.05 * prior_ref + 0.04 * fa[:, 0] + 0.03 * n1,
+            "cpp_12m": 0.10 + 0.06 * prior_cpp + 0.04 * fa[:, 0] + 0.03 * fa[:, 2] + 0.05 * young,
+            "cla_12m": 0.04 + 0.03 * (band == 0) + 0.03 * prior_cpp + 0.02 * fa[:, 2],
         }
         scale = np.array(AGE_MULTIPLIER)[band] * np.array(NEED_MULTIPLIER)[g.need]
         g.scale = scale

@@ -41,7 +41,8 @@ class LaRecords:
     episodes: pd.DataFrame  # child, ref, close, nfa, need, assessed, authorised, factors,
     # s47, icpc, cpp_start, cpp_end, cpp_previous
     care: pd.DataFrame  # child, decom, dec, rec (REC: E13 home, or a permanence code)
-    index: pd.DataFrame  # child, ref, treated, <outcome>, effect_<outcome>, prior_cpp, decom
+    index: pd.DataFrame  # child, ref, treated, <outcome>, effect_<outcome>, prior_cpp, history,
+    # decom
 
 
 def _days(rng: np.random.Generator, lo: int, hi: int, n: int) -> np.ndarray:
@@ -86,7 +87,7 @@ def _events(
             "icpc": icpc,
             "cpp_start": icpc,
             "cpp_end": plan_end,
-            "cpp_previous": g.prior_cpp.astype(int),
+            "cpp_previous": g.any_prior_cpp.astype(int),
         }
     )
     again = g.ref + _days(rng, 30, 364, n)
@@ -123,7 +124,13 @@ def _events(
 
 def _index_frame(g: IndexReferrals, decom: np.ndarray) -> pd.DataFrame:
     frame = pd.DataFrame(
-        {"child": g.child, "ref": g.ref, "treated": g.treated, "prior_cpp": g.prior_cpp}
+        {
+            "child": g.child,
+            "ref": g.ref,
+            "treated": g.treated,
+            "prior_cpp": g.prior_cpp,
+            "history": g.history,
+        }
     )
     for o in (*OUTCOMES, "permanence_24m"):
         frame[o] = g.outcome[o]

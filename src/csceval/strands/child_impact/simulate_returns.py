@@ -43,10 +43,15 @@ def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return {str(c): frame[c].to_numpy() for c in frame.columns}
 
 
+def child_ids(la_code: str, children: np.ndarray) -> np.ndarray:
+    """The ``LAchildID`` (and SSDA903 ``CHILD``) the returns give each simulated child."""
+    return np.array([f"{la_code}C{c:07d}" for c in children.tolist()], object)
+
+
 def _arrays(rec: LaRecords) -> _Arrays:
     children = _columns(rec.children)
     order = np.argsort(children["child"], kind="stable")
-    child_ids = np.array([f"{rec.la_code}C{c:07d}" for c in children["child"].tolist()], object)
+    ids = child_ids(rec.la_code, children["child"])
     episodes = _columns(rec.episodes)
     care = _columns(rec.care)
 
@@ -55,10 +60,10 @@ def _arrays(rec: LaRecords) -> _Arrays:
 
     return _Arrays(
         episodes,
-        child_ids[rows(episodes["child"])],
+        ids[rows(episodes["child"])],
         [str(f).split("|") for f in episodes["factors"].tolist()],
         children,
-        child_ids,
+        ids,
         care,
         rows(care["child"]),
     )
