@@ -7,7 +7,8 @@ three blocks of 100 starting at 1, 5,001 and 10,001: :func:`block_seeds`) in chu
 stopped, and a partial one has grown every block alike), then prints the Markdown tables of
 docs/methods.md (``--saved-only``: from the chunks saved so far): per block and indicator, each
 method's bias with its Monte Carlo error, coverage, rejection rate and the share of seeds rated
-"moderate" or stronger, and the chi-square test of the blocks' biases.
+"moderate" or stronger, the chi-square test of the blocks' biases, and per block the
+family-wise rate (seeds in which any null indicator is rated "moderate" or stronger).
 
     .venv/bin/python benchmarks/impact_recovery.py [--seeds 100] [--blocks 3] [--jobs 2]
         [--estimators synth] [--out /tmp/csceval-impact-recovery]
@@ -30,6 +31,7 @@ from csceval.strands.impact.recovery_blocks import (
     BLOCK_SPACING,
     block_consistency,
     block_seeds,
+    familywise_rates,
     summarise_blocks,
 )
 
@@ -62,8 +64,10 @@ def _pct(x: object) -> str:
     return "-" if not math.isfinite(value) else f"{100 * value:.1f}%"
 
 
-def markdown(by_block: pd.DataFrame, consistency: pd.DataFrame) -> str:
-    """The per-block table and the consistency table."""
+def markdown(
+    by_block: pd.DataFrame, consistency: pd.DataFrame, familywise: pd.DataFrame | None = None
+) -> str:
+    """The per-block table, the consistency table and (if given) the family-wise rates."""
     lines = [
         "| block (seeds) | indicator | method | bias (MC error) | coverage | rejects at 5% | "
         "moderate or stronger |",
@@ -85,6 +89,15 @@ def markdown(by_block: pd.DataFrame, consistency: pd.DataFrame) -> str:
             f"{c['chi_square']:.2f} ({c['df']}) | {c['p_value']:.3f} | "
             f"{'**yes**' if c['drift'] else 'no'} |"
         )
+    if familywise is not None and not familywise.empty:
+        lines += ["", "| block (seeds) | seeds | null indicators | any null moderate or stronger |"]
+        lines.append("|---|---|---|---|")
+        for f in familywise.to_dict("records"):
+            lines.append(
+                f"| {f['block']} ({f['first_seed']}-{f['last_seed']}) | {f['seeds']} | "
+                f"{f['null_indicators']} | {_pct(f['familywise'])} "
+                f"({100 * f['familywise_mc_error']:.1f}) |"
+            )
     return "\n".join(lines)
 
 
@@ -114,7 +127,7 @@ def main() -> None:
     rows = pd.concat(parts, ignore_index=True)[list(COLUMNS)]
     print(f"{rows['seed'].nunique()} seeds")
     by_block = summarise_blocks(rows, blocks)
-    print(markdown(by_block, block_consistency(by_block)))
+    print(markdown(by_block, block_consistency(by_block), familywise_rates(rows, blocks)))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Recovery in disjoint seed blocks: per-block summaries and the chi-square across blocks.
 
-Rows are made by hand (two seeds per block), so the expected figures are worked out here.
+Rows are made by hand (two seeds per block), so the expected figures are worked out here;
+so is the family-wise rate of "moderate or stronger" on the null indicators.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from csceval.strands.impact.recovery_blocks import (
     block_of,
     block_seeds,
     chi_square_consistency,
+    familywise_rates,
     summarise_blocks,
 )
 
@@ -82,3 +84,26 @@ def test_drift_between_blocks_is_flagged_at_one_per_cent() -> None:
     assert bool(by_block["bias_flag"].iloc[2])  # -3.95 with MC error 0.05
     assert bool(block_consistency(by_block)["drift"].iloc[0])
     assert math.isnan(chi_square_consistency([1.0], [0.5])[2])  # one block: no test
+
+
+def test_familywise_rate_counts_seeds_with_any_null_indicator_moderate_or_stronger() -> None:
+    def row(seed: int, indicator: str, verdict: str) -> tuple[object, ...]:
+        return (seed, indicator, "synth_pooled", "", 0.0, -1.0, 1.0, 0.5, 0.0, verdict)
+
+    rows = pd.DataFrame(
+        [
+            row(1, "referral_rate_per_10k", "moderate"),  # null: counts
+            row(1, "cin_rate_per_10k", "high"),  # the same seed counts once
+            row(2, "referral_rate_per_10k", "low"),
+            row(2, "cla_rate_per_10k", "high"),  # injected: does not count
+            row(5001, "cin_rate_per_10k", "none"),
+            row(5002, "referral_rate_per_10k", "none"),
+        ],
+        columns=list(COLUMNS),
+    )
+    fw = familywise_rates(rows, BLOCKS)
+    assert list(fw["block"]) == [1, 2]  # block 3 has no seeds
+    assert list(fw["seeds"]) == [2, 2]
+    assert list(fw["null_indicators"]) == [2, 2]
+    assert list(fw["familywise"]) == [0.5, 0.0]
+    assert list(fw["familywise_mc_error"]) == pytest.approx([0.5 / math.sqrt(2), 0.0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -9,6 +10,8 @@ import pandas as pd
 import pytest
 
 from csceval.simulate import World, simulate_world
+from csceval.simulate import calibration as cal
+from csceval.simulate.events import draw_shocks
 
 SEED = 2018
 
@@ -92,3 +95,20 @@ def test_pilots_are_mid_sized_and_spread(world: World) -> None:
         assert not la.reorganised
         assert 30_000 <= pop[p.index] <= 220_000
     assert re.fullmatch(r"\d{3}", world.design.contrasts[0].la_code)
+
+
+def test_shocks_hit_sites_as_often_as_other_las(world: World) -> None:
+    """Sites are shocked with the other eligible LAs' chance; the others' draw is the old one."""
+    geo = world.geography
+    sites = {p.index for p in world.design.pilots} | {c.index for c in world.design.contrasts}
+    others = [la.index for la in geo.las if not (la.tiny or la.reorganised or la.index in sites)]
+    eligible_sites = [i for i in sites if not (geo.las[i].tiny or geo.las[i].reorganised)]
+    hits, n_seeds = 0, 400
+    for seed in range(1, n_seeds + 1):
+        shocks = draw_shocks(seed, geo, sites)
+        assert sum(s.index not in sites for s in shocks) == cal.N_SHOCKS
+        assert all(s.index in others or s.index in eligible_sites for s in shocks)
+        hits += sum(s.index in sites for s in shocks)
+    p = cal.N_SHOCKS / len(others)
+    expected = n_seeds * len(eligible_sites) * p  # about 200 here; binomial SD about 14
+    assert abs(hits - expected) < 4 * math.sqrt(expected * (1 - p))

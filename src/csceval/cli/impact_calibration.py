@@ -37,6 +37,7 @@ from csceval.strands.impact.recovery_blocks import (
     BLOCK_SPACING,
     block_consistency,
     block_seeds,
+    familywise_rates,
     summarise_blocks,
 )
 from csceval.terminal import cannot_write, count_bar, fail, print_json, reported
@@ -246,6 +247,7 @@ def recovery(
     summary, verdicts = summarise(rows, alpha), verdict_rates(rows)
     by_block = summarise_blocks(rows, blocks, alpha)
     consistency = block_consistency(by_block)
+    familywise = familywise_rates(rows, blocks)
     spans = [[b.start, b.stop - 1] for b in blocks]
     if as_json:
         print_json(
@@ -256,6 +258,7 @@ def recovery(
                 "verdicts": verdicts.to_dict(orient="records"),
                 "blocks": by_block.to_dict(orient="records"),
                 "consistency": consistency.to_dict(orient="records"),
+                "familywise": familywise.to_dict(orient="records"),
             }
         )
         return
@@ -275,11 +278,14 @@ def recovery(
     for v in verdicts.itertuples():
         shares = ", ".join(f"{k} {getattr(v, k):.3f}" for k in STRENGTHS)
         console.print(f"  {v.indicator} ({v.effect}): {shares}")
-    _print_blocks(by_block, consistency)
+    _print_blocks(by_block, consistency, familywise)
 
 
-def _print_blocks(by_block: pd.DataFrame, consistency: pd.DataFrame) -> None:
-    """Each block's bias (MC error), coverage, rejection and verdict rate; drift across blocks."""
+def _print_blocks(
+    by_block: pd.DataFrame, consistency: pd.DataFrame, familywise: pd.DataFrame
+) -> None:
+    """Each block's bias (MC error), coverage, rejection and verdict rate; drift across blocks;
+    the family-wise rate of "moderate or stronger" on the null indicators."""
     console.print("per block (bias beyond 3 MC errors marked !):")
     for r in by_block.itertuples():
         mark = " !" if r.bias_flag else ""
@@ -294,6 +300,12 @@ def _print_blocks(by_block: pd.DataFrame, consistency: pd.DataFrame) -> None:
         console.print(
             f"  {c.indicator} {c.method}: chi2 {c.chi_square:.2f} on {c.df} df, "
             f"p {c.p_value:.3f}{drift}"
+        )
+    console.print("any null indicator moderate or stronger (share of seeds per block):")
+    for f in familywise.itertuples():
+        console.print(
+            f"  block {f.block} ({f.first_seed}-{f.last_seed}): {f.familywise:.3f} "
+            f"(MC error {f.familywise_mc_error:.3f}; {f.null_indicators} null indicators)"
         )
 
 

@@ -14,7 +14,9 @@ Methods (``METHODS``):
 - ``synth_rmspe``: each pseudo-pilot's in-space placebo test (post/pre RMSPE ratio rank). One
   test per pseudo-pilot and draw; no interval.
 - ``did``: Callaway-Sant'Anna, never-treated controls, simple aggregation, multiplier
-  bootstrap; rejects when the 95% interval excludes zero. One test per draw.
+  bootstrap, t interval on (pseudo-pilots - 1) df as in the report
+  (:func:`~csceval.impact.did.few_treated_interval`); rejects when the 95% interval excludes
+  zero. One test per draw.
 - ``sdid``: synthetic DiD by cohort, aggregated; jackknife (default) or placebo standard error,
   normal interval. One test per draw.
 - ``its``: controlled interrupted time series of each pseudo-pilot against the mean of the
@@ -42,7 +44,7 @@ from scipy.stats import norm
 
 from csceval.executor import map_tasks
 from csceval.impact.calibrate_result import LABELS, METHODS, CalibrationResult, MethodCalibration
-from csceval.impact.did import aggte, att_gt
+from csceval.impact.did import aggte, att_gt, few_treated_interval
 from csceval.impact.its import its
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
@@ -283,7 +285,7 @@ def _did(
         inference="bootstrap", n_boot=n_boot, seed=seed,
     )  # fmt: skip
     agg = aggte(res, "simple")
-    low, high = agg.overall_ci
+    low, high, _ = few_treated_interval(agg.overall_att, agg.overall_se, len(treated))
     stat.record(not low <= 0 <= high, agg.overall_att, low <= 0 <= high, (high - low) / 2)
 
 

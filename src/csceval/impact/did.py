@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from csceval.impact.did_aggregate import AGGREGATIONS, aggregate
 from csceval.impact.did_attgt import analytic_se, compute_cells, wald_pretest
@@ -30,7 +31,14 @@ from csceval.impact.did_bootstrap import MULTIPLIERS, bootstrap_summary, multipl
 from csceval.impact.did_data import prepare_panel
 from csceval.impact.did_results import AggregateResult, ATTgtResult
 
-__all__ = ["AGGREGATIONS", "ATTgtResult", "AggregateResult", "aggte", "att_gt"]
+__all__ = [
+    "AGGREGATIONS",
+    "ATTgtResult",
+    "AggregateResult",
+    "aggte",
+    "att_gt",
+    "few_treated_interval",
+]
 
 CONTROL_GROUPS = ("nevertreated", "notyettreated")
 EST_METHODS = ("dr", "ipw", "reg")
@@ -296,3 +304,19 @@ def aggte(
         seed=seed,
         alpha=alpha,
     )
+
+
+def few_treated_interval(
+    att: float, se: float, n_treated: int, level: float = 0.95
+) -> tuple[float, float, float]:
+    """``(low, high, p)`` of an aggregate ATT on a t distribution with ``n_treated - 1`` df.
+
+    With few treated units the standard error rests on their few influence-function values,
+    so ``att / se`` is closer to t on ``n_treated - 1`` degrees of freedom (at least 1) than to
+    normal: with ten pilots the normal 95% interval covered 89-96% in the recovery study of
+    synthetic England, the t interval 94-97% (docs/methods.md). R ``did`` uses normal values.
+    """
+    df = max(n_treated - 1, 1)
+    crit = float(student_t.ppf(0.5 + level / 2, df))
+    p = float(2 * student_t.sf(abs(att / se), df)) if se > 0 else math.nan
+    return att - crit * se, att + crit * se, p

@@ -2,11 +2,17 @@
 
 Modelling choices
 -----------------
-- Shocks: a few LAs (never pilots, contrast sites, tiny or reorganised LAs) have a
-  scandal-driven spike in child protection activity: section 47 enquiries, ICPCs and plans rise
-  by 20-40% (on the log scale) in the first year, then 70% and 40% of that, for 2-3 years;
-  referrals, CLA starts and CLA rise less (:data:`~csceval.simulate.calibration.SHOCK_SERIES`).
-  Shocks are part of both the factual and the counterfactual panel.
+- Shocks: a few LAs (never tiny or reorganised ones) have a scandal-driven spike in child
+  protection activity: section 47 enquiries, ICPCs and plans rise by 20-40% (on the log scale)
+  in the first year, then 70% and 40% of that, for 2-3 years; referrals, CLA starts and CLA
+  rise less (:data:`~csceval.simulate.calibration.SHOCK_SERIES`). Every eligible LA has the same
+  chance of one, pilots and contrast sites included: ``N_SHOCKS`` of the other eligible LAs are
+  drawn as before (stream ``shocks``), and each site independently has a shock with the same
+  per-LA probability (``N_SHOCKS`` / number of other eligible LAs) from its own stream
+  (``shocks``, ``sites``), so only worlds with a shocked site differ from the earlier rule, which
+  spared the sites and left comparators alone carrying the spikes (a negative bias on every
+  pilot contrast after adoption). Shocks are part of both the factual and the counterfactual
+  panel, so the truth does not depend on them.
 - Gaps: a few LA-years where the whole CIN census return, or the workforce return, is not
   available (``x``), like Hackney's 2021 CIN census after a cyber-attack.
 """
@@ -66,16 +72,30 @@ def _eligible(geo: Geography, excluded: set[int]) -> list[int]:
     return [la.index for la in geo.las if not (la.tiny or la.reorganised or la.index in excluded)]
 
 
-def draw_shocks(seed: int, geo: Geography, excluded: set[int]) -> tuple[Shock, ...]:
+def _shock(rng: np.random.Generator, geo: Geography, i: int) -> Shock:
+    start = int(rng.integers(2014, 2023))  # after a year of CIN census data
+    duration = int(rng.integers(2, 4))
+    magnitude = round(float(rng.uniform(*cal.SHOCK_LOG_MAGNITUDE)), 3)
+    return Shock(i, geo.las[i].la_code, start, duration, magnitude)
+
+
+def draw_shocks(seed: int, geo: Geography, sites: set[int]) -> tuple[Shock, ...]:
+    """``N_SHOCKS`` shocks among the eligible non-site LAs, and each eligible site's own chance.
+
+    A site (pilot or contrast site) is shocked with probability ``N_SHOCKS / len(others)``,
+    independently, on the ``("shocks", "sites")`` stream, so every eligible LA has the same
+    chance and the non-site draws are those of the earlier rule that spared the sites.
+    """
+    others = _eligible(geo, sites)
     rng = stream(seed, "shocks")
-    chosen = sorted(int(i) for i in rng.choice(_eligible(geo, excluded), cal.N_SHOCKS, False))
-    shocks = []
-    for i in chosen:
-        start = int(rng.integers(2014, 2023))  # after a year of CIN census data
-        duration = int(rng.integers(2, 4))
-        magnitude = round(float(rng.uniform(*cal.SHOCK_LOG_MAGNITUDE)), 3)
-        shocks.append(Shock(i, geo.las[i].la_code, start, duration, magnitude))
-    return tuple(shocks)
+    chosen = sorted(int(i) for i in rng.choice(others, cal.N_SHOCKS, False))
+    shocks = [_shock(rng, geo, i) for i in chosen]
+    site_rng = stream(seed, "shocks", "sites")
+    p = cal.N_SHOCKS / len(others)
+    for i in sorted(set(_eligible(geo, set())) - set(others)):
+        if site_rng.random() < p:
+            shocks.append(_shock(site_rng, geo, i))
+    return tuple(sorted(shocks, key=lambda s: s.index))
 
 
 def shock_matrix(shocks: tuple[Shock, ...], series: str, n_las: int) -> FloatArray:

@@ -19,7 +19,7 @@ from csceval.impact.adoption_sensitivity import (
     headline_panel,
     pooled_headline,
 )
-from csceval.impact.did import aggte, att_gt
+from csceval.impact.did import aggte, att_gt, few_treated_interval
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel
 from csceval.impact.synth_pooled import PooledSynthResult
@@ -298,9 +298,8 @@ def _did(panel: SynthPanel, pilots: dict[str, int]) -> tuple[Estimate, pd.DataFr
             "high": dynamic.ci_upper,
         }
     )
-    low, high = simple.overall_ci
-    se = simple.overall_se
-    p_value = float(2 * norm.sf(abs(simple.overall_att / se))) if se > 0 else math.nan
+    att, se = float(simple.overall_att), float(simple.overall_se)
+    low, high, p_value = few_treated_interval(att, se, len(pilots))  # t on pilots - 1 df
     before = event[event["event_time"] < 0]
     pretrend = bool(((before["low"] > 0) | (before["high"] < 0)).any()) if len(before) else None
     pretest = (
@@ -312,12 +311,13 @@ def _did(panel: SynthPanel, pilots: dict[str, int]) -> tuple[Estimate, pd.DataFr
     row = Estimate(
         "did",
         METHOD_LABELS["did"],
-        estimate=float(simple.overall_att),
-        low=float(low),
-        high=float(high),
+        estimate=att,
+        low=low,
+        high=high,
         p_value=p_value,
         pretrend=pretrend,
-        note=f"never-treated comparators, doubly robust, {N_BOOT} bootstrap draws{pretest}",
+        note=f"never-treated comparators, doubly robust, {N_BOOT} bootstrap draws, "
+        f"t on {max(len(pilots) - 1, 1)} df{pretest}",
     )
     return row, event
 

@@ -4,8 +4,9 @@ A recovery table from one run of consecutive seeds can hide drift: a result that
 1-400 and fails on 401-430. The study therefore draws several disjoint blocks of seeds spread
 over a wide range (by default three blocks starting at 1, 5,001 and 10,001,
 :func:`block_seeds`), reports each block separately (bias with its Monte Carlo error, coverage,
-rejection rate, and the share of seeds whose verdict is "moderate" or stronger) and tests
-whether the blocks agree.
+rejection rate, and the share of seeds whose verdict is "moderate" or stronger), the
+family-wise rate (:func:`familywise_rates`: the share of seeds in which *any* null indicator is
+rated "moderate" or stronger) and tests whether the blocks agree.
 
 Notes
 -----
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from csceval.strands.impact.recovery import summarise
+from csceval.strands.impact.recovery import injected, summarise
 
 BLOCK_SPACING = 5_000
 """Seeds between the starts of consecutive blocks (so block 3 of the default starts at 10,001)."""
@@ -75,6 +76,36 @@ def summarise_blocks(
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
+def familywise_rates(rows: pd.DataFrame, blocks: Sequence[range]) -> pd.DataFrame:
+    """Per block: the share of its seeds in which any null indicator (no injected effect) is
+    rated "moderate" or stronger, with its binomial MC error.
+
+    The denominator is the block's seeds with rows (a seed with no null-indicator row counts
+    as not rated); the verdicts are those in the rows, i.e. of the rule that made them.
+    """
+    out = []
+    verdicts = rows.drop_duplicates(["seed", "indicator"])
+    null = verdicts[~verdicts["indicator"].map(lambda i: injected(str(i)))]
+    strong = set(null.loc[null["verdict"].isin(MODERATE_OR_STRONGER), "seed"])
+    for k, block in enumerate(blocks, start=1):
+        seeds = set(verdicts.loc[verdicts["seed"].isin(block), "seed"])
+        if not seeds:
+            continue
+        rate = len(seeds & strong) / len(seeds)
+        out.append(
+            {
+                "block": k,
+                "first_seed": block.start,
+                "last_seed": block.stop - 1,
+                "seeds": len(seeds),
+                "null_indicators": null.loc[null["seed"].isin(block), "indicator"].nunique(),
+                "familywise": rate,
+                "familywise_mc_error": math.sqrt(rate * (1 - rate) / len(seeds)),
+            }
+        )
+    return pd.DataFrame(out)
+
+
 def chi_square_consistency(
     bias: Sequence[float], mc_error: Sequence[float]
 ) -> tuple[float, int, float]:
@@ -116,5 +147,6 @@ __all__ = [
     "block_of",
     "block_seeds",
     "chi_square_consistency",
+    "familywise_rates",
     "summarise_blocks",
 ]

@@ -45,7 +45,10 @@ the other indicators stay on their own scale (percentage points, etc.).
   placebo (RMSPE-ratio) p-values.
 - ``did``: Callaway-Sant'Anna, never-treated comparators, doubly robust, simple aggregation
   for the estimate and dynamic aggregation with a uniform (sup-t) band for the event study,
-  multiplier bootstrap with :data:`N_BOOT` draws clustered by LA.
+  multiplier bootstrap with :data:`N_BOOT` draws clustered by LA; the estimate's interval and
+  p-value use a t distribution on (pilots - 1) degrees of freedom, since the standard error
+  rests on the few treated LAs (with normal values its 95% intervals covered 89-96% in the
+  recovery study, 94-97% with t; docs/methods.md).
 - ``sdid``: synthetic DiD per adoption cohort, aggregated, jackknife standard error.
 - ``its``: controlled ITS of each pilot against the comparators' mean, drawn as a chart of the
   mean observed gap change by years since adoption (:mod:`.its_chart`), never extrapolated and
