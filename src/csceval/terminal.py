@@ -6,8 +6,10 @@ JSON that ``--json`` prints.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -63,6 +65,20 @@ def cannot_write(target: Path, exc: OSError) -> Problem:
         file=str(exc.filename or target),
         fix="choose a folder you can write to (not an existing file)",
     )
+
+
+def check_file_out(target: Path) -> None:
+    """Fail now (CSC-E5002), before any work, when ``target`` cannot be written as a file: it is
+    a folder, the nearest existing folder above it is a file, or that folder is not writable."""
+    above = next((p for p in target.absolute().parents if p.exists()), None)
+    code = (
+        errno.EISDIR if target.is_dir()
+        else errno.ENOTDIR if above is not None and not above.is_dir()
+        else errno.EACCES if above is None or not os.access(above, os.W_OK | os.X_OK)
+        else 0
+    )  # fmt: skip
+    if code:
+        fail(cannot_write(target, OSError(code, os.strerror(code), str(target))))
 
 
 @contextmanager

@@ -136,15 +136,26 @@ def test_recovery_command_prints_the_summary_and_writes_rows(tmp_path: Path) -> 
     assert "consistency of the blocks' biases" in text.output
 
 
-def test_recovery_command_refuses_nonsense_options(tmp_path: Path) -> None:
+def test_recovery_command_refuses_nonsense_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bad options, and an --out that cannot be written, are refused before any simulation."""
     result = CliRunner().invoke(main, ["impact", "recovery", "--seeds", "0"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("simulated before checking --out")
+
+    monkeypatch.setattr("csceval.cli.impact_calibration.run_recovery", refuse)
     folder = tmp_path / "a-folder"
     folder.mkdir()  # --out names a folder: the rows cannot be written there
-    args = ["impact", "recovery", "--seeds", "1", "--seed", "3", "--blocks", "1", "--out",
-            str(folder)]  # fmt: skip
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 2
-    assert "CSC-E5002" in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+    (tmp_path / "a-file").write_text("not a folder")
+    for out, why in ((folder, "Is a directory"), (tmp_path / "a-file" / "rows.csv", "Not a dir")):
+        args = ["impact", "recovery", "--seeds", "1", "--seed", "3", "--blocks", "1", "--out",
+                str(out)]  # fmt: skip
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2, result.output
+        assert "CSC-E5002" in result.output
+        assert why in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)

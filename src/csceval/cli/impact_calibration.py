@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from csceval.atomic import write_file
 from csceval.cli.options import (
     executor_options,
     json_option,
@@ -40,7 +41,14 @@ from csceval.strands.impact.recovery_blocks import (
     familywise_rates,
     summarise_blocks,
 )
-from csceval.terminal import cannot_write, count_bar, fail, print_json, reported
+from csceval.terminal import (
+    cannot_write,
+    check_file_out,
+    count_bar,
+    fail,
+    print_json,
+    reported,
+)
 from csceval.terminal import out as console
 
 ALPHA = click.FloatRange(0, 1, min_open=True, max_open=True)
@@ -234,6 +242,8 @@ def recovery(
             f"{n_seeds} seeds per block would overlap blocks {block_spacing} seeds apart",
             param_hint="--seeds",
         )
+    if out is not None:
+        check_file_out(out)  # before minutes of simulation, not after
     blocks = block_seeds(n_blocks, n_seeds, seed, block_spacing)
     seeds = [s for block in blocks for s in block]
     bar = count_bar(not (quiet or as_json), "simulating and estimating", len(seeds))
@@ -241,7 +251,7 @@ def recovery(
         rows = run_recovery(seeds, jobs=jobs, progress=tick, scheduler=scheduler)
     if out is not None:
         try:
-            rows.to_csv(out, index=False)
+            write_file(out, rows.to_csv(index=False).encode("utf-8"))
         except OSError as exc:
             fail(cannot_write(out, exc))
     summary, verdicts = summarise(rows, alpha), verdict_rates(rows)
