@@ -7,7 +7,11 @@ the eleven real Signs of Safety pilot LAs never drawn; rates on the log scale, a
 analyses them), prints the markdown table of
 ``docs/methods.md`` and, with ``--write``, rewrites ``src/csceval/impact/calibration/la_panel.json``
 (the figures the report labels methods with). SDID takes ~10x longer per draw, so it gets
-``--sdid-draws`` (default 100) draws; the others ``--draws`` (default 200).
+``--sdid-draws`` (default 100) draws; the others ``--draws`` (default 200). The payload's
+``methods`` are built by :func:`csceval.strands.impact.results.payload_methods`, as the design
+calibration's are. ``--panel`` and ``--output`` point elsewhere: a unit test
+(``tests/unit/test_benchmark_impact_calibration.py``) runs the script on a small made-up panel,
+so a broken benchmark fails the tests.
 
 Run: .venv/bin/python benchmarks/impact_calibration.py [--jobs 2 | --scheduler ADDRESS] [--write]
 """
@@ -17,15 +21,17 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from csceval.executor import map_tasks
-from csceval.impact.calibrate import LABELS, CalibrationResult, calibrate
+from csceval.impact.calibrate import LABELS, METHODS, CalibrationResult, calibrate
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
-from csceval.strands.impact.project_calibration import calibration_payload
+from csceval.strands.impact.design_stats import NOMINAL
+from csceval.strands.impact.results import SizeRow, payload_methods
 from csceval.strands.impact.scale import analysis_scale
 from csceval.strands.impact.strand import HEADLINE_INDICATORS
 
@@ -39,19 +45,19 @@ SEED = 2026
 FAST = ("synth_pooled", "synth_rmspe", "did", "its")
 
 
-def _panel() -> SynthPanel:
-    data = pd.read_csv(PANEL, dtype={"old_la_code": str})
+def _panel(path: Path) -> SynthPanel:
+    data = pd.read_csv(path, dtype={"old_la_code": str})
     return SynthPanel.from_long(
         data, unit="old_la_code", time="year", variables=list(HEADLINE_INDICATORS)
     )
 
 
-def _run(job: tuple[str, tuple[str, ...], int]) -> tuple[CalibrationResult, float]:
-    outcome, methods, draws = job
+def _run(job: tuple[Path, str, tuple[str, ...], int]) -> tuple[CalibrationResult, float]:
+    panel, outcome, methods, draws = job
     start = time.process_time()
     log = analysis_scale(BY_ID[outcome]) == "log"
     result = calibrate(
-        _panel(), outcome, ADOPTION_YEARS, exclude=EXCLUDE, methods=methods,
+        _panel(panel), outcome, ADOPTION_YEARS, exclude=EXCLUDE, methods=methods,
         n_draws=draws, seed=SEED, log=log,
     )  # fmt: skip
     return result, time.process_time() - start
@@ -63,51 +69,77 @@ def _cell(size: float, mc: float, coverage: float | None) -> str:
     return text + (f" [{100 * coverage:.1f}%]" if coverage is not None else "")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--sdid-draws", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--scheduler", help="a Dask scheduler's address (csceval.executor)")
+    parser.add_argument("--panel", type=Path, default=PANEL, help="the LA panel (wide CSV)")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="the file --write rewrites")
     parser.add_argument("--write", action="store_true", help=f"rewrite {OUTPUT.name}")
-    args = parser.parse_args()
-    jobs = [(o, FAST, args.draws) for o in HEADLINE_INDICATORS]
-    jobs += [(o, ("sdid",), args.sdid_draws) for o in HEADLINE_INDICATORS]
+    args = parser.parse_args(argv)
+    jobs: list[tuple[Path, str, tuple[str, ...], int]]
+    jobs = [(args.panel, o, FAST, args.draws) for o in HEADLINE_INDICATORS]
+    jobs += [(args.panel, o, ("sdid",), args.sdid_draws) for o in HEADLINE_INDICATORS]
     wall = time.perf_counter()
     done = map_tasks(_run, jobs, jobs=args.jobs, scheduler=args.scheduler, label="calibration")
     wall = time.perf_counter() - wall
-    cells: dict[str, dict[str, str]] = {}
-    draws: dict[str, int] = {}
+    results = [result for result, _ in done]
     for result, cpu in done:
         print(f"{result.outcome} {'+'.join(result.methods)}: {cpu:.0f} CPU-s, "
               f"{result.n_candidates} candidates, {result.years}")  # fmt: skip
+    print(f"wall {wall:.0f} s on {args.jobs} processes, "
+          f"{sum(cpu for _, cpu in done):.0f} CPU-s in the tasks\n")  # fmt: skip
+    print("\n".join(_table(results)))
+    if args.write:
+        payload = {
+            "description": "Real size of each impact test at nominal 5% on the real LA panel "
+            "(pseudo-pilots drawn from non-adopting LAs; true effect zero), written by "
+            "benchmarks/impact_calibration.py; the table in docs/methods.md ('Size and coverage "
+            "of the impact tests on the real LA panel') shows the same figures.",
+            "panel": "../shared/data/csc_la_panel/csc_la_panel_wide.csv",
+            "date": date.today().isoformat(),
+            "nominal": NOMINAL,
+            "adoption_years": list(ADOPTION_YEARS),
+            "exclude": list(EXCLUDE),
+            "seed": SEED,
+            "methods": payload_methods(_rows(results)),
+        }
+        args.output.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.output}")
+
+
+def _rows(results: list[CalibrationResult]) -> list[SizeRow]:
+    """Each method's size on each outcome, methods in :data:`METHODS` order."""
+    rows = [
+        SizeRow(r.outcome, name, r.n_draws, stat.tests, stat.size, stat.size_mc_error)
+        for r in results
+        for name, stat in r.methods.items()
+    ]
+    return sorted(rows, key=lambda row: METHODS.index(row.method))
+
+
+def _table(results: list[CalibrationResult]) -> list[str]:
+    """The markdown table of docs/methods.md (bold: size above 7%; coverage in brackets)."""
+    cells: dict[str, dict[str, str]] = {}
+    draws: dict[str, int] = {}
+    for result in results:
         for name, stat in result.methods.items():
             coverage = stat.coverage if stat.intervals else None
             cell = _cell(stat.size, stat.size_mc_error, coverage)
             cells.setdefault(name, {})[result.outcome] = cell
             draws[name] = result.n_draws
-    print(f"wall {wall:.0f} s on {args.jobs} processes\n")
-    print("| method | " + " | ".join(HEADLINE_INDICATORS) + " |")
-    print("|---" * (len(HEADLINE_INDICATORS) + 1) + "|")
+    lines = ["| method | " + " | ".join(HEADLINE_INDICATORS) + " |"]
+    lines.append("|---" * (len(HEADLINE_INDICATORS) + 1) + "|")
     for name in LABELS:
         if name in cells:
             tests = "" if name in ("synth_pooled", "did", "sdid") else " per pilot"
             row = [cells[name].get(o, "") for o in HEADLINE_INDICATORS]
-            print(f"| {LABELS[name]} ({draws[name]} draws{tests}) | " + " | ".join(row) + " |")
-    if args.write:
-        payload = calibration_payload(
-            [result for result, _ in done],
-            description="Real size of each impact test at nominal 5% on the real LA panel "
-            "(pseudo-pilots drawn from non-adopting LAs; true effect zero), written by "
-            "benchmarks/impact_calibration.py; the table in docs/methods.md ('Size and coverage "
-            "of the impact tests on the real LA panel') shows the same figures.",
-            panel="../shared/data/csc_la_panel/csc_la_panel_wide.csv",
-            adoption_years=list(ADOPTION_YEARS),
-            exclude=list(EXCLUDE),
-            seed=SEED,
-        )
-        OUTPUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote {OUTPUT.relative_to(ROOT)}")
+            lines.append(
+                f"| {LABELS[name]} ({draws[name]} draws{tests}) | " + " | ".join(row) + " |"
+            )
+    return lines
 
 
 if __name__ == "__main__":

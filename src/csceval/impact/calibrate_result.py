@@ -18,7 +18,7 @@ METHODS: tuple[str, ...] = ("synth_pooled", "synth_rmspe", "did", "sdid", "its")
 LABELS: dict[str, str] = {
     "synth_pooled": "Synthetic control, pooled randomization test",
     "synth_rmspe": "Synthetic control, per-pilot RMSPE-ratio test",
-    "did": "Callaway-Sant'Anna, bootstrap interval",
+    "did": "Callaway-Sant'Anna, t interval (bootstrap SE)",
     "sdid": "Synthetic DiD",
     "its": "Controlled ITS, Newey-West",
 }

@@ -24,7 +24,7 @@ start)`` averaged over the post-period projects the pre-trend as far as the data
 years on a log scale gave +128% on real data), so the segmented coefficients describe the chart
 but never the effect. Its standard error is the Newey-West one of the ``post`` coefficient in
 ``y_t = a + d post_t + e_t`` (``d`` equals the effect), with the same lag rule; at these lengths
-it is not a valid test (calibrated size 36-46%), so the impact strand draws ITS as a chart.
+it is not a valid test (calibrated size 28-48%), so the impact strand draws ITS as a chart.
 """
 
 from __future__ import annotations

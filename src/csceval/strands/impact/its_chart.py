@@ -7,7 +7,7 @@ Each pilot's series is its value minus the comparators' mean in each year
 of that gap minus the pilot's own pre-adoption mean gap, so 0 is "as before adoption". Its
 post-adoption mean is the ITS effect: the mean of the observed post-period gaps; no pre-period
 line is extrapolated. ITS has no valid inference at these lengths (its calibrated size is
-36-46% at nominal 5%), so it gets no interval, no p-value and no row in the estimates table, and
+28-48% at nominal 5%), so it gets no interval, no p-value and no row in the estimates table, and
 it never enters the verdict.
 """
 

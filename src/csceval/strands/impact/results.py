@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -177,26 +179,50 @@ def design_payload(
     design: DesignDraws, stats: dict[str, dict[str, MethodStats]]
 ) -> dict[str, object]:
     """The design's sizes in the payload format (what the report and the methods' notes read)."""
-    from csceval.impact.calibrate import LABELS
-
-    methods: dict[str, dict[str, dict[str, float] | str | int]] = {}
-    for indicator, by_method in stats.items():
-        for method, s in by_method.items():
-            if not s.measured:
-                continue
-            entry = methods.setdefault(
-                method, {"label": LABELS[method], "draws": design.draws, "size": {}, "mc_error": {}}
-            )
-            entry["size"][indicator] = round(s.size, 4)  # type: ignore[index]
-            entry["mc_error"][indicator] = round(s.size_mc_error, 4)  # type: ignore[index]
+    rows = (
+        SizeRow(indicator, method, design.draws, s.tests, s.size, s.size_mc_error)
+        for indicator, by_method in stats.items()
+        for method, s in by_method.items()
+    )
     return {
         # Not whether the draws came from the cache: a report must not change with it.
         "source": f"this design ({design.draws} pseudo-pilot draws, key {design.key[:12]})",
         "nominal": NOMINAL,
         "draws": design.draws,
         "design_key": design.key,
-        "methods": methods,
+        "methods": payload_methods(rows),
     }
+
+
+class SizeRow(NamedTuple):
+    """One method's real size on one indicator, as a payload records it."""
+
+    indicator: str
+    method: str
+    draws: int
+    tests: int
+    size: float
+    mc_error: float
+
+
+def payload_methods(rows: Iterable[SizeRow]) -> dict[str, dict[str, Any]]:
+    """The payload's ``methods``: per method its label, draws, and size and MC error per
+    indicator (rounded to 4 decimals), in the rows' order. A row without tests is left out
+    (its size is undefined). The design calibration and ``benchmarks/impact_calibration.py``
+    (which writes ``calibration/la_panel.json``) both build theirs here."""
+    from csceval.impact.calibrate import LABELS
+
+    methods: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.tests <= 0:
+            continue
+        entry = methods.setdefault(
+            row.method,
+            {"label": LABELS[row.method], "draws": row.draws, "size": {}, "mc_error": {}},
+        )
+        entry["size"][row.indicator] = round(row.size, 4)
+        entry["mc_error"][row.indicator] = round(row.mc_error, 4)
+    return methods
 
 
 def calibration_for(own: dict[str, object] | None, design: DesignDraws | None) -> dict[str, object]:

@@ -52,7 +52,7 @@ the other indicators stay on their own scale (percentage points, etc.).
 - ``sdid``: synthetic DiD per adoption cohort, aggregated, jackknife standard error.
 - ``its``: controlled ITS of each pilot against the comparators' mean, drawn as a chart of the
   mean observed gap change by years since adoption (:mod:`.its_chart`), never extrapolated and
-  never a row of the estimates table, since its calibrated size is 36-46% at nominal 5%.
+  never a row of the estimates table, since its calibrated size is 28-48% at nominal 5%.
 """
 
 from __future__ import annotations
