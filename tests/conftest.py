@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from csceval.pipeline import Evaluation
 
 # No Hypothesis deadlines anywhere: a shared 2-core machine can stall any example for seconds,
 # and a timing failure says nothing about correctness (examples stay bounded by max_examples).
@@ -129,6 +135,39 @@ def demo_run(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         assert result.exit_code == 0, result.output
 
     return built_once(tmp_path_factory, "demo-run", build) / "output"
+
+
+class _StrandPickler(pickle.Pickler):
+    """Pickles a strand as its id: strands are the registry's singletons (and hold lambdas)."""
+
+    def persistent_id(self, obj: Any) -> str | None:
+        from csceval.strands.strand import Strand
+
+        return obj.id if isinstance(obj, Strand) else None
+
+
+class _StrandUnpickler(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        from csceval.registry import strand
+
+        return strand(str(pid))
+
+
+@pytest.fixture(scope="session")
+def demo_evaluation(demo_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
+    """``csceval.evaluate(demo_project)``: the first xdist worker analyses and pickles it, every
+    worker reads it (:func:`built_once`). Read-only; an analysis separate from ``demo_run``'s
+    (``test_api`` compares the two reports byte for byte)."""
+    import csceval
+
+    def build(folder: Path) -> None:
+        buffer = io.BytesIO()
+        _StrandPickler(buffer).dump(csceval.evaluate(demo_project))
+        (folder / "evaluation.pickle").write_bytes(buffer.getvalue())
+
+    data = built_once(tmp_path_factory, "demo-evaluation", build) / "evaluation.pickle"
+    evaluation: Evaluation = _StrandUnpickler(io.BytesIO(data.read_bytes())).load()
+    return evaluation
 
 
 @pytest.fixture(scope="session")

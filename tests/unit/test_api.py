@@ -46,8 +46,8 @@ def demo(demo_project: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def evaluation(demo: Path) -> Evaluation:
-    return csceval.evaluate(demo)
+def evaluation(demo_evaluation: Evaluation) -> Evaluation:
+    return demo_evaluation  # csceval.evaluate of the demo, once per test session
 
 
 def test_every_strand_runs_on_the_demo(evaluation: Evaluation) -> None:

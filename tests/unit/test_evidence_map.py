@@ -1,7 +1,7 @@
 """Every strand's findings feed the theory-of-change evidence map (declared input, never redone).
 
-The demo's strands run once here (``analyse_strands``, in this process); the report's HTML is
-read from the session's ``demo_run``.
+The demo's strands run once per test session (``demo_evaluation``); the report's HTML is read
+from the session's ``demo_run``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 
 from csceval.disclosure import DisclosurePolicy
 from csceval.indicators import Better
-from csceval.pipeline.load import load_project
+from csceval.pipeline import Evaluation
 from csceval.pipeline.run import StrandRun, analyse_strands, policy_of
 from csceval.project import Project
 from csceval.registry import RegistryError, check_strands, registered_strands
@@ -38,14 +38,14 @@ PROVIDERS = ("key-indicators", "impact", "child-impact", "costs", "quality-of-re
 
 
 @pytest.fixture(scope="module")
-def project(demo_project: Path) -> Project:
-    return load_project(demo_project)
+def project(demo_evaluation: Evaluation) -> Project:
+    return demo_evaluation.project
 
 
 @pytest.fixture(scope="module")
-def runs(project: Project) -> dict[str, StrandRun]:
-    """Every strand of the demo, run once, by id (in run order)."""
-    return {run.strand.id: run for run in analyse_strands(project)}
+def runs(demo_evaluation: Evaluation) -> dict[str, StrandRun]:
+    """Every strand of the demo, run once per test session, by id (in run order)."""
+    return {run.strand.id: run for run in demo_evaluation.runs}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from csceval.cli import main
-from csceval.pipeline import load_project, policy_of
+from csceval.pipeline import Evaluation, load_project, policy_of
 from csceval.project import Project
 from csceval.registry import registered_strands, strand
 from csceval.report.model import Figure
@@ -29,21 +29,23 @@ def root(demo_project: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def project(root: Path) -> Project:
-    return load_project(root)
+def project(demo_evaluation: Evaluation) -> Project:
+    return demo_evaluation.project
 
 
 @pytest.fixture(scope="module")
-def impact(project: Project) -> ImpactResult:
-    result: ImpactResult = strand("impact").analyse(StrandInputs.of(project))
+def impact(demo_evaluation: Evaluation) -> ImpactResult:
+    result: ImpactResult = demo_evaluation["impact"]
     return result
 
 
 @pytest.fixture(scope="module")
-def checked(project: Project, impact: ImpactResult) -> TruthCheckResult:
-    inputs = StrandInputs.of(project, {"impact": impact})
-    assert strand("truth-check").available(inputs)
-    result: TruthCheckResult = strand("truth-check").analyse(inputs)
+def checked(
+    project: Project, impact: ImpactResult, demo_evaluation: Evaluation
+) -> TruthCheckResult:
+    """The pipeline's truth check, which received the impact result as a declared input."""
+    assert strand("truth-check").available(StrandInputs.of(project, {"impact": impact}))
+    result: TruthCheckResult = demo_evaluation["truth-check"]
     return result
 
 

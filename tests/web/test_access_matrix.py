@@ -279,41 +279,55 @@ def _fake_run(tmp_path: Path) -> AnalysisRun:
     return AnalysisRun.objects.create(status=AnalysisRun.Status.DONE, folder=str(tmp_path / "run"))
 
 
-def _client(actor: Actor) -> Client:
-    client = Client()
-    if actor.anonymous:
-        return client
+def _user(actor: Actor) -> Any:
     memberships = [(actor.scope, actor.role)] if actor.role and actor.scope else []
-    return sign_in(client, make_user(f"u-{actor.name}".replace("@", "-"), *memberships))
+    return None if actor.anonymous else make_user(f"u-{actor.name}".replace("@", "-"), *memberships)
 
 
-CASES = [
-    pytest.param(name, actor, la, id=f"{name}|{actor.name}|{'own' if la == OWN else 'other'}")
-    for name, route in ROUTES.items()
-    for actor in ACTORS
-    for la in ((OWN, OTHER) if route.scope == "object" else (OWN,))
-]
-
-
-@pytest.mark.parametrize(("name", "actor", "la"), CASES)
-def test_access(name: str, actor: Actor, la: str, ctx: dict[str, Any]) -> None:
+def _answer(name: str, actor: Actor, la: str, ctx: dict[str, Any], user: Any) -> str | None:
+    """What is wrong with the answer ``name`` gives ``actor`` on ``la``'s object (None: right)."""
     route = ROUTES[name]
     url = reverse(name, kwargs=route.kwargs(ctx, la) or None)
-    client = _client(actor)
+    client = Client() if user is None else sign_in(Client(), user)
     response = getattr(client, route.method)(url, route.data)
     expected = _expected(route, actor, la)
     status = response.status_code
     location = response.get("Location", "")
-    assert status < 500, f"{name}: server error"
+    if status >= 500:
+        return "server error"
     if expected == "login":
-        assert status == 302, f"{name}: anonymous got {status}"
-        assert location.startswith("/login/"), f"{name}: anonymous sent to {location}"
+        if status != 302 or not location.startswith("/login/"):
+            return f"anonymous got {status} {location}, want the login page"
     elif expected == "allowed":
-        assert status not in (403, 404), f"{name}: {actor.name} refused with {status}"
-        if not route.ends_at_login:
-            assert not location.startswith("/login/"), f"{name}: {actor.name} sent to login"
-    else:
-        assert str(status) == expected, f"{name}: {actor.name} got {status}, want {expected}"
+        if status in (403, 404):
+            return f"refused with {status}"
+        if not route.ends_at_login and location.startswith("/login/"):
+            return "sent to login"
+    elif str(status) != expected:
+        return f"got {status}, want {expected}"
+    return None
+
+
+@pytest.mark.parametrize("name", list(ROUTES))
+def test_access(name: str, ctx: dict[str, Any]) -> None:
+    """Every actor asks for the route, about its own LA's object and (object routes) another
+    LA's. Each request runs in a savepoint rolled back after it, with an empty cache, so it sees
+    the objects exactly as :func:`ctx` made them (one request's change never reaches the next)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    route = ROUTES[name]
+    wrong = []
+    for actor in ACTORS:
+        user = _user(actor)
+        for la in (OWN, OTHER) if route.scope == "object" else (OWN,):
+            cache.clear()
+            with transaction.atomic():
+                problem = _answer(name, actor, la, ctx, user)
+                transaction.set_rollback(True)
+            if problem:
+                wrong.append(f"{actor.name}|{'own' if la == OWN else 'other'}: {problem}")
+    assert wrong == [], f"{name}: {wrong}"
 
 
 RUN_FILES = {
@@ -354,7 +368,8 @@ def test_run_file_access(actor: Actor, tmp_path: Path) -> None:
     or a row-level file; nobody gets a file without a scope; a NUL byte in the path is a 404,
     not a server error."""
     run = _fake_run(tmp_path)
-    client = _client(actor)
+    user = _user(actor)
+    client = Client() if user is None else sign_in(Client(), user)
     wrong = []
     for kind in [*RUN_FILES, "NUL byte"]:
         path = RUN_FILES.get(kind, "report/index.html%00.txt")

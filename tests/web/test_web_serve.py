@@ -1,5 +1,9 @@
 """`csceval serve` starts real gunicorn processes: local mode (SQLite), server mode (PostgreSQL);
-the background worker it starts does not outlive it."""
+the background worker it starts does not outlive it.
+
+Each mode runs in one of `make test`'s two passes, not both (each test picks its own database,
+whatever ``DATABASE_URL`` the pass sets): local mode in the SQLite pass, server mode in the
+PostgreSQL pass (``make unit-postgres``)."""
 
 from __future__ import annotations
 
@@ -20,6 +24,11 @@ import pytest
 from csceval.web.gunicorn_hooks import WORKER
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+POSTGRES_PASS = os.environ.get("DATABASE_URL", "").startswith("postgres")
+local_mode = pytest.mark.skipif(POSTGRES_PASS, reason="local mode runs in the SQLite pass")
+server_mode = pytest.mark.skipif(
+    not POSTGRES_PASS, reason="server mode runs in the PostgreSQL pass (make unit-postgres)"
+)
 
 
 def _free_port() -> int:
@@ -154,6 +163,7 @@ def _kill_and_check_the_worker_stops(server: Server) -> None:
     assert _poll(lambda: not _running(pid)), f"worker {pid} outlived its server"
 
 
+@local_mode
 def test_local_mode_backs_up_migrates_and_serves(tmp_path: Path) -> None:
     """... and a SIGKILLed server's background worker stops on its own (issue 16; checked
     where /proc lists processes)."""
@@ -181,6 +191,7 @@ def test_local_mode_backs_up_migrates_and_serves(tmp_path: Path) -> None:
     assert database.stat().st_size > 0  # migrated
 
 
+@local_mode
 def test_local_mode_listens_on_loopback_only(tmp_path: Path) -> None:
     env = _env(tmp_path, f"sqlite:///{tmp_path / 'web.sqlite3'}")
     done = _csceval("serve", "--bind", "0.0.0.0:8000", env=env)
@@ -208,6 +219,7 @@ def postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@server_mode
 def test_server_mode_refuses_an_unmigrated_database(tmp_path: Path, postgres_database) -> None:
     done = _csceval("serve", "--port", str(_free_port()), env=_env(tmp_path, postgres_database))
     assert done.returncode == 2
@@ -215,6 +227,7 @@ def test_server_mode_refuses_an_unmigrated_database(tmp_path: Path, postgres_dat
     assert "Traceback" not in done.stderr
 
 
+@server_mode
 def test_server_mode_serves_after_migrate(tmp_path: Path, postgres_database) -> None:
     env = _env(tmp_path, postgres_database)
     migrated = _csceval("migrate", env=env)
