@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from csceval.data.ssda903 import (
     PLACE_CANONICAL,
     TABLES,
+    empty_table,
     place_codes,
     read_903,
     read_903_csv,
@@ -23,6 +24,7 @@ from csceval.data.ssda903 import (
     recognise,
     tables_to_csv,
 )
+from csceval.data.ssda903_checks import _parse_dates, _plain_dates
 from csceval.errors import InputError
 from csceval.simulate.childlevel import ssda903_xml
 
@@ -213,7 +215,7 @@ def test_xml_and_csv_round_trip(rows: list[tuple[dt.date, str, str, str, int]]) 
 
 
 def test_a_plain_csv_and_a_padded_one_read_the_same(tmp_path: Path) -> None:
-    """The fast path (a plain file, pandas' C parser) and the checked one (quotes, padding,
+    """The fast path (a plain file, split by ``str.split``) and the checked one (quotes, padding,
     blank lines, row by row) give the same table and the same line numbers in problems."""
     rows = ["1,1,01/01/2015,WBRI,,,", "2,2,02/02/2016,WBRI,,,", "3,2,31/02/2016,WBRI,,,"]
     plain = _write(tmp_path, "plain.csv", HEADER + "\n".join(rows) + "\n")
@@ -235,3 +237,54 @@ def test_a_plain_csv_and_a_padded_one_read_the_same(tmp_path: Path) -> None:
     ]
     pd.testing.assert_frame_equal(tables[0], tables[1])
     assert len(tables[0]) == 3
+
+
+def test_rows_of_the_wrong_width_are_named_even_when_the_commas_add_up(tmp_path: Path) -> None:
+    """A row a cell too long and one a cell short hold the header's number of commas between
+    them: each is still an E4101 (an earlier fast path read them shifted by a column)."""
+    path = _write(tmp_path, "h.csv", HEADER + "1,1,01/01/2010,WBRI,,,,\n2,2,01/01/2011,WBRI,,\n")
+    with pytest.raises(InputError) as error:
+        read_903_csv([path])
+    assert [(p.code, p.row) for p in error.value.problems] == [("CSC-E4101", 2), ("CSC-E4101", 3)]
+
+
+def test_a_table_with_no_rows_has_the_empty_tables_types(tmp_path: Path) -> None:
+    got = read_903_csv([_write(tmp_path, "h.csv", HEADER + ",,,,,,\n")])["header"]
+    assert got.empty
+    assert got.dtypes.to_dict() == empty_table("header").dtypes.to_dict()
+
+
+def _uk(day: int, month: int, year: int) -> str:
+    return f"{day:02d}/{month:02d}/{year:04d}"
+
+
+_MONTH_END = st.one_of(st.integers(1, 31), st.integers(28, 31))
+_PLAIN = st.one_of(st.just(""), st.builds(_uk, _MONTH_END, st.integers(1, 12),
+                                          st.integers(1670, 2270)))  # fmt: skip
+_ODD = st.one_of(
+    st.builds(_uk, st.integers(0, 40), st.integers(0, 13), st.integers(0, 9999)),
+    st.sampled_from(["1/2/2019", "2019-03-01", "2019-02-30", "2019-3-1", "01/01/2019 ", "x"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PLAIN, min_size=1, max_size=20) | st.lists(_PLAIN | _ODD, max_size=20))
+def test_dates_parsed_as_pandas_parses_them(values: list[str]) -> None:
+    """Plain dd/mm/YYYY columns are parsed by numpy (the rest by pandas): same dates, same NaTs."""
+    text = pd.Series(values, dtype=object)
+    uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    expected = uk.fillna(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
+    got = pd.Series(_parse_dates(values))
+    pd.testing.assert_series_equal(got, expected.astype("datetime64[ns]"))
+
+
+def test_numpy_parses_plain_columns_only() -> None:
+    got = _plain_dates(["29/02/2012", "", "31/12/2261", "01/01/1678"])
+    assert got is not None
+    assert list(got.astype(str)) == [
+        "2012-02-29T00:00:00.000000000", "NaT", "2261-12-31T00:00:00.000000000",
+        "1678-01-01T00:00:00.000000000",
+    ]  # fmt: skip
+    odd = ["29/02/2013", "31/04/2019", "00/01/2019", "01/01/1677", "1/2/2019", "2019-01-01"]
+    for cell in [*odd, "01/01/2019\x00", "01/01/20190", "01/01/2019 ", "01.01.2019", "\x00"]:
+        assert _plain_dates(["01/01/2019", cell]) is None

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from lxml import etree  # type: ignore[import-untyped]
 
-from csceval.data.ssda903_checks import _MAX_PROBLEMS, _check, _p, _typed
+from csceval.data.ssda903_checks import _MAX_PROBLEMS, TextTable, _check, _p, _typed
 from csceval.data.ssda903_codes import (
     DATE_COLUMNS,
     PLACE_CANONICAL,
@@ -64,20 +65,22 @@ class SSDA903Return:
 
 def empty_table(name: str) -> pd.DataFrame:
     """A table with no rows and the right columns and types."""
-    return _typed(name, pd.DataFrame({c: pd.Series([], dtype=object) for c in TABLES[name]}))
+    return _typed(name, {c: [] for c in (*TABLES[name], "_row")})
 
 
 def read_903_csv(paths: Iterable[Path], year: int | None = None) -> SSDA903Return:
     """Read per-table 903 CSVs (any names; tables are recognised by header) into one return."""
     problems: list[Problem] = []
-    frames: dict[str, list[pd.DataFrame]] = {}
+    tables: dict[str, TextTable] = {}
     for path in paths:
         got = _read_csv(Path(path), problems)
         if got is None:
             continue
-        table, frame = got
-        frames.setdefault(table, []).append(frame)
-    tables = {t: pd.concat(f, ignore_index=True) for t, f in frames.items()}
+        table, cols = got
+        if table in tables:  # two files of one table: one table, rows in file order
+            tables[table] = {c: [*tables[table][c], *v] for c, v in cols.items()}
+        else:
+            tables[table] = cols
     return _finish(tables, problems, year)
 
 
@@ -130,11 +133,11 @@ def read_903_xml(path: Path, year: int | None = None) -> SSDA903Return:
         )
     if problems:
         raise InputError(problems)
-    tables: dict[str, pd.DataFrame] = {}
-    for table, recs in rows.items():
-        if recs:
-            frame = pd.DataFrame.from_records(recs, columns=[*TABLES[table], "_row"])
-            tables[table] = frame.fillna("")
+    tables: dict[str, TextTable] = {
+        table: {c: [r.get(c, "") for r in recs] for c in (*TABLES[table], "_row")}
+        for table, recs in rows.items()
+        if recs
+    }
     return _finish(tables, problems, year, file=name)
 
 
@@ -149,13 +152,13 @@ def read_903(path: Path, year: int | None = None) -> SSDA903Return:
 
 
 def _finish(
-    tables: dict[str, pd.DataFrame], problems: list[Problem], year: int | None, file: str = ""
+    tables: dict[str, TextTable], problems: list[Problem], year: int | None, file: str = ""
 ) -> SSDA903Return:
-    parsed: dict[str, dict[str, pd.Series]] = {t: {} for t in tables}
-    for table, frame in tables.items():
-        if "_file" not in frame:
-            frame["_file"] = file
-        problems.extend(_check(table, frame, year, parsed[table]))
+    parsed: dict[str, dict[str, np.ndarray]] = {t: {} for t in tables}
+    for table, cols in tables.items():
+        if "_file" not in cols:
+            cols["_file"] = [file] * len(cols["_row"])
+        problems.extend(_check(table, cols, year, parsed[table]))
         if sum(p.severity == "error" for p in problems) > _MAX_PROBLEMS:
             break
     errors = [p for p in problems if p.severity == "error"]
