@@ -113,6 +113,19 @@ def test_result_tables_and_summary_say_how_many_clusters_carry_the_inference() -
     assert "webb, 999 replications" in res.summary()
 
 
+def test_the_unrestricted_bootstrap_is_passed_through_to_every_estimate() -> None:
+    """``restricted=False`` runs WCU (residuals of the full fit) for the ATT and the event study:
+    the same sample t-statistic as WCR, another bootstrap distribution."""
+    wcr, wcu = fit(), fit(restricted=False)
+    assert wcr.overall.wild is not None
+    assert wcu.overall.wild is not None
+    assert wcr.overall.wild.restricted
+    assert not wcu.overall.wild.restricted
+    assert wcu.overall.wild.t_stat == pytest.approx(wcr.overall.wild.t_stat, rel=1e-12)
+    assert wcu.overall.wild.p_value != wcr.overall.wild.p_value
+    assert not wcu.event_study["p_wild"].equals(wcr.event_study["p_wild"])
+
+
 def test_zero_weights_are_the_same_as_dropping_the_rows() -> None:
     zeroed = CHILDREN["weight"].where((CHILDREN["la"] != "LA11") & (CHILDREN.index % 7 != 0), 0.0)
     frame = CHILDREN.assign(weight=zeroed)

@@ -180,8 +180,9 @@ class ClusterFit:
         draws: Draws = "webb",
         reps: int = 9999,
         seed: int = 0,
+        restricted: bool = True,
     ) -> ClusterEstimate:
-        """A :class:`ClusterEstimate` of ``contrast'beta``."""
+        """A :class:`ClusterEstimate` of ``contrast'beta`` (``restricted``: WCR, else WCU)."""
         g = self.moments.n_clusters
         est = float(contrast @ self.beta)
         se1 = math.sqrt(max(float(contrast @ self.vcov_cr1 @ contrast), 0.0))
@@ -192,7 +193,13 @@ class ClusterFit:
         test = None
         if wild:
             test = wild_contrast(
-                self.moments, self.bread, contrast, draws=draws, reps=reps, seed=seed
+                self.moments,
+                self.bread,
+                contrast,
+                draws=draws,
+                reps=reps,
+                restricted=restricted,
+                seed=seed,
             )
         return ClusterEstimate(
             name=name,

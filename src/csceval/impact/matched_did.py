@@ -137,6 +137,7 @@ def matched_did(
     draws: Draws = "webb",
     reps: int = 9999,
     seed: int = 0,
+    restricted: bool = True,
 ) -> MatchedDid:
     """Difference-in-differences for staggered adoption on child-level (matched) records.
 
@@ -162,9 +163,10 @@ def matched_did(
     control_group
         ``"nevertreated"`` (comparator LAs and pilots that never adopt; default) or
         ``"notyettreated"`` (also pilots that adopt after both periods of a comparison).
-    wild, draws, reps, seed
-        Whether to run the wild cluster bootstrap (restricted) for every estimate, its
-        weights (Webb by default: few clusters), replications and seed.
+    wild, draws, reps, seed, restricted
+        Whether to run the wild cluster bootstrap for every estimate, its weights (Webb by
+        default: few clusters), replications, seed and whether it imposes the null (WCR, the
+        default; ``False``: WCU).
 
     Returns
     -------
@@ -262,7 +264,15 @@ def matched_did(
         return vec
 
     def estimate(selected: Sequence[int], name: str) -> ClusterEstimate:
-        return fit.estimate(contrast(selected), name, wild=wild, draws=draws, reps=reps, seed=seed)
+        return fit.estimate(
+            contrast(selected),
+            name,
+            wild=wild,
+            draws=draws,
+            reps=reps,
+            seed=seed,
+            restricted=restricted,
+        )
 
     overall = estimate(overall_cells, "ATT")
     rows = []
