@@ -78,24 +78,16 @@ imports: $(STAMP)
 wheel: $(STAMP)
 	PYTHON=$(PYTHON) BUILD_PYTHON=$(BIN)/python .ci/wheel-check
 
-# One worker process per core (pytest-xdist; three workers measured no faster on two cores:
-# each starts its own browser-journey server); a test file stays on one worker, so module
-# fixtures are built once. One BLAS thread per process: with a worker per core, OpenBLAS's
-# own threads only contend for the same cores (docs/benchmarks.md, "Test suite").
+# One worker process per core (pytest-xdist; three workers measured no faster on two cores).
+# Work units are test modules (module fixtures are built once), except the browser journeys, one
+# unit together on one worker against one server, and the longest units start first: see
+# pytest_collection_modifyitems in tests/conftest.py. One BLAS thread per process: with a worker
+# per core, OpenBLAS's own threads only contend for the same cores (docs/benchmarks.md, "Test suite").
 PYTEST := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-	$(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadfile
+	$(BIN)/pytest -q --numprocesses=auto --maxprocesses=4 --dist=loadgroup --no-loadscope-reorder
 
-# The longest test files go first: a file stays on one worker, so one that starts last holds the
-# whole run up (pytest keeps each file once however often it is named).
-SLOW_FIRST := tests/web/test_journeys.py tests/integration/test_report_demo.py \
-	tests/integration/test_sos_real_example.py tests/integration/test_toy_strand.py \
-	tests/unit/test_api.py tests/unit/test_synth.py tests/web/test_family_goals_journey.py \
-	tests/web/test_browser_onboarding.py tests/web/test_journeys_case_audit.py \
-	tests/unit/test_api_docs.py tests/web/test_survey_browser.py tests/web/test_evaluation.py \
-	tests/web/test_returns_journey.py tests/web/test_scoping_journey.py tests/unit/test_data_ees.py \
-	tests/web/test_interviews_journey.py tests/web/test_runs_durable.py tests/unit/test_recovery.py
 unit: $(STAMP) $(CHROMIUM) $(PDFTOPPM)
-	$(PYTEST) $(SLOW_FIRST) tests
+	$(PYTEST) tests
 
 ## The web tests that touch the database engine again, on PostgreSQL (DESIGN.md: both databases
 ## are tested): transactions and locks, raw SQL and triggers (the audit chain), sessions, imports
@@ -108,7 +100,7 @@ ENGINE_AGNOSTIC := access_matrix error_pages formula_injection journeys_fixed pe
 	web_settings links static_assets benchmarks_page family_goals_pages family_goals_concordance \
 	scoping_web_register scoping_links interviews_pages
 unit-postgres: $(STAMP)
-	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) tests/web/test_web_serve.py tests/web/test_evaluation.py \
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) \
 	  tests/web -m "not browser" \
 	  $(foreach m,$(ENGINE_AGNOSTIC),--ignore=tests/web/test_$(m).py)
 

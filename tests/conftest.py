@@ -8,7 +8,7 @@ import os
 import pickle
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,13 +180,48 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+LONGEST_FIRST = (
+    "browser",
+    "tests/web/test_evaluation.py",
+    "tests/integration/test_toy_strand.py",
+    "tests/unit/test_output_scopes.py",
+    "tests/web/test_access_matrix.py",
+    "tests/integration/test_report_demo.py",
+    "tests/unit/test_api.py",
+    "tests/unit/test_api_docs.py",
+    "tests/web/test_runs_durable.py",
+    "tests/unit/test_project_calibration.py",
+)
+"""Work units that start first under pytest-xdist (``make test``), longest first."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     """Every test that drives the real server process (fixture ``server``) is a browser journey.
 
     ``make unit-postgres`` leaves them out (``-m "not browser"``): they check pages and flows,
     which the SQLite run covers, and each of their database calls is made by the web tests that
     do run on PostgreSQL.
+
+    Work units for pytest-xdist's ``--dist loadgroup`` (``make test``): a test module is one
+    unit (its module fixtures are built once), except the browser journeys, which are one unit
+    together: one worker runs them all against one server, waiting on Chromium and the server
+    most of the time, while the other runs the CPU-bound tests. The marks are set before the
+    other hooks run (xdist reads them); after them (pytest-django orders database tests first),
+    :data:`LONGEST_FIRST` units are moved to the front, so that none of them is left to run
+    alone at the end (with ``--no-loadscope-reorder``: xdist would otherwise order units by
+    their number of tests).
     """
     for item in items:
         if "server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        unit = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(unit))
+    yield
+    rank = {unit: i for i, unit in enumerate(LONGEST_FIRST)}
+
+    def order(item: pytest.Item) -> int:
+        marker = item.get_closest_marker("xdist_group")
+        return rank.get(marker.args[0] if marker else "", len(rank))
+
+    items.sort(key=order)  # stable: the other units keep their order

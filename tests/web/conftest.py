@@ -67,6 +67,14 @@ def django_db_modify_db_settings(
 
 
 @pytest.fixture(autouse=True)
+def _own_anchors(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test has its own audit anchors file: an anchor another test wrote (a backup) would
+    otherwise be what `audit verify` checks this test's database against."""
+    folder = tmp_path_factory.mktemp("anchors")
+    monkeypatch.setenv("CSCEVAL_AUDIT_ANCHORS", str(folder / "audit-anchors.log"))
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache (the sign-in rate limits live there)."""
     from django.core.cache import cache
