@@ -51,12 +51,13 @@ example: $(STAMP)
 	$(BIN)/csceval validate $(EXAMPLE_DIR)
 	$(BIN)/csceval run $(EXAMPLE_DIR) --out $(EXAMPLE_REPORT) --quiet
 
-## Every quality gate and every test. The gates, the wheel check and the apt installs run two at
-## a time (mypy and the wheel's demo each keep one core busy); then the two test passes.
-test: prerequisites
-	$(MAKE) --no-print-directory --output-sync=target -j2 lint typecheck imports wheel \
-	  $(CHROMIUM) $(PDFTOPPM)
-	$(MAKE) --no-print-directory unit unit-postgres
+## Every quality gate and every test. The SQLite pass prints its progress; beside it run the
+## gates (lint, types, import contracts, the wheel check; two at a time) and the PostgreSQL pass,
+## which fill the time the browser journeys leave the cores idle. Their output goes to
+## .test-logs/ and is shown at the end; make fails if anything fails (.ci/beside).
+test: prerequisites $(STAMP) $(CHROMIUM) $(PDFTOPPM)
+	.ci/beside "gates:$(MAKE) --no-print-directory --output-sync=target -j2 lint typecheck imports wheel" \
+	  "postgres:$(MAKE) --no-print-directory unit-postgres" -- $(MAKE) --no-print-directory unit
 
 ## Python 3.11, npm, PostgreSQL at 127.0.0.1:5432 and Chromium (or root and apt to install it):
 ## each missing one is named with what to do, before anything is installed.
@@ -113,4 +114,4 @@ lock:
 	  /tmp/csceval-lock/bin/pip freeze --all | grep -v '^pip=='; } > requirements/lock.txt
 
 clean:
-	rm -rf $(VENV) node_modules $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(DEMO_OUT) .pytest_cache .mypy_cache .ruff_cache .test-logs
