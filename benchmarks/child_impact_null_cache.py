@@ -64,18 +64,9 @@ def build(worlds: list[int], cache: Path, size: float, seed: int, last: int) -> 
 
 
 def _did(frame: pd.DataFrame, **kw: object):  # type: ignore[no-untyped-def]
-    from csceval.impact.matched_did import matched_did
+    from csceval.strands.child_impact.estimate import cohort_did
 
-    return matched_did(
-        frame,
-        outcome="y",
-        cluster="la_code",
-        group="pilot",
-        period="cohort_year",
-        adoption="adoption",
-        weights="weight",
-        **kw,  # type: ignore[arg-type]
-    )
+    return cohort_did(frame, **kw)
 
 
 def cells(frame: pd.DataFrame) -> pd.DataFrame:

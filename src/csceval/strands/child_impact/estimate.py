@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,7 +130,7 @@ def _estimate(
     data = frame.dropna(subset=[outcome])
     data = data[data["weight"] > 0].assign(y=lambda d: d[outcome].astype(float))
     try:
-        fit = _did(data, reps, seed)
+        fit = cohort_did(data, draws="webb", reps=reps, seed=seed)
     except InputError as exc:
         head = Problem(
             "CSC-E3807",
@@ -174,7 +175,9 @@ def _estimate(
     return estimate, es.assign(outcome=outcome, method=method), fit.notes
 
 
-def _did(data: pd.DataFrame, reps: int, seed: int) -> MatchedDid:
+def cohort_did(data: pd.DataFrame, **options: Any) -> MatchedDid:
+    """:func:`~csceval.impact.matched_did.matched_did` on a matched cohort frame (outcome ``y``,
+    LA clusters, cohort years, matching ``weight``); ``options`` are its inference options."""
     return matched_did(
         data,
         outcome="y",
@@ -183,9 +186,7 @@ def _did(data: pd.DataFrame, reps: int, seed: int) -> MatchedDid:
         period="cohort_year",
         adoption="adoption",
         weights="weight",
-        draws="webb",
-        reps=reps,
-        seed=seed,
+        **options,
     )
 
 
