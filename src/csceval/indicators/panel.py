@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 
 import numpy as np
@@ -15,10 +16,31 @@ def year_ending_march(day: date) -> int:
     return day.year + 1 if day.month >= 4 else day.year
 
 
+_BY_INDICATOR: dict[int, tuple[weakref.ref[pd.DataFrame], dict[str, pd.DataFrame]]] = {}
+"""Each indicators table's rows split by indicator, keyed by the table's ``id`` (checked
+against a weak reference, and dropped with the table)."""
+
+
+def indicator_rows(project: ProjectData, indicator_id: str) -> pd.DataFrame:
+    """The rows of the project's indicators table for one indicator (read-only).
+
+    The table is split by indicator once and the split kept while the table lives: analyses ask
+    for one indicator's rows thousands of times a run (every pilot's benchmarks, every design),
+    and comparing 50,000 text values each time was a tenth of the demo's analysis.
+    """
+    rows = project.table("indicators")
+    key = id(rows)
+    cached = _BY_INDICATOR.get(key)
+    if cached is None or cached[0]() is not rows:
+        groups = {str(k): g for k, g in rows.groupby("indicator", sort=False)}
+        _BY_INDICATOR[key] = (weakref.ref(rows, lambda _: _BY_INDICATOR.pop(key, None)), groups)
+        cached = _BY_INDICATOR[key]
+    return cached[1].get(indicator_id, rows.iloc[:0])
+
+
 def wide_panel(project: ProjectData, indicator_id: str) -> pd.DataFrame:
     """LAs x years of one indicator; NaN where a cell is suppressed, not available or absent."""
-    rows = project.table("indicators")
-    rows = rows[rows["indicator"] == indicator_id]
+    rows = indicator_rows(project, indicator_id)
     panel = rows.pivot(index="la_code", columns="year", values="value")
     years = range(project.settings.periods.first_year, project.settings.periods.last_year + 1)
     return panel.reindex(columns=list(years)).astype(float)

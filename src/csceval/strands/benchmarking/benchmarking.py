@@ -28,7 +28,12 @@ import pandas as pd
 
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.indicators.catalogue import BY_ID, Better, Indicator, Kind
-from csceval.indicators.panel import denominator_weights, group_mean, wide_panel
+from csceval.indicators.panel import (
+    denominator_weights,
+    group_mean,
+    indicator_rows,
+    wide_panel,
+)
 from csceval.project import ProjectData
 from csceval.report.model import (
     Block,
@@ -144,13 +149,13 @@ def benchmark_la(
     region_codes = list(las.index[las["region_code"] == region]) if region else []
     england_codes = list(las.index)
     weights = denominator_weights(project)
-    rows = project.table("indicators")
     ids = indicator_ids or tuple(project.settings.analysis.indicators)
     out = []
     for indicator_id in ids:
         indicator = BY_ID[indicator_id]
         values = wide_panel(project, indicator_id)
-        symbols = rows[(rows["la_code"] == la_code) & (rows["indicator"] == indicator_id)]
+        of_indicator = indicator_rows(project, indicator_id)
+        symbols = of_indicator[of_indicator["la_code"] == la_code]
         symbol_of = dict(zip(symbols["year"], symbols.get("value_symbol", ""), strict=True))
         w = weights if indicator.kind is Kind.RATE else None
         series = pd.DataFrame({"year": values.columns.astype(int)})
