@@ -263,19 +263,31 @@ _PLAIN = st.one_of(st.just(""), st.builds(_uk, _MONTH_END, st.integers(1, 12),
                                           st.integers(1670, 2270)))  # fmt: skip
 _ODD = st.one_of(
     st.builds(_uk, st.integers(0, 40), st.integers(0, 13), st.integers(0, 9999)),
-    st.sampled_from(["1/2/2019", "2019-03-01", "2019-02-30", "2019-3-1", "01/01/2019 ", "x"]),
-)
+    st.sampled_from(["1/2/2019", "2019-03-01", "2019-02-30", "2019-3-1", "01/01/2019 ", "x",
+                     "today", "now", "Today", "01/01/2019now"]),
+)  # fmt: skip
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(_PLAIN, min_size=1, max_size=20) | st.lists(_PLAIN | _ODD, max_size=20))
 def test_dates_parsed_as_pandas_parses_them(values: list[str]) -> None:
-    """Plain dd/mm/YYYY columns are parsed by numpy (the rest by pandas): same dates, same NaTs."""
+    """Plain dd/mm/YYYY columns are parsed by numpy (the rest by pandas): same dates, same NaTs;
+    words pandas would read as the clock's time (``today``, ``now``) are not dates."""
     text = pd.Series(values, dtype=object)
+    text = text.where(~text.isin(["today", "now", "Today"]), "?")
     uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     expected = uk.fillna(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
     got = pd.Series(_parse_dates(values))
     pd.testing.assert_series_equal(got, expected.astype("datetime64[ns]"))
+
+
+def test_today_and_now_are_not_dates(tmp_path: Path) -> None:
+    """pandas reads them as the clock's time whatever the format: an E4104, as any bad date."""
+    rows = "1,1,01/01/2015,WBRI,,,\n2,2,today,WBRI,,,\n3,2,now,WBRI,,,\n4,1,1/2/2015,WBRI,,,\n"
+    with pytest.raises(InputError) as error:
+        read_903_csv([_write(tmp_path, "h.csv", HEADER + rows)])
+    got = [(p.code, p.row, p.column, p.value) for p in error.value.problems]
+    assert got == [("CSC-E4104", 3, "DOB", "today"), ("CSC-E4104", 4, "DOB", "now")]
 
 
 def test_numpy_parses_plain_columns_only() -> None:

@@ -167,11 +167,15 @@ def _plain_dates(values: Sequence[str]) -> np.ndarray | None:
 
 
 def _parse_dates(values: Sequence[str]) -> np.ndarray:
-    """dd/mm/YYYY, else ISO YYYY-MM-DD; NaT where neither (or blank)."""
+    """dd/mm/YYYY, else ISO YYYY-MM-DD; NaT where neither (or blank).
+
+    Only cells of digits, ``/`` and ``-`` reach pandas: with any format it reads ``today`` and
+    ``now`` as the clock's time, which would pass the checks as a real date."""
     plain = _plain_dates(values)
     if plain is not None:
         return plain
     text = pd.Series(values, dtype=object)
+    text = text.where(text.str.fullmatch(r"[0-9/-]*").fillna(False).astype(bool), "?")
     uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     if ((text != "") & uk.isna()).any():
         uk = uk.fillna(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
