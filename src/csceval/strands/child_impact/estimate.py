@@ -164,6 +164,7 @@ def _estimate(
         n_post,
         per_year,
         base,
+        100 * _detectable(o.df_bm) * o.se_cr2,
     )
     es = fit.event_study.copy()
     for col in ("estimate", "se_cr2"):
@@ -190,10 +191,16 @@ def cohort_did(data: pd.DataFrame, **options: Any) -> MatchedDid:
     )
 
 
-def _t_quantile(df: float) -> float:
+def _t_quantile(df: float, level: float = 0.975) -> float:
     from scipy import stats
 
-    return float(stats.t.ppf(0.975, df)) if math.isfinite(df) and df > 0 else 1.96
+    return float(stats.t.ppf(level, df)) if math.isfinite(df) and df > 0 else stats.norm.ppf(level)
+
+
+def _detectable(df: float) -> float:
+    """The minimum detectable effect in standard errors: a two-sided 5% test on ``df`` degrees
+    of freedom with 80% power (``t_0.975 + t_0.80``; 2.80 on the normal)."""
+    return _t_quantile(df) + _t_quantile(df, 0.80)
 
 
 def _counts(frame: pd.DataFrame, outcomes: Sequence[str], weight: str) -> pd.DataFrame:

@@ -51,6 +51,10 @@ class OutcomeEstimate:
     """Those children a year (mean over the post-adoption cohort years)."""
     baseline: float
     """Share with the outcome among pilot children before adoption (percentage)."""
+    mde: float = math.nan
+    """The minimum detectable effect (percentage points): the smallest true effect the CR2 test
+    at 5% would find four times in five, ``(t_0.975 + t_0.80) x se_cr2`` on its
+    Bell-McCaffrey degrees of freedom (NaN in results written before it was recorded)."""
 
     @property
     def title(self) -> str:
@@ -62,12 +66,12 @@ class OutcomeEstimate:
 
     @property
     def p_text(self) -> str:
-        """The wild bootstrap p-value as text ("not tested" when there was nothing to test)."""
-        return (
-            f"wild bootstrap p = {self.p_wild:.3f}"
-            if math.isfinite(self.p_wild)
-            else ("not tested: no matched child had the outcome")
-        )
+        """The CR2 p-value as text, the wild bootstrap's beside it ("not tested" when there was
+        nothing to test)."""
+        if not math.isfinite(self.p_cr2):
+            return "not tested: no matched child had the outcome"
+        wild = f"; wild bootstrap p = {self.p_wild:.3f}" if math.isfinite(self.p_wild) else ""
+        return f"p = {self.p_cr2:.3f}{wild}"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ values only.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
@@ -20,13 +22,13 @@ from csceval.report.model import (
     Prose,
     Section,
     Series,
-    Strength,
     TableBlock,
 )
 from csceval.strands.child_impact.cohorts import OUTCOME_TITLES
 from csceval.strands.child_impact.estimate import METHOD_TITLES
 from csceval.strands.child_impact.love_plot import render_love_plot
 from csceval.strands.child_impact.result import ChildImpactResult
+from csceval.strands.child_impact.verdicts import holm, operating, strength
 
 SOURCE = (
     "Child-level CIN census and SSDA903 returns of the pilot and comparator LAs "
@@ -73,8 +75,9 @@ def _estimates(result: ChildImpactResult, policy: DisclosurePolicy) -> TableBloc
         _value("estimate", f"Effect ({POINTS})"),
         _value("low", "95% interval: lower"),
         _value("high", "95% interval: upper"),
-        _value("p_wild", "p (wild cluster bootstrap)", 3),
+        _value("mde", "Detectable effect (80% power)"),
         _value("p_cr2", "p (CR2)", 3),
+        _value("p_wild", "p (wild cluster bootstrap)", 3),
         _value("baseline", "Pilots before adoption (%)", 1),
         _count("n_clusters", "LA clusters"),
         _count("n_children", "Children (matched)"),
@@ -88,8 +91,10 @@ def _estimates(result: ChildImpactResult, policy: DisclosurePolicy) -> TableBloc
         frame,
         columns,
         "Matched staggered difference-in-differences on index referrals, pilot against "
-        "comparator LAs; 95% intervals from CR2 standard errors with Bell-McCaffrey degrees of "
-        "freedom; p-values from the restricted wild cluster bootstrap (Webb weights)",
+        "comparator LAs; 95% intervals and p-values from CR2 standard errors with "
+        "Bell-McCaffrey degrees of freedom, the restricted wild cluster bootstrap (Webb "
+        "weights) beside them; the detectable effect is the smallest the CR2 test at 5% would "
+        "find four times in five",
         policy,
         notes=(
             "Effects are in percentage points of children referred: -2 means 2 fewer "
@@ -240,20 +245,24 @@ def _findings(result: ChildImpactResult) -> list[Finding]:
         Finding(
             f"The inference rests on {n_t + n_c} LA clusters ({n_t} pilot and {n_c} comparator "
             f"LAs), not on the {head[0].n_children:,} children: with so few pilot clusters the "
-            "p-values come from the restricted wild cluster bootstrap and the intervals from CR2 "
-            "standard errors, both built for few clusters.",
+            "intervals and p-values come from CR2 standard errors with Bell-McCaffrey degrees "
+            "of freedom, built for few clusters (the restricted wild cluster bootstrap's "
+            "p-values are shown beside them). A word of evidence means what it means in the "
+            'LA-level section: "moderate" needs p at most 0.02 and at most 0.05 after Holm\'s '
+            f"adjustment over the {len(head)} outcomes. {operating().sentence()}",
         )
     ]
-    for e in head:
+    family = holm([e.p_cr2 for e in head])
+    for e, p_family in zip(head, family, strict=True):
         word = "fewer" if e.estimate < 0 else "more"
-        strength: Strength = "moderate" if e.p_wild < 0.05 and e.low * e.high > 0 else "low"
+        detectable = f"; detectable: {e.mde:.1f}" if math.isfinite(e.mde) else ""
         out.append(
             Finding(
                 f"{e.title}: {abs(e.estimate):.1f} percentage points {word} among children "
                 f"referred to pilot LAs after adoption than matched comparators suggest "
-                f"(95% interval {e.low:.1f} to {e.high:.1f}; {e.p_text}; "
+                f"(95% interval {e.low:.1f} to {e.high:.1f}; {e.p_text}{detectable}; "
                 f"{e.baseline:.1f}% before adoption).",
-                strength,
+                strength(e.p_cr2, p_family, e.low, e.high),
             )
         )
     return out
