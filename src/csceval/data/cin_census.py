@@ -15,14 +15,13 @@ date (CSC-E4124), a CIN episode without ``CINreferralDate`` (CSC-E4125). Parsing
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from lxml import etree  # type: ignore[import-untyped]
 
-from csceval.data.cin_census_checks import _MAX_ERRORS, _convert
+from csceval.data.cin_census_checks import _MAX_ERRORS, _table
 from csceval.data.cin_census_flatten import _Flattener
 from csceval.data.cin_census_schema import TABLES
 from csceval.errors import InputError, Problem
@@ -55,14 +54,6 @@ def _root(path: Path) -> etree._Element:
     for _, elem in etree.iterparse(str(path), events=("start",), huge_tree=True):
         return elem
     raise etree.XMLSyntaxError("no root element", None, 0, 0)
-
-
-def _frame(rows: list[dict[str, str | int]], columns: tuple[str, ...]) -> pd.DataFrame:
-    """The rows as a frame of ``columns``, a field a row lacks read as blank: each row is
-    completed with blanks and read as a tuple (cheaper than records of dicts and ``fillna``)."""
-    blank = dict.fromkeys(columns, "")
-    pick = operator.itemgetter(*columns)  # two or more columns: a tuple per row
-    return pd.DataFrame.from_records([pick({**blank, **r}) for r in rows], columns=list(columns))
 
 
 def read_cin_census(path: Path) -> CINCensus:
@@ -120,7 +111,7 @@ def read_cin_census(path: Path) -> CINCensus:
             "",
             "Check that the file is a complete CIN census XML export.",
         )
-    if not flat.problems and not flat.rows["children"] and not first:
+    if not flat.problems and not flat.lines["children"] and not first:
         flat.problem(
             "CSC-E4122",
             "the file has no <Child> records",
@@ -129,9 +120,7 @@ def read_cin_census(path: Path) -> CINCensus:
             "",
             "Export the census with its children.",
         )
-    tables = {t: _frame(flat.rows[t], TABLES[t]) for t in TABLES}
-    for t in TABLES:
-        _convert(t, tables[t], flat.lines[t], flat)
+    tables = {t: _table(t, flat.columns(t), flat) for t in TABLES}
     errors = [p for p in flat.problems if p.severity == "error"]
     if errors:
         raise InputError(flat.problems[: _MAX_ERRORS + 20])

@@ -4,15 +4,23 @@ The flattening follows ``cin_validator/ingress.py`` (``data-to-insight/csc-valid
 one table per repeating block, keyed by ``LAchildID`` and ids generated while parsing
 (``CINdetailsID``, ``AssessmentID``, ``CPPID``, numbered from 1 within the file). An element
 csceval does not know is a warning (once per tag) and is skipped; a child without
-``LAchildID`` or a CIN episode without ``CINreferralDate`` is an error.
+``LAchildID`` or a CIN episode without ``CINreferralDate`` is an error. Where an element is
+repeated, the last one counts.
+
+Speed (issue 24): each row is a list in its table's column order, filled by column position
+(one dict lookup per element, no per-row dicts to merge and complete later), and is appended
+to one flat list of cells per table, whose columns are then slices
+(:meth:`_Flattener.columns`).
 """
 
 from __future__ import annotations
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from csceval.data.cin_census_schema import _BLOCKS, _FIELDS, SEX_CANONICAL, TABLES
+from csceval.data.cin_census_schema import _BLOCKS, SEX_CANONICAL, TABLES
 from csceval.errors import Problem
+
+Row = list[str | int]
 
 
 class _Flattener:
@@ -20,7 +28,8 @@ class _Flattener:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.rows: dict[str, list[dict[str, str | int]]] = {t: [] for t in TABLES}
+        self.cells: dict[str, list[str | int]] = {t: [] for t in TABLES}
+        """Each table's rows, one after the other (row-major)."""
         self.lines: dict[str, list[int]] = {t: [] for t in TABLES}
         self.problems: list[Problem] = []
         self.unknown: set[str] = set()
@@ -65,31 +74,30 @@ class _Flattener:
     def n_errors(self) -> int:
         return sum(p.severity == "error" for p in self.problems)
 
-    def add(self, table: str, values: dict[str, str | int], line: int | None) -> None:
-        self.rows[table].append(values)
-        self.lines[table].append(line or 0)
+    def columns(self, table: str) -> list[list[str | int]]:
+        """The table's columns, in its order (slices of its cells)."""
+        cells, n = self.cells[table], len(TABLES[table])
+        return [cells[j::n] for j in range(n)]
 
     def child(self, elem: etree._Element) -> None:
-        ident: dict[str, str | int] = {}
+        row: Row = list(_BLANK["children"])
         later: list[etree._Element] = []
         for part in elem:
             tag = part.tag
             if tag == "ChildIdentifiers" or tag == "ChildCharacteristics":
                 for item in part:
-                    itag = item.tag
-                    if itag in _CHILD_FIELDS:
-                        ident[itag] = (item.text or "").strip()
-                    elif itag == "Disabilities":
+                    j = _CHILD_INDEX.get(item.tag)
+                    if j is not None:
+                        row[j] = (item.text or "").strip()
+                    elif item.tag == "Disabilities":
                         later.append(item)
-                    elif itag == "GenderCurrent" or itag == "Sex":
-                        ident["SexRaw"] = (item.text or "").strip()
                     else:
                         self.warn_unknown(item)
             elif tag == "CINdetails":
                 later.append(part)
             else:
                 self.warn_unknown(part)
-        child_id = str(ident.get("LAchildID", ""))
+        child_id = str(row[0])
         if not child_id:
             self.problem(
                 "CSC-E4123",
@@ -100,8 +108,8 @@ class _Flattener:
                 "Every <Child> needs <ChildIdentifiers><LAchildID>.",
             )
             return
-        raw = str(ident.get("SexRaw", ""))
-        ident["Sex"] = SEX_CANONICAL.get(raw, "")
+        raw = str(row[_SEX_RAW])
+        row[_SEX] = SEX_CANONICAL.get(raw, "")
         if raw and raw not in SEX_CANONICAL:
             self.problem(
                 "CSC-E4127",
@@ -111,31 +119,32 @@ class _Flattener:
                 raw,
                 severity="warning",
             )
-        self.add("children", ident, elem.sourceline)
+        self.cells["children"] += row
+        self.lines["children"].append(elem.sourceline or 0)
         for part in later:
             if part.tag == "Disabilities":
+                cells, lines = self.cells["disabilities"], self.lines["disabilities"]
                 for d in part:
-                    self.add(
-                        "disabilities",
-                        {"LAchildID": child_id, "Disability": (d.text or "").strip()},
-                        d.sourceline,
-                    )
+                    cells += (child_id, (d.text or "").strip())
+                    lines.append(d.sourceline or 0)
             else:
                 self.details(part, child_id)
 
     def details(self, elem: etree._Element, child_id: str) -> None:
         self.n_details += 1
-        key: dict[str, str | int] = {"LAchildID": child_id, "CINdetailsID": self.n_details}
-        own = dict(key)
+        details_id = self.n_details
+        row: Row = list(_BLANK["cin_details"])
+        row[0], row[1] = child_id, details_id
         for item in elem:
             tag = item.tag
-            if tag in _DETAILS_FIELDS:
-                own[tag] = (item.text or "").strip()
+            j = _DETAILS_INDEX.get(tag)
+            if j is not None:
+                row[j] = (item.text or "").strip()
             elif tag in _BLOCKS:
-                self.block(_BLOCKS[tag], item, key)
+                self.block(_BLOCKS[tag], item, child_id, details_id)
             else:
                 self.warn_unknown(item)
-        if not own.get("CINreferralDate"):
+        if not row[_REFERRAL]:
             self.problem(
                 "CSC-E4125",
                 "a CIN episode has no CINreferralDate",
@@ -144,39 +153,54 @@ class _Flattener:
                 "",
                 "Add the referral date to <CINdetails>.",
             )
-        self.rows["cin_details"].append(own)
+        self.cells["cin_details"] += row
         self.lines["cin_details"].append(elem.sourceline or 0)
 
-    def block(self, table: str, elem: etree._Element, key: dict[str, str | int]) -> None:
-        values = dict(key)
+    def block(self, table: str, elem: etree._Element, child_id: str, details_id: int) -> None:
+        row: Row = list(_BLANK[table])
+        row[0], row[1] = child_id, details_id
         if table == "assessments":
             self.n_assessments += 1
-            values["AssessmentID"] = self.n_assessments
+            row[2] = self.n_assessments
         elif table == "cpp":
             self.n_cpp += 1
-            values["CPPID"] = self.n_cpp
-        fields = _FIELDS[table]
+            row[2] = self.n_cpp
+        index = _INDEX[table]
         for item in elem:
             tag = item.tag
-            if tag in fields:
-                values[tag] = (item.text or "").strip()
+            j = index.get(tag)
+            if j is not None:
+                row[j] = (item.text or "").strip()
             elif tag == "FactorsIdentifiedAtAssessment":
-                rows, lines = self.rows["assessment_factors"], self.lines["assessment_factors"]
+                cells, lines = self.cells["assessment_factors"], self.lines["assessment_factors"]
+                own = row[2] if table == "assessments" else ""  # the AssessmentID, if any
                 for f in item:
-                    rows.append({**values, "AssessmentFactors": (f.text or "").strip()})
+                    cells += (row[0], row[1], own, (f.text or "").strip())
                     lines.append(f.sourceline or 0)
             elif tag == "Reviews":
+                cells, lines = self.cells["cpp_reviews"], self.lines["cpp_reviews"]
+                own = row[2] if table == "cpp" else ""  # the CPPID, if any
                 for r in item:
-                    self.add(
-                        "cpp_reviews",
-                        {**values, "CPPreviewDate": (r.text or "").strip()},
-                        r.sourceline,
-                    )
+                    cells += (row[0], row[1], own, (r.text or "").strip())
+                    lines.append(r.sourceline or 0)
             else:
                 self.warn_unknown(item)
-        self.rows[table].append(values)
+        self.cells[table] += row
         self.lines[table].append(elem.sourceline or 0)
 
 
-_CHILD_FIELDS = _FIELDS["children"] - {"Sex"}
-_DETAILS_FIELDS = _FIELDS["cin_details"]
+_INDEX = {t: {c: j for j, c in enumerate(cols)} for t, cols in TABLES.items()}
+"""Each table's column positions; a tag in a table's index is one of its fields."""
+_BLANK = {t: ("",) * len(cols) for t, cols in TABLES.items()}
+# A child's identifiers and characteristics: every column but Sex (GenderCurrent and Sex
+# elements are read into SexRaw, the code as given; Sex is then the canonical code).
+_CHILD_INDEX = {c: j for c, j in _INDEX["children"].items() if c != "Sex"}
+_CHILD_INDEX["GenderCurrent"] = _CHILD_INDEX["Sex"] = _SEX_RAW = _INDEX["children"]["SexRaw"]
+_SEX = _INDEX["children"]["Sex"]
+_DETAILS_INDEX = _INDEX["cin_details"]
+_REFERRAL = _DETAILS_INDEX["CINreferralDate"]
+# Rows start with their keys: LAchildID, then (blocks) CINdetailsID, then their own id.
+assert TABLES["children"][0] == "LAchildID"
+assert all(TABLES[t][:2] == ("LAchildID", "CINdetailsID") for t in _BLOCKS.values())
+assert TABLES["assessments"][2] == "AssessmentID"
+assert TABLES["cpp"][2] == "CPPID"

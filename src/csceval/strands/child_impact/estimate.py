@@ -26,9 +26,13 @@ Balance: standardised mean differences of every covariate indicator before and a
 difference-in-differences on the matched, weighted sample with the LA as the cluster, its event
 study by years since adoption, CR2 standard errors with Bell-McCaffrey degrees of freedom and
 the restricted wild cluster bootstrap with Webb weights (six-point, as there are few pilot
-clusters). Outcomes are 0/1, so the estimates are in percentage points of children. Time to
-permanence (permanence within 24 months of entering care) is estimated on the children who
-entered care and whose 24 months are in the returns; where no such sample can be estimated it
+clusters). The CR2 test decides the verdict and the wild bootstrap is shown beside it: on
+simulated null worlds the CR2 test kept closer to its size than the bootstrap
+(:mod:`csceval.strands.child_impact.verdicts`). Each estimate carries its minimum detectable
+effect (80% power, 5% two-sided, on its CR2 standard error and degrees of freedom).
+Outcomes are 0/1, so the estimates are in percentage points of children. Time to permanence
+(permanence within 24 months of entering care) is estimated on the children who entered care
+and whose 24 months are in the returns; where no such sample can be estimated it
 is left out with a note. Matching and estimation run with one BLAS thread
 (:func:`csceval.impact.synth_blas.single_blas_thread`): their products are small, and BLAS
 threads on a busy machine only contend for the cores (a recovery world took 30-40% more CPU
