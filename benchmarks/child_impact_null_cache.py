@@ -6,6 +6,9 @@ exact match, and writes each world's matched child frame (weight > 0) to
 ``<cache>/world_<n>.parquet`` with its truth in ``<cache>/truth.jsonl``. ``test`` re-runs the
 matched DiD on the cached frames with several inference variants (seconds a world instead of
 the simulation's three) and prints size on the null worlds and power on the effect worlds.
+``build --common-shock-sd 0`` builds the worlds without the year shocks common to all LAs and
+``build --homogeneous`` with pilots drawn as comparators (``ChildWorldSpec.common_shock_sd`` and
+``pilots_differ``): keep each variant in its own cache folder (``truth.jsonl`` records neither).
 
     .venv/bin/python benchmarks/child_impact_null_cache.py build --worlds 1 3 5 --cache DIR
     .venv/bin/python benchmarks/child_impact_null_cache.py test --outcomes repeat_cpp_12m cpp_12m
@@ -30,8 +33,17 @@ KEEP = ("la_code", "cohort_year", "pilot", "adoption", "weight", "prior_cpp", "p
 OUTCOMES = ("rereferral_12m", "cpp_12m", "repeat_cpp_12m", "cla_12m", "permanence_24m")
 
 
-def build(worlds: list[int], cache: Path, size: float, seed: int, last: int) -> None:
-    """Simulate, match and cache each world not yet in ``cache``."""
+def build(
+    worlds: list[int],
+    cache: Path,
+    size: float,
+    seed: int,
+    last: int,
+    common_shock_sd: float = 0.01,
+    pilots_differ: bool = True,
+) -> None:
+    """Simulate, match and cache each world not yet in ``cache`` (the two switches go to the
+    spec: :class:`ChildWorldSpec`)."""
     from csceval.strands.child_impact.estimate import analysis_frame, matching_weights
     from csceval.strands.child_impact.simulate import (
         adoption_years,
@@ -47,7 +59,7 @@ def build(worlds: list[int], cache: Path, size: float, seed: int, last: int) -> 
         if path.is_file():
             continue
         start = time.process_time()
-        spec = spec_of(world, size, seed, last)
+        spec = spec_of(world, size, seed, last, common_shock_sd, pilots_differ)
         records = spec_records(spec)
         cohorts, _ = spec_cohorts(spec, spec_returns(records, spec.years))
         adoption = adoption_years(spec)
@@ -185,9 +197,16 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=999)
     parser.add_argument("--perms", type=int, default=99, help="Randomisation draws (0: none).")
     parser.add_argument("--out", type=Path, default=Path("/tmp/work/cache_B/tests.jsonl"))
+    parser.add_argument(
+        "--common-shock-sd", type=float, default=0.01, help="build: SD of the common year shocks."
+    )
+    parser.add_argument(
+        "--homogeneous", action="store_true", help="build: pilots drawn as comparators."
+    )
     args = parser.parse_args()
     if args.command == "build":
-        build(args.worlds, args.cache, args.size, args.seed, args.last)
+        shock, differ = args.common_shock_sd, not args.homogeneous
+        build(args.worlds, args.cache, args.size, args.seed, args.last, shock, differ)
     elif args.command == "summary":
         summary(args.out)
     else:

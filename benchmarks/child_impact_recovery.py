@@ -41,7 +41,16 @@ OUTCOMES = ("rereferral_12m", "cpp_12m", "repeat_cpp_12m", "cla_12m", "permanenc
 YEARS = tuple(range(2014, 2021))
 
 
-def spec_of(world: int, size: float, base_seed: int, last: int = 2020):  # type: ignore[no-untyped-def]
+def spec_of(  # type: ignore[no-untyped-def]
+    world: int,
+    size: float,
+    base_seed: int,
+    last: int = 2020,
+    common_shock_sd: float = 0.01,
+    pilots_differ: bool = True,
+):
+    """The recovery world ``world``; ``common_shock_sd`` and ``pilots_differ`` go to
+    :class:`ChildWorldSpec` unchanged (their defaults: the standard worlds)."""
     from csceval.strands.child_impact.simulate_model import DEFAULT_EFFECTS, ChildWorldSpec
 
     starts: dict[str, dt.date | None] = {}
@@ -50,7 +59,15 @@ def spec_of(world: int, size: float, base_seed: int, last: int = 2020):  # type:
     null = world % 2 == 1
     effects = dict.fromkeys(DEFAULT_EFFECTS, 0.0) if null else dict(DEFAULT_EFFECTS)
     years = tuple(range(YEARS[0], last + 1))
-    return ChildWorldSpec(dict.fromkeys(starts, size), starts, years, base_seed + world, effects)
+    return ChildWorldSpec(
+        dict.fromkeys(starts, size),
+        starts,
+        years,
+        base_seed + world,
+        effects,
+        common_shock_sd=common_shock_sd,
+        pilots_differ=pilots_differ,
+    )
 
 
 def one_world(

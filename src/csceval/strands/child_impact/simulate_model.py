@@ -24,6 +24,12 @@ Modelling choices (all SYNTHETIC, for recovery studies, tests and the demo):
   LA-year shock (which makes outcomes correlated within an LA: inference must cluster on LAs).
   Pilots start from higher levels, and their share of children under 5 grows over the years
   (so an unmatched comparison confounds the effect with the changing mix).
+- Two switches for inference studies (issue 24), whose defaults leave every draw as it was:
+  ``common_shock_sd`` scales the year shocks common to all LAs (the common stream is still drawn,
+  so 0 removes them without moving any other draw), and ``pilots_differ=False`` draws the pilots
+  exactly as comparators (level mean 0, no extra N1 referrals, no growing share of under-5s;
+  the same stream calls, only the parameters change). The pilots' starts, and so the injected
+  effect, are untouched.
 - A child taken into care leaves care to **permanence** (adoption, special guardianship or a
   child arrangements order) within 24 months with probability 0.30, 0.45 for children under 5,
   plus the LA's level (and, for pilots after their start, the injected effect); otherwise the
@@ -84,6 +90,10 @@ class ChildWorldSpec:
     years: tuple[int, ...]
     seed: int = 2018
     effects: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_EFFECTS))
+    common_shock_sd: float = 0.01
+    """SD of the year shock shared by every LA (per outcome and collection year)."""
+    pilots_differ: bool = True
+    """False: pilots drawn as comparators (homogeneous worlds; only their starts differ)."""
 
 
 @dataclass
@@ -162,14 +172,17 @@ class LaModel:
         """Its own stream too: the histories change no other draw (only the outcomes they raise)."""
         self.start = spec.starts.get(la)
         self.pilot = self.start is not None
+        self.differs = self.pilot and spec.pilots_differ
+        """Whether this LA is drawn with the pilots' fixed differences."""
         years = spec.years
         common = stream(spec.seed, "child-impact", "years")
         self.level = {
-            o: float(self.rng.normal(0.02 if self.pilot else 0.0, 0.02)) for o in OUTCOMES
+            o: float(self.rng.normal(0.02 if self.differs else 0.0, 0.02)) for o in OUTCOMES
         }
         self.year_effect = {}
         for o in OUTCOMES:
-            shocks = common.normal(0, 0.01, len(years)) + self.rng.normal(0, 0.01, len(years))
+            shared = common.normal(0, 1.0, len(years)) * spec.common_shock_sd
+            shocks = shared + self.rng.normal(0, 0.01, len(years))
             self.year_effect[o] = dict(zip(years, shocks, strict=True))
 
     def new_children(self) -> IndexReferrals:
@@ -180,7 +193,7 @@ class LaModel:
             n = int(self.rng.poisson(self.spec.sizes[self.la]))
             ref = lo + self.rng.integers(0, int((hi - lo).astype(int)) + 1, n).astype("m8[D]")
             shares = np.array(AGE_SHARES)
-            if self.pilot:  # the pilots' share of under-5s grows 2 points a year
+            if self.differs:  # the pilots' share of under-5s grows 2 points a year
                 s = 0.02 * (year - self.spec.years[0])
                 shares = shares + np.array([s / 2, s / 2, -s / 3, -s / 3, -s / 3])
             band = self.rng.choice(len(AGE_BANDS), n, p=shares / shares.sum())
@@ -196,7 +209,7 @@ class LaModel:
     def draw(self, g: IndexReferrals) -> None:
         """Need, factors and outcomes of a generation of index referrals (in place)."""
         rng, n = self.rng, len(g.ref)
-        shares = np.array(NEED_SHARES) + (np.array([0.08] + [-0.01] * 8) if self.pilot else 0)
+        shares = np.array(NEED_SHARES) + (np.array([0.08] + [-0.01] * 8) if self.differs else 0)
         g.need = rng.choice(len(NEEDS), n, p=shares / shares.sum())
         g.factors = rng.random((n, len(FACTOR_SHARES))) < np.array(list(FACTOR_SHARES.values()))
         g.treated = np.zeros(n, bool) if self.start is None else g.ref >= _day(self.start)
