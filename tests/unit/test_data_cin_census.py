@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -118,3 +120,125 @@ def test_a_date_column_with_one_bad_value_is_checked_value_by_value(
     assert [(p.code, p.row, p.column, p.value) for p in problems] == [
         (code, 5, "CINreferralDate", value)
     ]
+
+
+def _one_child(tmp_path: Path, inner: str) -> Path:
+    """A file with one child and one CIN episode; ``inner`` (the episode's blocks) is line 4."""
+    path = tmp_path / "c.xml"
+    path.write_text(
+        "<Message><Children><Child>\n"
+        "<ChildIdentifiers><LAchildID>A</LAchildID></ChildIdentifiers>\n"
+        "<CINdetails><CINreferralDate>2024-01-02</CINreferralDate>\n"
+        f"{inner}\n"
+        "</CINdetails></Child></Children></Message>\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("value", ["1.5", "inf", "9" * 40, "-0.5", "abc"])
+@pytest.mark.parametrize(
+    ("block", "count"),
+    [
+        ("ChildProtectionPlans", "NumberOfPreviousCPP"),
+        ("PreProceedingsandFGDM", "ReviewMeetingsCount"),
+    ],
+)
+def test_a_count_that_is_not_a_whole_number_is_read_as_blank(
+    tmp_path: Path, block: str, count: str, value: str
+) -> None:
+    """``1.5``, ``inf`` or a number beyond int64 raised TypeError/OverflowError in the typing;
+    like ``abc``, it is a warning and a blank, and the whole counts beside it are kept."""
+    plans = f"<{block}><{count}>{value}</{count}></{block}><{block}><{count}>2</{count}></{block}>"
+    got = read_cin_census(_one_child(tmp_path, plans))
+    assert [(w.code, w.row, w.column, w.value) for w in got.warnings] == [
+        ("CSC-E4127", 4, count, value)
+    ]
+    table = got["cpp" if block == "ChildProtectionPlans" else "pre_proceedings"]
+    assert str(table[count].dtype) == "Int64"
+    assert pd.isna(table.at[0, count])
+    assert table.at[1, count] == 2
+
+
+@pytest.mark.parametrize(
+    ("inner", "tag", "block"),
+    [
+        (
+            "<Section47><FactorsIdentifiedAtAssessment><AssessmentFactors>2A</AssessmentFactors>"
+            "</FactorsIdentifiedAtAssessment></Section47>",
+            "FactorsIdentifiedAtAssessment",
+            "Section47",
+        ),
+        (
+            "<Assessments><Reviews><CPPreviewDate>2024-02-01</CPPreviewDate></Reviews>"
+            "</Assessments>",
+            "Reviews",
+            "Assessments",
+        ),
+        (
+            "<PreProceedingsandFGDM><Reviews><CPPreviewDate>2024-02-01</CPPreviewDate></Reviews>"
+            "</PreProceedingsandFGDM>",
+            "Reviews",
+            "PreProceedingsandFGDM",
+        ),
+    ],
+)
+def test_factors_or_reviews_outside_their_own_block_are_skipped_with_a_warning(
+    tmp_path: Path, inner: str, tag: str, block: str
+) -> None:
+    """They had no AssessmentID/CPPID to carry (IntCastingNaNError on the blank id): skipped as
+    a misplaced element, while those in their own block keep their block's id."""
+    own = (
+        "<Assessments><FactorsIdentifiedAtAssessment><AssessmentFactors>3B</AssessmentFactors>"
+        "</FactorsIdentifiedAtAssessment></Assessments>"
+        "<ChildProtectionPlans><Reviews><CPPreviewDate>2024-03-01</CPPreviewDate></Reviews>"
+        "</ChildProtectionPlans>"
+    )
+    got = read_cin_census(_one_child(tmp_path, inner + own))
+    assert [(w.code, w.row, w.column) for w in got.warnings] == [("CSC-E4126", 4, tag)]
+    assert f"<{block}>" in got.warnings[0].message
+    factors, reviews = got["assessment_factors"], got["cpp_reviews"]
+    assert list(factors["AssessmentFactors"]) == ["3B"]
+    assert list(reviews["CPPreviewDate"]) == [pd.Timestamp("2024-03-01")]
+    assert str(factors["AssessmentID"].dtype) == str(reviews["CPPID"].dtype) == "int64"
+    assert list(factors["AssessmentID"]) == list(got["assessments"]["AssessmentID"][-1:])
+    assert list(reviews["CPPID"]) == [1]
+
+
+@pytest.mark.parametrize(
+    ("inner", "tag"),
+    [
+        ("<Assessments><AssessmentID>1A</AssessmentID></Assessments>", "AssessmentID"),
+        ("<Assessments><AssessmentID>7</AssessmentID></Assessments>", "AssessmentID"),
+        ("<ChildProtectionPlans><CPPID>1.5</CPPID></ChildProtectionPlans>", "CPPID"),
+        ("<CINdetailsID>N4</CINdetailsID>", "CINdetailsID"),
+        ("<Section47><CINdetailsID>today</CINdetailsID></Section47>", "CINdetailsID"),
+        ("<LAchildID>B</LAchildID>", "LAchildID"),
+        ("<Assessments><LAchildID>B</LAchildID></Assessments>", "LAchildID"),
+    ],
+)
+def test_an_element_named_like_a_key_inside_an_episode_is_skipped(
+    tmp_path: Path, inner: str, tag: str
+) -> None:
+    """The keys are the child's LAchildID and ids generated while reading: an element so named
+    inside CINdetails overrode them (ValueError on ``1A``, ``1.5`` read as 1, rows re-keyed to
+    another child). It is now skipped with a warning; the keys stay the generated ones."""
+    got = read_cin_census(_one_child(tmp_path, inner))
+    assert [(w.code, w.row, w.column) for w in got.warnings] == [("CSC-E4126", 4, tag)]
+    for name, table in got.tables.items():
+        if name != "children" and len(table):
+            assert set(table["LAchildID"]) == {"A"}
+            assert set(table["CINdetailsID"]) == {1}
+    assert set(got["assessments"]["AssessmentID"]) <= {1}
+    assert set(got["cpp"]["CPPID"]) <= {1}
+
+
+def test_reading_closes_the_file(tmp_path: Path) -> None:
+    """The root is read with a parse stopped at its start tag: the file is closed all the same
+    (it gave a ResourceWarning on every read)."""
+    path = _one_child(tmp_path, "")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_cin_census(path)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

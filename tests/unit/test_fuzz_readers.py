@@ -6,6 +6,9 @@ NUL, entities, ``inf``, other scripts' digits, a 200 KB field), spans cut or rep
 are mutated inside their sheet XML and zipped again, so the mutation reaches the parser rather
 than the zip's checksum. Outcome allowed: a value, or :class:`InputError` with coded problems.
 
+The CIN census reader is also fuzzed on its tree (tests/unit/test_fuzz_cin_tree.py): well-formed
+files, which reach the flattener and the typing that byte mutants (mostly no longer XML) rarely do.
+
 ``make test`` runs a short campaign (``CSCEVAL_FUZZ_EXAMPLES``, default 20 per reader); a longer
 one is ``CSCEVAL_FUZZ_EXAMPLES=2000 .venv/bin/pytest tests/unit/test_fuzz_readers.py``
 (docs/security.md). Crashers found are fixed and kept below as ``@example`` regressions.
@@ -125,7 +128,7 @@ def first_children(path: Path, keep: int = 6) -> Callable[[], bytes]:
         root = ET.parse(path).getroot()
         for child in list(root)[keep:]:
             root.remove(child)
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
     return seed
 
@@ -192,7 +195,10 @@ def _read_return(path: Path) -> object:
     return parsed
 
 
-CASES = [["case_id", "stratum", "opened", "closed"], ["C001", "cin", "2019-04-01", ""]]
+CASES: list[list[object]] = [
+    ["case_id", "stratum", "opened", "closed"],
+    ["C001", "cin", "2019-04-01", ""],
+]
 GOALS = b"la_code,family,goal,weight,rating\n801,F1,G1,1,0\n801,F1,G2,2,-1\n"
 SCOPING = (
     b"response_id,la_code,respondent_role,frameworks,extent,since,training,licensing,received,"

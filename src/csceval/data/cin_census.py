@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 from lxml import etree  # type: ignore[import-untyped]
@@ -50,10 +51,44 @@ class _NotCensusError(Exception):
 
 
 def _root(path: Path) -> etree._Element:
-    """The root element (parsing stops at its start tag)."""
-    for _, elem in etree.iterparse(str(path), events=("start",), huge_tree=True):
-        return elem
+    """The root element (parsing stops at its start tag; the file is closed, which lxml does
+    only at the end of the document). lxml names an open file as it names a path, so the
+    messages of its errors are the same."""
+    with open(str(path), "rb") as source:
+        for _, elem in etree.iterparse(source, events=("start",), huge_tree=True):
+            return elem
     raise etree.XMLSyntaxError("no root element", None, 0, 0)
+
+
+def _stream(source: BinaryIO, flat: _Flattener, header: dict[str, str]) -> None:
+    """Flatten each ``Child`` as it ends, clearing it; ``header`` gets the (last) ``Header``.
+    Only Header and Child end events reach Python (lxml filters the rest in C)."""
+    context = etree.iterparse(
+        source,
+        events=("end",),
+        tag=("Header", "Child"),
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    for _, elem in context:
+        tag = elem.tag
+        if tag == "Child":
+            flat.child(elem)
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+            if len(flat.problems) > _MAX_ERRORS and flat.n_errors() > _MAX_ERRORS:
+                break
+        elif tag == "Header":
+            header.clear()
+            header.update(
+                (str(e.tag), (e.text or "").strip())
+                for e in elem.iter()
+                if isinstance(e.tag, str) and len(e) == 0
+            )
 
 
 def read_cin_census(path: Path) -> CINCensus:
@@ -74,32 +109,8 @@ def read_cin_census(path: Path) -> CINCensus:
                 str(root.tag),
             )
             raise _NotCensusError
-        # Only Header and Child end events reach Python (lxml filters the rest in C).
-        context = etree.iterparse(
-            str(path),
-            events=("end",),
-            tag=("Header", "Child"),
-            huge_tree=True,
-            remove_comments=True,
-            remove_pis=True,
-        )
-        for _, elem in context:
-            tag = elem.tag
-            if tag == "Child":
-                flat.child(elem)
-                elem.clear(keep_tail=False)
-                parent = elem.getparent()
-                if parent is not None:
-                    while elem.getprevious() is not None:
-                        del parent[0]
-                if len(flat.problems) > _MAX_ERRORS and flat.n_errors() > _MAX_ERRORS:
-                    break
-            elif tag == "Header":
-                header = {
-                    str(e.tag): (e.text or "").strip()
-                    for e in elem.iter()
-                    if isinstance(e.tag, str) and len(e) == 0
-                }
+        with open(str(path), "rb") as source:  # closed also when too many errors stop it
+            _stream(source, flat, header)
     except _NotCensusError:
         pass
     except (OSError, etree.XMLSyntaxError) as exc:

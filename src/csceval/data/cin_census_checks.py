@@ -5,8 +5,9 @@ Dates are ``YYYY-MM-DD``: one that is not a date is an error, a real date outsid
 parsed in one go by numpy; any other value sends the column through the checked path, which
 parses and reports value by value, so the fast path changes speed, not what is accepted.
 Flags written ``true``/``false`` rather than ``1``/``0``
-and counts that are not whole numbers are warnings (one per distinct value), the value read
-where possible; generated ids become integers.
+and counts that are not whole numbers (``abc``, ``1.5``, ``inf``, beyond int64) are warnings
+(one per distinct value), the flag read where possible, the count read as blank; generated ids
+become integers.
 
 Speed (issue 24): each column is typed before its frame is built, and the frame is built once
 from the typed columns (no column replaced in a frame). Date and flag columns are checked and
@@ -88,15 +89,21 @@ def _typed(col: str, raw: np.ndarray, lines: list[int], flat: _Flattener) -> Any
     if col in ("NumberOfPreviousCPP", "ReviewMeetingsCount"):
         values = pd.Series(raw, name=col)
         numbers = pd.to_numeric(values.where(values != ""), errors="coerce")
+        whole = _whole(numbers)
         _warn_where(
             flat,
             lines,
             col,
             values,
-            (values != "") & numbers.isna(),
+            (values != "") & (numbers.isna() | ~whole),
             f"{col} is not a whole number; read as blank",
         )
-        return numbers.astype("Int64")
+        if whole.all():
+            return numbers.astype("Int64")
+        return pd.array(
+            [int(x) if w and pd.notna(x) else pd.NA for x, w in zip(numbers, whole, strict=True)],
+            dtype="Int64",
+        )
     if col.endswith("ID") and col != "LAchildID":
         return pd.to_numeric(pd.Series(raw, name=col)).astype("int64")
     return raw
@@ -125,6 +132,26 @@ def _plain_dates(raw: np.ndarray) -> np.ndarray | None:
     if len(known) and (known.min() < _IN_RANGE[0] or known.max() > _IN_RANGE[1]):
         return None
     return days.astype("datetime64[ns]").take(codes)
+
+
+def _whole(numbers: pd.Series) -> pd.Series:
+    """Where a count is blank or a whole number that fits int64 (``1.5``, ``inf``, ``1e40``
+    do not: read as blank with a warning, as text that is not a number)."""
+    if numbers.dtype == np.int64:
+        return pd.Series(True, index=numbers.index)
+    if numbers.dtype == np.float64:
+        x = numbers.to_numpy()
+        with np.errstate(invalid="ignore"):
+            fits = np.isfinite(x) & (x == np.floor(x)) & (x >= -(2.0**63)) & (x < 2.0**63)
+        return pd.Series(np.isnan(x) | fits, index=numbers.index)
+    return numbers.map(_whole_value).astype(bool)
+
+
+def _whole_value(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v) or (v == int(v) and -(2**63) <= v < 2**63))
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 def _calendar_date(text: str) -> bool:

@@ -3,9 +3,15 @@
 The flattening follows ``cin_validator/ingress.py`` (``data-to-insight/csc-validator-be-cin``):
 one table per repeating block, keyed by ``LAchildID`` and ids generated while parsing
 (``CINdetailsID``, ``AssessmentID``, ``CPPID``, numbered from 1 within the file). An element
-csceval does not know is a warning (once per tag) and is skipped; a child without
+csceval does not know is a warning (CSC-E4126, once per tag) and is skipped; a child without
 ``LAchildID`` or a CIN episode without ``CINreferralDate`` is an error. Where an element is
 repeated, the last one counts.
+
+The keys are never read from inside ``CINdetails``: an element named like a generated id, or
+an ``LAchildID`` there, is skipped with that warning (as ``ingress.py`` reads only the schema's
+fields), so it cannot re-key a row or break the integer ids. Factors are read only inside
+``Assessments`` and reviews only inside ``ChildProtectionPlans``, whose ids they carry;
+elsewhere (``Section47``, say) they are skipped with the warning, not kept without an id.
 
 Speed (issue 24): each row is a list in its table's column order, filled by column position
 (one dict lookup per element, no per-row dicts to merge and complete later), and is appended
@@ -58,13 +64,16 @@ class _Flattener:
             )
         )
 
-    def warn_unknown(self, elem: etree._Element) -> None:
+    def warn_unknown(self, elem: etree._Element, where: str = "") -> None:
+        """An element skipped: not in the schemas, or (``where``) not in that block."""
         tag = str(elem.tag)
         if tag not in self.unknown:
             self.unknown.add(tag)
             self.problem(
                 "CSC-E4126",
-                f"element <{tag}> is not in the CIN census schemas; ignored",
+                f"element <{tag}> does not belong in <{where}>; ignored"
+                if where
+                else f"element <{tag}> is not in the CIN census schemas; ignored",
                 elem.sourceline,
                 tag,
                 "",
@@ -143,7 +152,7 @@ class _Flattener:
             elif tag in _BLOCKS:
                 self.block(_BLOCKS[tag], item, child_id, details_id)
             else:
-                self.warn_unknown(item)
+                self.warn_unknown(item, "CINdetails" if tag == "LAchildID" else "")
         if not row[_REFERRAL]:
             self.problem(
                 "CSC-E4125",
@@ -171,26 +180,29 @@ class _Flattener:
             j = index.get(tag)
             if j is not None:
                 row[j] = (item.text or "").strip()
-            elif tag == "FactorsIdentifiedAtAssessment":
-                cells, lines = self.cells["assessment_factors"], self.lines["assessment_factors"]
-                own = row[2] if table == "assessments" else ""  # the AssessmentID, if any
-                for f in item:
-                    cells += (row[0], row[1], own, (f.text or "").strip())
+            elif tag == _LISTS.get(table):  # factors of an assessment, reviews of a plan
+                listed = "assessment_factors" if table == "assessments" else "cpp_reviews"
+                cells, lines = self.cells[listed], self.lines[listed]
+                for f in item:  # keyed by the block's own id, row[2]
+                    cells += (row[0], row[1], row[2], (f.text or "").strip())
                     lines.append(f.sourceline or 0)
-            elif tag == "Reviews":
-                cells, lines = self.cells["cpp_reviews"], self.lines["cpp_reviews"]
-                own = row[2] if table == "cpp" else ""  # the CPPID, if any
-                for r in item:
-                    cells += (row[0], row[1], own, (r.text or "").strip())
-                    lines.append(r.sourceline or 0)
             else:
-                self.warn_unknown(item)
+                misplaced = tag == "LAchildID" or tag in _LISTED
+                self.warn_unknown(item, str(elem.tag) if misplaced else "")
         self.cells[table] += row
         self.lines[table].append(elem.sourceline or 0)
 
 
-_INDEX = {t: {c: j for j, c in enumerate(cols)} for t, cols in TABLES.items()}
-"""Each table's column positions; a tag in a table's index is one of its fields."""
+_KEYS = frozenset({"LAchildID", "CINdetailsID", "AssessmentID", "CPPID"})
+_INDEX = {
+    t: {c: j for j, c in enumerate(cols) if t == "children" or c not in _KEYS}
+    for t, cols in TABLES.items()
+}
+"""Each table's column positions by the tag read into them: its fields, not its keys (the
+child's ``LAchildID`` and the generated ids)."""
+_LISTS = {"assessments": "FactorsIdentifiedAtAssessment", "cpp": "Reviews"}
+"""The lists read inside a block, into rows keyed by the block's own id."""
+_LISTED = frozenset(_LISTS.values())
 _BLANK = {t: ("",) * len(cols) for t, cols in TABLES.items()}
 # A child's identifiers and characteristics: every column but Sex (GenderCurrent and Sex
 # elements are read into SexRaw, the code as given; Sex is then the canonical code).
