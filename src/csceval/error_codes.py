@@ -132,7 +132,10 @@ ERROR_CODES: dict[str, str] = {
     "CSC-E4123": "CIN census: a Child has no LAchildID.",
     "CSC-E4124": "CIN census: a date element is not a date (YYYY-MM-DD).",
     "CSC-E4125": "CIN census: a CINdetails block has no CINreferralDate.",
-    "CSC-E4126": "CIN census (warning): an element not in the 2017-2026 schemas is ignored.",
+    "CSC-E4126": (
+        "CIN census (warning): an element not in the 2017-2026 schemas, or not where they put "
+        "it, is ignored."
+    ),
     "CSC-E4127": "CIN census (warning): a value outside its code list or range (e.g. "
     "ReferralNFA 'true', a year-1066 date) is read leniently.",
     "CSC-E4141": "Child-level indicators: the collection year is outside 2011-2027 (the "
