@@ -73,7 +73,7 @@ def test_a_world_missing_a_family_outcome_is_left_out_of_the_family_rate() -> No
     got = operating_figures(rows, ["a", "b"])
     assert got["family_worlds"] == 1
     assert got["moderate_any"] == 0.0
-    assert got["size_cr2"]["a"] == 0.5
+    assert got["size_cr2"] == {"a": 0.5, "b": 0.0}
 
 
 def test_the_shipped_figures_cover_enough_null_worlds_and_read_as_a_sentence() -> None:

@@ -11,7 +11,7 @@ held its size (:func:`operating`).
 
 **The rule** is the LA-level impact strand's (:mod:`csceval.strands.impact.verdicts`) with the
 child-level test in place of the design-calibrated one, so a word means the same in both
-sections:
+sections (thresholds and :func:`holm` from :mod:`csceval.impact.multiplicity`):
 
 - **moderate**: ``p <= 0.02`` and Holm's adjusted p-value over the headline outcomes ``<= 0.05``
   (family-wise);
@@ -20,35 +20,24 @@ sections:
 
 There is no "high": one child-level method, nothing to corroborate it. How often each word
 occurs with no effect was measured on simulated null worlds (:func:`operating`, written by
-``benchmarks/child_impact_null_cache.py operating``); the report quotes those figures. They are
-the simulator's design (10 pilot and 10 comparator LAs, five cohorts), not the project's.
+``benchmarks/child_impact_operating.py`` from ``benchmarks/child_impact_null_cache.py``'s
+rows); the report quotes those figures. They are the simulator's design (10 pilot and 10
+comparator LAs, five cohorts), not the project's.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm
 from csceval.report.model import Strength
 
-MODERATE_P, FAMILY_P, LOW_P = 0.02, 0.05, 0.10
-
-
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (NaN stays NaN and does not count)."""
-    finite = sorted((p, i) for i, p in enumerate(p_values) if math.isfinite(p))
-    m = len(finite)
-    out = [math.nan] * len(p_values)
-    running = 0.0
-    for rank, (p, i) in enumerate(finite):
-        running = max(running, min(1.0, (m - rank) * p))
-        out[i] = running
-    return out
+__all__ = ["FAMILY_P", "LOW_P", "MODERATE_P", "Operating", "holm", "operating", "strength"]
 
 
 def strength(p: float, p_family: float, low: float, high: float) -> Strength:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, TypeGuard
 import numpy as np
 from scipy.stats import norm
 
+from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm
 from csceval.report.model import Strength
 from csceval.strands.impact.design import DesignDraws, MethodDraws
 from csceval.strands.impact.design_stats import (
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 
 STRENGTHS: tuple[Strength, ...] = ("high", "moderate", "low", "none")
 HEADLINE_METHODS = ("synth_pooled", "did", "sdid")
-MODERATE_P, FAMILY_P, LOW_P = 0.02, 0.05, 0.10
 MIN_DESIGN_DRAWS = 49
 Corroborates = Callable[[str, str], bool]
 """``(indicator, method)``: may the method corroborate (its size measured, not over-rejecting)?"""
@@ -140,19 +140,6 @@ def headline_of(impact: IndicatorImpact) -> Estimate | None:
 
 def _estimated(e: Estimate | None) -> TypeGuard[Estimate]:
     return e is not None and e.estimable and math.isfinite(e.estimate)
-
-
-def holm(p: Sequence[float]) -> list[float]:
-    """Holm's step-down adjusted p-values (NaN stays NaN)."""
-    values = np.asarray(p, dtype=np.float64)
-    ok = np.flatnonzero(np.isfinite(values))
-    order = ok[np.argsort(values[ok], kind="stable")]
-    out = np.full(values.shape, np.nan)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(order) - rank) * float(values[i])))
-        out[i] = running
-    return [float(x) for x in out]
 
 
 def nominal_p(e: Estimate, scale: str) -> float:

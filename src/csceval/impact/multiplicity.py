@@ -1,0 +1,29 @@
+"""Evidence thresholds and the multiplicity adjustment shared by the impact strands' verdicts.
+
+The LA-level impact strand (:mod:`csceval.strands.impact.verdicts`) and the child-level one
+(:mod:`csceval.strands.child_impact.verdicts`) give a word the same meaning: "moderate" needs a
+p-value at most :data:`MODERATE_P` and a family-wise one at most :data:`FAMILY_P`; "low" a
+p-value below :data:`LOW_P` (or another signal). Both read the thresholds and :func:`holm` here,
+so the two sections cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+MODERATE_P, FAMILY_P, LOW_P = 0.02, 0.05, 0.10
+
+
+def holm(p: Sequence[float]) -> list[float]:
+    """Holm's step-down adjusted p-values (NaN stays NaN and does not count)."""
+    values = np.asarray(p, dtype=np.float64)
+    ok = np.flatnonzero(np.isfinite(values))
+    order = ok[np.argsort(values[ok], kind="stable")]
+    out = np.full(values.shape, np.nan)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(order) - rank) * float(values[i])))
+        out[i] = running
+    return [float(x) for x in out]
