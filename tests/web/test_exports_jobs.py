@@ -187,3 +187,28 @@ def test_old_export_files_are_purged(approved_returns: dict[str, Any], export_fi
     assert "has been deleted" in client.get(f"/exports/jobs/{old.pk}/").content.decode()
     assert AuditEvent.objects.get(action="export.purge").new_values == {"deleted": 1, "days": 7}
     assert sorted(os.listdir(export_files / "exports")) == sorted([str(new.pk), other.name])
+
+
+def test_an_unexpected_error_is_logged_under_a_reference_and_not_shown(
+    approved_returns: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = client_for(approved_returns["evaluator"])
+    job = _ask(client)
+
+    def broken(**_: Any) -> None:  # a fault the code does not expect: a bug, a lost disk
+        raise OSError("/srv/csceval/data/exports: child LA001-0042 row 7")
+
+    monkeypatch.setattr(jobs.services, "export_dataset", broken)
+    with caplog.at_level("ERROR", logger="csceval.jobs"):
+        run_jobs()
+    job.refresh_from_db()
+    assert (job.status, job.step, job.file) == (ExportJob.Status.FAILED, "failed", "")
+    page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
+    for secret in ("/srv/csceval", "LA001-0042", "OSError"):
+        assert secret not in job.error and secret not in page
+    (record,) = [r for r in caplog.records if r.name == "csceval.jobs"]
+    reference = record.args[2]  # type: ignore[index]
+    assert f"reference {reference}" in job.error and f"reference {reference}" in page
+    assert record.exc_info and "LA001-0042" in str(record.exc_info[1])  # the log has it all

@@ -315,5 +315,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["stderr"], "level": "WARNING"},
         "axes": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "csceval": {"handlers": ["stderr"], "level": "WARNING"},
     },
 }

@@ -26,6 +26,7 @@ from csceval.errors import InputError
 from csceval.output_scopes import FileScope
 from csceval.pipeline import run_project
 from csceval.web.audit_trail.services import audit_record
+from csceval.web.evaluation.job_rows import fail, fail_unexpectedly, update
 from csceval.web.evaluation.models import AnalysisRun
 from csceval.web.evaluation.project_io import project_files, write_project
 
@@ -34,10 +35,6 @@ STOPPED = "The background worker was stopped during this run; start the run agai
 
 def runs_folder() -> Path:
     return Path(settings.CSCEVAL_DATA_DIR) / "runs"
-
-
-def _update(run_id: int, **fields: object) -> None:
-    AnalysisRun.objects.filter(pk=run_id).update(**fields)
 
 
 def public_summary(lines: list[str]) -> list[str]:
@@ -55,19 +52,24 @@ def execute(run_id: int) -> None:
     paths are kept out of what the run page shows (summary and errors)."""
     folder = runs_folder() / str(run_id)
     shutil.rmtree(folder, ignore_errors=True)
-    _update(
-        run_id, status=AnalysisRun.Status.RUNNING, step="building the snapshot", folder=str(folder)
+    update(
+        AnalysisRun,
+        run_id,
+        status=AnalysisRun.Status.RUNNING,
+        step="building the snapshot",
+        folder=str(folder),
     )
     try:
         write_project(folder / "project", project_files())
 
         def progress(step: str, fraction: float) -> None:
-            _update(run_id, step=step, progress=round(fraction, 3))
+            update(AnalysisRun, run_id, step=step, progress=round(fraction, 3))
 
         summary = run_project(
             folder / "project", folder / "output", command=f"web run {run_id}", progress=progress
         )
-        _update(
+        update(
+            AnalysisRun,
             run_id,
             status=AnalysisRun.Status.DONE,
             step="done",
@@ -76,29 +78,12 @@ def execute(run_id: int) -> None:
             finished_at=timezone.now(),
         )
     except InputError as exc:
-        _update(
-            run_id,
-            status=AnalysisRun.Status.FAILED,
-            step="the snapshot is not a valid project",
-            error=_without_paths("\n".join(p.render() for p in exc.problems), folder),
-            finished_at=timezone.now(),
-        )
+        problems = _without_paths("\n".join(p.render() for p in exc.problems), folder)
+        fail(AnalysisRun, run_id, "the snapshot is not a valid project", problems)
     except Exception as exc:
-        _update(
-            run_id,
-            status=AnalysisRun.Status.FAILED,
-            step="failed",
-            error=_without_paths(f"{type(exc).__name__}: {exc}", folder),
-            finished_at=timezone.now(),
-        )
+        fail_unexpectedly(AnalysisRun, run_id, exc)
     except BaseException:  # the worker was told to stop at once (a second Ctrl+C, SystemExit)
-        _update(
-            run_id,
-            status=AnalysisRun.Status.FAILED,
-            step="interrupted",
-            error=STOPPED,
-            finished_at=timezone.now(),
-        )
+        fail(AnalysisRun, run_id, "interrupted", STOPPED)
         raise
 
 

@@ -35,6 +35,7 @@ from csceval.atomic import write_file
 from csceval.errors import InputError
 from csceval.web.accounts.models import ALL_LAS
 from csceval.web.audit_trail.services import audit_record
+from csceval.web.evaluation.job_rows import fail, fail_unexpectedly, update
 from csceval.web.evaluation.jobs import JobKind, register_job_kind
 from csceval.web.exports import registry, services
 from csceval.web.exports.models import ExportJob
@@ -89,21 +90,12 @@ def request_export(
     return job
 
 
-def _update(job_id: int, **fields: object) -> None:
-    ExportJob.objects.filter(pk=job_id).update(**fields)
-
-
-def _fail(job_id: int, step: str, error: str) -> None:
-    _update(
-        job_id, status=ExportJob.Status.FAILED, step=step, error=error, finished_at=timezone.now()
-    )
-
-
 def execute(job_id: int) -> None:
     """Make the export (blocking). Failures are recorded on the job, never raised (a stop at
-    once, BaseException, is recorded and raised again); no server path reaches the page."""
+    once, BaseException, is recorded and raised again); an unexpected error's text goes to the
+    application log, never to the page (:mod:`csceval.web.evaluation.job_rows`)."""
     job = ExportJob.objects.select_related("user").get(pk=job_id)
-    _update(job_id, status=ExportJob.Status.RUNNING, step="starting", progress=0.0)
+    update(ExportJob, job_id, status=ExportJob.Status.RUNNING, step="starting", progress=0.0)
     ds = registry.dataset(job.dataset)
     try:
         if ds is None or job.user is None:
@@ -114,10 +106,11 @@ def execute(job_id: int) -> None:
             fmt=job.file_format,
             deidentified=job.deidentified,
             purpose=job.purpose,
-            progress=lambda step, fraction: _update(job_id, step=step, progress=fraction),
+            progress=lambda step, fraction: update(ExportJob, job_id, step=step, progress=fraction),
         )
         target = write_file(exports_folder() / str(job_id) / made.filename, made.data)
-        _update(
+        update(
+            ExportJob,
             job_id,
             status=ExportJob.Status.DONE,
             step="done",
@@ -127,13 +120,13 @@ def execute(job_id: int) -> None:
             finished_at=timezone.now(),
         )
     except PermissionDenied:
-        _fail(job_id, "refused", NO_LONGER)
+        fail(ExportJob, job_id, "refused", NO_LONGER)
     except InputError as exc:
-        _fail(job_id, "refused", "\n".join(p.message for p in exc.problems))
+        fail(ExportJob, job_id, "refused", "\n".join(p.message for p in exc.problems))
     except Exception as exc:
-        _fail(job_id, "failed", f"{type(exc).__name__}: {exc}".replace(str(exports_folder()), ""))
+        fail_unexpectedly(ExportJob, job_id, exc)
     except BaseException:  # told to stop at once (a second Ctrl+C, SystemExit)
-        _fail(job_id, "interrupted", STOPPED)
+        fail(ExportJob, job_id, "interrupted", STOPPED)
         raise
 
 
