@@ -212,3 +212,32 @@ def test_an_unexpected_error_is_logged_under_a_reference_and_not_shown(
     reference = record.args[2]  # type: ignore[index]
     assert f"reference {reference}" in job.error and f"reference {reference}" in page
     assert record.exc_info and "LA001-0042" in str(record.exc_info[1])  # the log has it all
+
+
+def test_an_export_stopped_before_delivery_leaves_no_record(
+    approved_returns: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recorded if and only if delivered: a stop while the file is written (Ctrl+C here; a
+    SIGKILL never commits either) rolls back the record and its audit event, so the job's retry
+    records the export once."""
+    client = client_for(approved_returns["evaluator"])
+    job = _ask(client)
+    real_write = jobs.write_file
+
+    def stopped(*_: Any) -> Path:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs, "write_file", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        jobs.execute(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (ExportJob.Status.FAILED, jobs.STOPPED)
+    assert not ExportRecord.objects.exists()
+    assert not AuditEvent.objects.filter(action="export.create").exists()
+
+    monkeypatch.setattr(jobs, "write_file", real_write)
+    jobs.execute(job.pk)  # asked again
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
+    assert ExportRecord.objects.get() == job.record
+    assert AuditEvent.objects.filter(action="export.create").count() == 1

@@ -7,7 +7,9 @@ makes the export as the requester (:func:`csceval.web.exports.services.export_da
 authorises, scopes, protects or de-identifies and records it: what the synchronous export did)
 and writes the zip aside and renames it (:func:`csceval.atomic.write_file`) to
 ``CSCEVAL_DATA_DIR/exports/<job>/``, so a killed worker leaves no half file; its job is queued
-once more, then failed with a message, by the rule every job follows.
+once more, then failed with a message, by the rule every job follows. The file is written and
+the job marked done inside the transaction that records and audits the export, so a job killed
+before that commit leaves no record, and its retry records the export once.
 
 A download is allowed only to the requester, or to an evaluation admin (``evaluation.configure``
 on every site), and only while they hold the dataset's export verb on every LA the file covers:
@@ -100,24 +102,28 @@ def execute(job_id: int) -> None:
     try:
         if ds is None or job.user is None:
             raise PermissionDenied(NO_LONGER)
-        made = services.export_dataset(
+
+        def deliver(made: services.ExportFile) -> None:
+            target = write_file(exports_folder() / str(job_id) / made.filename, made.data)
+            update(
+                ExportJob,
+                job_id,
+                status=ExportJob.Status.DONE,
+                step="done",
+                progress=1.0,
+                file=str(target.relative_to(settings.CSCEVAL_DATA_DIR)),
+                record=made.record,
+                finished_at=timezone.now(),
+            )
+
+        services.export_dataset(
             actor=job.user,
             ds=ds,
             fmt=job.file_format,
             deidentified=job.deidentified,
             purpose=job.purpose,
             progress=lambda step, fraction: update(ExportJob, job_id, step=step, progress=fraction),
-        )
-        target = write_file(exports_folder() / str(job_id) / made.filename, made.data)
-        update(
-            ExportJob,
-            job_id,
-            status=ExportJob.Status.DONE,
-            step="done",
-            progress=1.0,
-            file=str(target.relative_to(settings.CSCEVAL_DATA_DIR)),
-            record=made.record,
-            finished_at=timezone.now(),
+            deliver=deliver,
         )
     except PermissionDenied:
         fail(ExportJob, job_id, "refused", NO_LONGER)

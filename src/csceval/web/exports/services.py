@@ -106,9 +106,13 @@ def export_dataset(
     deidentified: bool,
     purpose: str,
     progress: Progress = _quiet,
+    deliver: Callable[[ExportFile], None] | None = None,
 ) -> ExportFile:
     """Build, record and audit one export; raises InputError for a missing purpose or format.
-    ``progress(step, fraction)`` hears where it is (the job shows it)."""
+    ``progress(step, fraction)`` hears where it is (the job shows it). ``deliver`` (the job's
+    file write and its row's "done") runs in the transaction that records and audits the
+    export, so an export is recorded if and only if it was delivered: an error or a killed
+    process before the commit leaves no record, and a retried job no second one."""
     verb = verb_for(ds)
     authorize(actor, verb)
     purpose = check_request(ds, fmt, purpose)
@@ -184,4 +188,7 @@ def export_dataset(
             object_id=str(record.pk),
             new_values={**record.audit_values(), "deidentification": level},
         )
-    return ExportFile(f"{stem}.zip", bundle, record)
+        made = ExportFile(f"{stem}.zip", bundle, record)
+        if deliver is not None:
+            deliver(made)
+    return made
