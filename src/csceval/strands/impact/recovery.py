@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -48,7 +49,7 @@ import pandas as pd
 from csceval.executor import map_tasks
 from csceval.impact.synth_data import positive_log
 from csceval.indicators.catalogue import BY_ID
-from csceval.project import read_project
+from csceval.project import Project, read_project
 from csceval.simulate.pilots import EFFECTS
 from csceval.simulate.world import World, simulate_world
 from csceval.simulate.writer import core_files
@@ -140,13 +141,10 @@ def _rows(
     return out
 
 
-def recover_seed(seed: int, estimators: tuple[str, ...] | None = None) -> list[RecoveryRow]:
-    """Simulate ``seed``, run the impact strand on it as a project, pair estimates and truth.
-
-    The project holds the core files only (the impact strand reads nothing else), loaded with
-    the impact strand's own declarations, as ``csceval run`` would load it. ``estimators``
-    replaces the plan's (e.g. ``("synth",)`` for a quicker study of the headline alone).
-    """
+@contextmanager
+def seed_project(seed: int) -> Iterator[tuple[World, Project]]:
+    """Simulate ``seed`` and load its core files as a project (in a temporary folder, removed
+    on exit), with the impact strand's declarations, as ``csceval run`` would load it."""
     from csceval.strands.impact import STRAND  # the package imports this module's siblings
 
     world = simulate_world(seed)
@@ -156,7 +154,17 @@ def recover_seed(seed: int, estimators: tuple[str, ...] | None = None) -> list[R
             path = Path(folder) / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        project = read_project(Path(folder), (STRAND,))
+        yield world, read_project(Path(folder), (STRAND,))
+
+
+def recover_seed(seed: int, estimators: tuple[str, ...] | None = None) -> list[RecoveryRow]:
+    """Simulate ``seed``, run the impact strand on it as a project, pair estimates and truth.
+
+    The project holds the core files only (the impact strand reads nothing else).
+    ``estimators`` replaces the plan's (e.g. ``("synth",)`` for a quicker study of the headline
+    alone).
+    """
+    with seed_project(seed) as (world, project):
         if estimators is not None:
             plan = project.settings.analysis.model_copy(update={"estimators": list(estimators)})
             settings = project.settings.model_copy(update={"analysis": plan})
