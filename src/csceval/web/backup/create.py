@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 
 from csceval.atomic import MANIFEST, is_earlier_output, output_problems, staged_folder
@@ -32,16 +31,13 @@ from csceval.web.audit_trail.anchors import Anchor, write_anchor
 from csceval.web.audit_trail.models import GENESIS_HASH, audit_key
 from csceval.web.audit_trail.services import ChainHead, chain_head
 from csceval.web.backup.databases import copy_sqlite, database_alias, engine_of, pg_dump
+from csceval.web.evaluation.runs import runs_folder
 
 DETAILS = "backup.json"
 SQLITE_FILE = "database.sqlite3"
 POSTGRES_FILE = "database.pgdump"
 RUNS = "files/runs"
 KIND = "csceval-backup"
-
-
-def runs_folder() -> Path:
-    return Path(settings.CSCEVAL_DATA_DIR) / "runs"
 
 
 def signature(details: Mapping[str, Any], files: Mapping[str, str]) -> str:

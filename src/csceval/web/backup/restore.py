@@ -30,14 +30,7 @@ from csceval.atomic import MANIFEST, check_manifest
 from csceval.errors import InputError, Problem
 from csceval.web.audit_trail.anchors import Anchor, write_anchor
 from csceval.web.audit_trail.services import ChainHead, audit_record, chain_head, verify_chain
-from csceval.web.backup.create import (
-    DETAILS,
-    KIND,
-    RUNS,
-    hashes,
-    runs_folder,
-    signature,
-)
+from csceval.web.backup.create import DETAILS, KIND, RUNS, hashes, signature
 from csceval.web.backup.databases import (
     copy_sqlite,
     database_alias,
@@ -46,6 +39,7 @@ from csceval.web.backup.databases import (
     scratch_postgres_database,
     write_sqlite_into,
 )
+from csceval.web.evaluation.runs import runs_folder
 
 SAME_KEY = (
     "restore with the CSCEVAL_AUDIT_KEY (or CSCEVAL_SECRET_KEY) of the platform that made the "
