@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from csceval.strands.child_impact.verdicts import holm, strength
+from csceval.strands.child_impact.verdicts import holm, is_moderate
 
 
 def _moderate(rows: pd.DataFrame, family: list[str]) -> list[float]:
@@ -25,8 +25,8 @@ def _moderate(rows: pd.DataFrame, family: list[str]) -> list[float]:
         adjusted = iter(holm(list(r.loc[in_family, "p_cr2"])))
         for p, member in zip(r["p_cr2"], in_family, strict=True):
             p_family = next(adjusted) if member else p
-            word = strength(p, p_family, -1.0, 1.0)
-            out.append(float(word == "moderate") if complete or not member else math.nan)
+            moderate = is_moderate(p, p_family)
+            out.append(float(moderate) if complete or not member else math.nan)
     return out
 
 

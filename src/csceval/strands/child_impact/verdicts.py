@@ -40,11 +40,17 @@ from csceval.report.model import Strength
 __all__ = ["FAMILY_P", "LOW_P", "MODERATE_P", "Operating", "holm", "operating", "strength"]
 
 
+def is_moderate(p: float, p_family: float) -> bool:
+    """The rule's "moderate": ``p`` at most MODERATE_P and, after Holm, at most FAMILY_P (the
+    interval plays no part, so the operating study needs only the two p-values)."""
+    return math.isfinite(p) and p <= MODERATE_P and p_family <= FAMILY_P
+
+
 def strength(p: float, p_family: float, low: float, high: float) -> Strength:
     """The word for one estimate (see the module notes)."""
     if not math.isfinite(p):
         return "none"
-    if p <= MODERATE_P and p_family <= FAMILY_P:
+    if is_moderate(p, p_family):
         return "moderate"
     if p < LOW_P or low * high > 0:
         return "low"
