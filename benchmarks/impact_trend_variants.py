@@ -8,11 +8,12 @@ post-adoption gap, averaged over the pilots as the headline averages them:
 - ``sc``: the headline (demeaned, outcome-only synthetic control, equal V, the plan's donors);
 - ``ascm``: ridge-augmented synthetic control (Ben-Michael, Feller & Rothstein 2021, *JASA*
   116(536); ``augsynth``'s ``progfunc="Ridge"`` with ``fixedeff``): the headline's weights plus
-  a ridge regression of the donors' demeaned post-period on their pre-period, applied to the
-  pilot's pre-period imbalance. The ridge penalty follows augsynth's rule: 20 values from the
-  largest squared singular value of the donors' pre-period down by a factor 1e8, each
-  pre-year held out in turn (the synthetic control refitted without it), and the largest
-  penalty within one standard error of the smallest mean squared holdout error;
+  a ridge regression of the donors' post-period on their pre-period (demeaned per LA, then
+  centred on the donors' mean per year), applied to the pilot's pre-period imbalance. The
+  penalty follows augsynth's rule: 21 values from the largest squared singular value of the
+  donors' centred pre-period down by a factor 1e8, each pre-year held out in turn (the
+  synthetic control refitted without it), and the largest penalty within one standard error
+  of the smallest mean squared holdout error;
 - ``sc_detrended``: the headline on each LA's residuals from its own least-squares line over the
   pilot's pre-years (trends removed before matching, and extrapolated after);
 - ``did_detrended``: the same residuals, the pilot against the donors' mean;
@@ -77,12 +78,13 @@ def _ascm_gap(panel: SynthPanel, pilot: str, start: int, donors: list[str]) -> f
     y, times = panel.values["y"], np.array(panel.times)
     col = np.array([panel.units.index(u) for u in donors], dtype=np.intp)
     pre, post = np.flatnonzero(times < start), np.flatnonzero(times >= start)
-    demeaned = y - y[pre].mean(axis=0)[None, :]
-    x0, x1 = demeaned[np.ix_(pre, col)].T, demeaned[pre, panel.units.index(pilot)]
+    demeaned = y - y[pre].mean(axis=0)[None, :]  # fixed effects, as the headline
+    z = demeaned - demeaned[:, col].mean(axis=1)[:, None]  # centred on the donors, as augsynth
+    x0, x1 = z[np.ix_(pre, col)].T, z[pre, panel.units.index(pilot)]
     lambdas = np.linalg.svd(x0, compute_uv=False)[0] ** 2 * np.logspace(
-        0, math.log10(LAMBDA_MIN_RATIO), N_LAMBDA
+        0, math.log10(LAMBDA_MIN_RATIO), N_LAMBDA + 1
     )
-    errors = np.zeros((pre.size, N_LAMBDA))
+    errors = np.zeros((pre.size, lambdas.size))
     for i in range(pre.size):  # hold out one pre-year; the synthetic control refitted without it
         keep = np.delete(np.arange(pre.size), i)
         rows = np.concatenate([pre[keep], post])
@@ -96,8 +98,7 @@ def _ascm_gap(panel: SynthPanel, pilot: str, start: int, donors: list[str]) -> f
     lam = lambdas[int(np.flatnonzero(mean <= mean[best] + se[best]).min())]
     w = _weights(panel, pilot, start, donors)
     aug = w + _ridge(x1 - w @ x0, x0, lam)
-    p1 = demeaned[post, panel.units.index(pilot)]
-    return float(np.mean(p1 - aug @ demeaned[np.ix_(post, col)].T))
+    return float(np.mean(z[post, panel.units.index(pilot)] - aug @ z[np.ix_(post, col)].T))
 
 
 def _detrended(panel: SynthPanel, start: int) -> SynthPanel:
