@@ -15,7 +15,7 @@ from csceval.project import Project
 from csceval.registry import registered_strands
 from csceval.strands import StrandInputs
 from csceval.strands.family_goals.analysis import GoalsResult, analyse_goals
-from csceval.strands.family_goals.section import render_goals
+from csceval.strands.family_goals.section import describe, render_goals
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +58,10 @@ def test_the_strand_runs_and_its_section_is_protected(
                for f in section.findings)  # fmt: skip
     assert "rho = 0.3" in " ".join(section.table("goals-by-site").notes)
     assert {"parent", "worker"} == {c.rater for c in result.comparisons}
+    for c in result.comparisons:  # the word and its rates on this design, in the finding
+        (finding,) = [f for f in section.findings if f.text == describe(c)]
+        assert finding.strength == c.verdict.strength
+        assert f"in {100 * c.verdict.null_rate:.0f}% of studies with no difference" in finding.text
     frame = result.to_frame()
     assert list(frame["rater"]) == ["parent", "worker"]
     assert "framework minus contrast" in result.summary()

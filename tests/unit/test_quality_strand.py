@@ -13,7 +13,7 @@ from csceval.errors import InputError
 from csceval.pipeline import load_project, policy_of
 from csceval.registry import registered_strands
 from csceval.strands.quality_of_recording.analysis import analyse_quality
-from csceval.strands.quality_of_recording.section import render_quality
+from csceval.strands.quality_of_recording.section import describe, render_quality
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,8 @@ def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None
     project = load_project(project_dir)
     strand = next(s for s in registered_strands() if s.id == "quality-of-recording")
     assert strand.available(project)
-    section = render_quality(analyse_quality(project), policy_of(project))
+    result = analyse_quality(project)
+    section = render_quality(result, policy_of(project))
     ids = {t.id for t in section.tables}
     assert ids == {
         "quality-overall-trend",
@@ -48,6 +49,12 @@ def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None
     }
     assert section.charts[0].table_id == "quality-overall-trend"
     assert any("T2" in f.text for f in section.findings)
+    for c in (c for c in result.comparisons if c.measure == "overall"):
+        (finding,) = [f for f in section.findings if f.text == describe(c, "Overall quality")]
+        assert finding.strength == c.verdict.strength
+        assert c.mde > 0
+        assert "reliably be detected" in finding.text
+        assert "studies with no difference" in finding.text
     site_table = section.table("quality-by-site").table
     assert (site_table.cells["n_cases"] == "10").all()
 

@@ -75,6 +75,11 @@ def test_analysis_section_and_frames(simulated_responses: pd.DataFrame) -> None:
                    "survey-model", "survey-teams", "survey-tscores"}  # fmt: skip
     assert section.findings
     assert all(f.text.endswith(".") for f in section.findings)
+    # 2 sites against 2: no p below 1/3, so the word "low" cannot arise and the finding says so
+    compared = [f for f in section.findings if "site permutation p" in f.text]
+    assert compared
+    assert {f.strength for f in compared} == {"none"}
+    assert all("in 0% of studies with no difference and 0% with" in f.text for f in compared)
     assert result.n_free_text > 0
     assert result.n_free_text_flagged > 0
     assert "Jordan" not in str(section)

@@ -3,8 +3,9 @@
 The quality-of-recording, family-goals and culture-survey strands all compare a handful of
 framework sites with a handful of contrast sites; the statistics they share live here:
 Hedges' g with its exact interval (:mod:`.effect_size`), the site permutation test
-(:mod:`.permutation`), and the cluster-design t-test, spread and minimum detectable effect
-(:mod:`.cluster`).
+(:mod:`.permutation`), the cluster-design t-test, spread and minimum detectable effect
+(:mod:`.cluster`), and the strength word of a comparison with its rates on the design
+(:mod:`.verdict`).
 """
 
 from csceval.site_comparison.cluster import (
@@ -17,12 +18,15 @@ from csceval.site_comparison.cluster import (
 )
 from csceval.site_comparison.effect_size import HedgesG, hedges_correction, hedges_g
 from csceval.site_comparison.permutation import Permutation, site_permutation_test
+from csceval.site_comparison.verdict import ContrastVerdict, contrast_verdict
 
 __all__ = [
+    "ContrastVerdict",
     "HedgesG",
     "Permutation",
     "SiteMeanTest",
     "Spread",
+    "contrast_verdict",
     "hedges_correction",
     "hedges_g",
     "mde_multiplier",

@@ -28,6 +28,26 @@ class Permutation:
     smallest_p: float
 
 
+def site_labellings(
+    labels: np.ndarray, *, max_exact: int = 20000, n_resamples: int = 9999, seed: int = 0
+) -> tuple[np.ndarray, bool]:
+    """The relabellings the test compares with (rows of site masks, as many framework sites as
+    ``labels``) and whether they are all of them: every one when there are at most
+    ``max_exact``, else ``n_resamples`` drawn with ``seed`` after the observed ``labels``."""
+    n, k = len(labels), int(labels.sum())
+    total = math.comb(n, k)
+    if total <= max_exact:
+        masks = np.zeros((total, n), dtype=bool)
+        for row, chosen in enumerate(itertools.combinations(range(n), k)):
+            masks[row, list(chosen)] = True
+        return masks, True
+    rng = np.random.default_rng(seed)
+    masks = np.zeros((n_resamples, n), dtype=bool)
+    for row in range(n_resamples):
+        masks[row, rng.choice(n, k, replace=False)] = True
+    return np.vstack([labels, masks]), False
+
+
 def site_permutation_test(
     site_means: object,
     in_a: object,
@@ -47,19 +67,7 @@ def site_permutation_test(
         return float(values[mask].mean() - values[~mask].mean())
 
     observed = stat(labels)
-    total = math.comb(n, k)
-    if total <= max_exact:
-        masks = np.zeros((total, n), dtype=bool)
-        for row, chosen in enumerate(itertools.combinations(range(n), k)):
-            masks[row, list(chosen)] = True
-        exact = True
-    else:
-        rng = np.random.default_rng(seed)
-        masks = np.zeros((n_resamples, n), dtype=bool)
-        for row in range(n_resamples):
-            masks[row, rng.choice(n, k, replace=False)] = True
-        masks = np.vstack([labels, masks])
-        exact = False
+    masks, exact = site_labellings(labels, max_exact=max_exact, n_resamples=n_resamples, seed=seed)
     sums_a = masks.astype(float) @ values
     stats_ = sums_a / k - (values.sum() - sums_a) / (n - k)
     hits = np.abs(stats_) >= abs(observed) - 1e-12

@@ -30,6 +30,7 @@ from csceval.disclosure import SUPPRESSED, DisclosurePolicy
 from csceval.disclosure.primary import is_small
 from csceval.indicators import Better
 from csceval.report.model import Finding, Section, Strength, TableBlock
+from csceval.site_comparison import ContrastVerdict
 
 Direction = Literal["supports", "against", "mixed", "no-change", "inconclusive"]
 DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
@@ -115,16 +116,21 @@ def section_table(section: Section, block_id: str) -> TableBlock | None:
 
 
 def contrast_finding(
-    section: Section, reference: str, strand: str, text: str, difference: float, p_value: float
+    section: Section,
+    reference: str,
+    strand: str,
+    text: str,
+    difference: float,
+    verdict: ContrastVerdict,
 ) -> EvidenceFinding:
     """A framework-against-contrast comparison of a measure where higher is better, as the
     section words it (``text``, one of its findings) and with the strength the section gives
-    it; clear when the site permutation test gives p below 0.05."""
+    it; clear when its verdict is "low" (:mod:`csceval.site_comparison.verdict`)."""
     said = section_finding(section, text)
     return EvidenceFinding(
         reference,
         strand,
-        direction_of(difference, Better.HIGHER, clear=p_value < 0.05),
+        direction_of(difference, Better.HIGHER, clear=verdict.strength != "none"),
         said.strength if said is not None else None,
         text,
-    )
+    )  # fmt: skip

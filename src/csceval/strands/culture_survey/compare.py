@@ -33,7 +33,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csceval.site_comparison import mde_multiplier, site_mean_t_test, site_permutation_test
+from csceval.site_comparison import (
+    ContrastVerdict,
+    contrast_verdict,
+    mde_multiplier,
+    site_mean_t_test,
+    site_permutation_test,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class SiteComparison:
     effect_high: float
     mde: float
     mde_sd: float
+    verdict: ContrastVerdict
     method: str = "site-means t (pooled, J-2 df) and site permutation"
 
 
@@ -115,4 +122,5 @@ def compare_sites(
         effect_high=high / scale,
         mde=mde,
         mde_sd=mde / scale,
+        verdict=contrast_verdict(values, mask, p_perm, mde),
     )

@@ -24,7 +24,7 @@ def survey_evidence(
     title = result.instrument.title_of
     return tuple(
         contrast_finding(section, "instrument:staff_survey", "culture-survey",
-                         describe(c, title(c.subscale)), c.difference, c.p_permutation)
+                         describe(c, title(c.subscale)), c.difference, c.verdict)
         for c in result.comparisons
         if c.time_point == latest
     )  # fmt: skip

@@ -308,7 +308,7 @@ def describe(c: SiteComparison, title: str) -> str:
         text += f", which with so few sites cannot fall below {c.smallest_p:.3f}"
     if math.isfinite(c.mde_sd):
         text += f"; only a difference of {c.mde_sd:.1f} SD or more could reliably be detected"
-    return text + ")."
+    return text + f"; {c.verdict.clause()})."
 
 
 def _aggregation_finding(result: SurveyResult) -> str:
@@ -362,7 +362,7 @@ def render_survey(result: SurveyResult, policy: DisclosurePolicy) -> Section:
         blocks.append(_tscore_table(result, policy))
     latest = result.time_points[-1] if result.time_points else ""
     findings = [
-        Finding(describe(c, ins.title_of(c.subscale)), "low")
+        Finding(describe(c, ins.title_of(c.subscale)), c.verdict.strength)
         for c in result.comparisons
         if c.time_point == latest
     ]

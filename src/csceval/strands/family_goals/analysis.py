@@ -16,6 +16,8 @@ import pandas as pd
 
 from csceval.project import ProjectData
 from csceval.site_comparison import (
+    ContrastVerdict,
+    contrast_verdict,
     hedges_correction,
     minimum_detectable_effect_size,
     site_mean_t_test,
@@ -67,6 +69,7 @@ class Comparison:
     families_per_site: float
     mdes: float
     mde: float
+    verdict: ContrastVerdict
     method: str = (
         "difference of means of site means; pooled site-mean t-test on sites - 2 df; site "
         "permutation test; Hedges' g on the within-group family SD; MDE (Bloom 2005) for "
@@ -201,6 +204,12 @@ def _compare(
         families_per_site=per_site,
         mdes=mdes,
         mde=mdes * spread.sd_within,
+        verdict=contrast_verdict(
+            site["mean_t"].to_numpy(),
+            (site["group"] == "framework").to_numpy(),
+            perm.p_value,
+            mdes * spread.sd_within,
+        ),
     )
 
 

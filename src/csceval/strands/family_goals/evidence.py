@@ -20,6 +20,6 @@ def goals_evidence(
     """A finding per comparison of framework with contrast sites."""
     return tuple(
         contrast_finding(section, "instrument:goal_attainment", "family-goals", describe(c),
-                         c.difference, c.p_permutation)
+                         c.difference, c.verdict)
         for c in result.comparisons
     )  # fmt: skip

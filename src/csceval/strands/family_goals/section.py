@@ -254,7 +254,7 @@ def describe(c: Comparison) -> str:
                 else "."
             )
         )
-    return text
+    return f"{text} The evidence is {c.verdict.clause()}."
 
 
 def render_goals(result: GoalsResult, policy: DisclosurePolicy) -> Section:
@@ -277,11 +277,7 @@ def render_goals(result: GoalsResult, policy: DisclosurePolicy) -> Section:
         _comparison_table(result, policy),
         _agreement_table(result, policy),
     ]
-    # a contrast study of few, non-randomised sites: at most low strength, none without signal
-    findings = [
-        Finding(describe(c), "low" if c.p_permutation < 0.05 else "none")
-        for c in result.comparisons
-    ]
+    findings = [Finding(describe(c), c.verdict.strength) for c in result.comparisons]
     a = result.agreement
     if a.kappa is not None and a.n_goals > policy.min_count:
         side = "higher" if a.mean_difference > 0 else "lower"

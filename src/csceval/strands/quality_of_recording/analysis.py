@@ -25,7 +25,14 @@ import pandas as pd
 
 from csceval.project import ProjectData
 from csceval.reliability import gwet_ac, krippendorff_alpha, percent_agreement
-from csceval.site_comparison import hedges_g, site_permutation_test
+from csceval.site_comparison import (
+    ContrastVerdict,
+    contrast_verdict,
+    hedges_g,
+    minimum_detectable_effect_size,
+    site_permutation_test,
+    within_group_spread,
+)
 from csceval.strands.quality_of_recording.instrument import Instrument, builtin_instruments
 from csceval.strands.quality_of_recording.multilevel import fit_random_intercept
 from csceval.strands.quality_of_recording.scoring import case_scores, double_ratings, item_scores
@@ -53,6 +60,9 @@ class Comparison:
     g_high: float
     p_permutation: float
     smallest_p: float
+    mde: float
+    """Minimum detectable difference in score points (Bloom 2005; alpha 0.05, power 0.8)."""
+    verdict: ContrastVerdict
     ml_estimate: float = math.nan
     ml_low: float = math.nan
     ml_high: float = math.nan
@@ -165,11 +175,17 @@ def _compare(cases: pd.DataFrame, measure: str, tp: str, seed: int) -> Compariso
     site = rows.groupby("la_code").agg(mean=(measure, "mean"), group=("group", "first"))
     perm = site_permutation_test(site["mean"], site["group"] == "framework", seed=seed)
     g = hedges_g(fw[measure], ct[measure])
-    n_fw = int((site["group"] == "framework").sum())
+    in_fw = (site["group"] == "framework").to_numpy()
+    n_fw = int(in_fw.sum())
     n_ct = len(site) - n_fw
+    case_in_fw = (rows["group"] == "framework").to_numpy()
+    spread = within_group_spread(rows[measure].to_numpy(), rows["la_code"].to_numpy(), case_in_fw)
+    mde = spread.sd_within * minimum_detectable_effect_size(
+        n_fw, n_ct, len(rows) / len(site), spread.icc
+    )
     ml = (math.nan, math.nan, math.nan)
     if min(n_fw, n_ct) >= 2 and len(site) >= 4:
-        x = np.column_stack([np.ones(len(rows)), (rows["group"] == "framework").to_numpy()])
+        x = np.column_stack([np.ones(len(rows)), case_in_fw])
         try:
             fit = fit_random_intercept(rows[measure].to_numpy(), x, rows["la_code"].to_numpy())
             ml = (float(fit.beta[1]), *fit.interval(1))
@@ -189,6 +205,8 @@ def _compare(cases: pd.DataFrame, measure: str, tp: str, seed: int) -> Compariso
         g_high=float(g.high),
         p_permutation=perm.p_value,
         smallest_p=perm.smallest_p,
+        mde=mde,
+        verdict=contrast_verdict(site["mean"].to_numpy(), in_fw, perm.p_value, mde),
         ml_estimate=ml[0],
         ml_low=ml[1],
         ml_high=ml[2],

@@ -20,7 +20,7 @@ def quality_evidence(
     """A finding per overall comparison of framework with contrast sites."""
     return tuple(
         contrast_finding(section, "instrument:case_file_audit", "quality-of-recording",
-                         describe(c, "Overall quality"), c.difference, c.p_permutation)
+                         describe(c, "Overall quality"), c.difference, c.verdict)
         for c in result.comparisons
         if c.measure == "overall"
     )  # fmt: skip

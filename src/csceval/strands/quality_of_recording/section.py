@@ -251,7 +251,9 @@ def describe(c: Comparison, title: str) -> str:
         text += f", and with so few sites p cannot fall below {c.smallest_p:.3f}"
     if math.isfinite(c.ml_estimate):
         text += f"; multilevel estimate {c.ml_estimate:.1f}, {c.ml_low:.1f} to {c.ml_high:.1f}"
-    return text + ")."
+    if math.isfinite(c.mde):
+        text += f"; only a difference of {c.mde:.1f} points or more could reliably be detected"
+    return text + f"; {c.verdict.clause()})."
 
 
 def render_quality(result: QualityResult, policy: DisclosurePolicy) -> Section:
@@ -275,7 +277,7 @@ def render_quality(result: QualityResult, policy: DisclosurePolicy) -> Section:
         _reliability_table(result, policy),
     ]
     findings = [
-        Finding(describe(c, "Overall quality"), "low")
+        Finding(describe(c, "Overall quality"), c.verdict.strength)
         for c in result.comparisons
         if c.measure == "overall"
     ]
