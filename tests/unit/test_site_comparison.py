@@ -115,6 +115,7 @@ def test_the_words_rate_with_no_effect_is_the_share_of_labellings_rated_low(
     if n_fw + n_ct <= 6:  # no two-sided p below 0.05 can arise: the word can never appear
         assert verdict.null_rate == 0
         assert verdict.power_at_mde == 0
+        assert "can never give" in verdict.clause()
 
 
 def test_low_exactly_when_the_permutation_p_is_at_most_005() -> None:

@@ -53,6 +53,11 @@ class ContrastVerdict:
         """What the word means here, for the finding's sentence."""
         if not math.isfinite(self.null_rate):
             return "not rated (too few sites)"
+        if self.null_rate == 0:  # no labelling of these sites reaches 0.05
+            return (
+                'rated "low" only when the site permutation p is at most 0.05, which so few '
+                "sites can never give"
+            )
         text = (
             'rated "low" when the site permutation p is at most 0.05, which on these sites '
             f"happens in {100 * self.null_rate:.0f}% of studies with no difference"
