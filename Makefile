@@ -74,8 +74,9 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-## Build the wheel, install it with the core dependencies only (no Django) in a fresh venv,
-## run `csceval --help` and `csceval demo` there.
+## Build the wheel, check it holds every file of the package, install it with the core
+## dependencies only (no Django) in a fresh venv, run `csceval --help` there and simulate and
+## run the demo project with its plan cut to one indicator (every strand and estimator).
 wheel: $(STAMP)
 	PYTHON=$(PYTHON) BUILD_PYTHON=$(BIN)/python .ci/wheel-check
 

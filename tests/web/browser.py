@@ -4,7 +4,9 @@ The server is ``csceval serve`` (gunicorn) in a subprocess, on its own database:
 or a fresh PostgreSQL database when the tests run with a PostgreSQL ``DATABASE_URL``. It is set
 up the way an evaluation would be: ``csceval migrate``, ``csceval import-project`` of a
 synthetic project, and users with memberships (the evaluator with a TOTP device whose key the
-tests know, so they can type a real code).
+tests know, so they can type a real code). The returns, scoping and survey journeys each sign in
+as an evaluator of their own: one evaluator signing in six times in a minute or two would wait
+for fresh TOTP codes (see :class:`Authenticator`).
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ other = Site.objects.filter(role="pilot").order_by("la_code").last()
 users = {"coordinator": (pilot.la_code, "la_coordinator"), "evaluator": ("*", "evaluator"),
          "admin": ("*", "evaluation_admin"), "other_coordinator": (other.la_code, "la_coordinator"),
          "auditor_a": (pilot.la_code, "auditor"), "auditor_b": (pilot.la_code, "auditor"),
-         "other_auditor": (other.la_code, "auditor")}
+         "other_auditor": (other.la_code, "auditor"), "returns_evaluator": ("*", "evaluator"),
+         "scoping_evaluator": ("*", "evaluator"), "survey_evaluator": ("*", "evaluator")}
 keys = {}
 for name, (la_code, role) in users.items():
     user = get_user_model().objects.create_user(name, password=password)
@@ -121,25 +124,66 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def totp(key_hex: str) -> str:
-    """The code an authenticator app would show now for a django-otp TOTP key."""
-    from django_otp.oath import TOTP
-
-    return f"{TOTP(bytes.fromhex(key_hex), digits=6).token():06d}"
-
-
-_USED_STEPS: dict[tuple[str, str], int] = {}
-"""The last 30-second step whose code each (server, user) signed in with: django-otp accepts a
-code once, so a second sign-in in the same step waits for the next code, as a person would."""
+TOTP_STEP = 30
+"""Seconds a TOTP code lasts (django-otp's TOTPDevice default, which the platform keeps)."""
+TOTP_TOLERANCE = 1
+"""Steps either side of the server's step that django-otp accepts (TOTPDevice's default)."""
+SAFE_SECONDS = 15
+"""A code the server accepts only in the current step is typed only with this much of it left
+(a sign-in takes a second or two, seconds on a loaded machine)."""
 
 
-def fresh_totp(server_url: str, username: str, key_hex: str) -> str:
-    step = int(time.time()) // 30
-    if _USED_STEPS.get((server_url, username), -1) >= step:
-        time.sleep((step + 1) * 30 - time.time() + 0.2)
-        step += 1
-    _USED_STEPS[(server_url, username)] = step
-    return totp(key_hex)
+@dataclass
+class Authenticator:
+    """One person's authenticator app, and what the server's TOTP device has recorded of it.
+
+    django-otp (``TOTPDevice.verify_token``) accepts the code of step ``c`` when ``c`` is after
+    the device's ``last_t`` and within ``tolerance`` steps of the server's step plus the
+    device's ``drift``; it then sets ``last_t = c`` and, with ``OTP_TOTP_SYNC`` (default on),
+    ``drift = c - server step``. So a second sign-in in the step of the first cannot reuse the
+    code, but the next step's code is accepted, as from an app whose clock runs a step fast,
+    and the device then expects the app to stay that far ahead. This mirrors that state so a
+    sign-in types a code the server accepts at once under its real configuration: now's if it
+    can, else the next step's (the app at most a step fast), so a person can sign in twice in a
+    step and waits only when the code would have to be two steps ahead. ``drifts`` holds every
+    drift the device may have recorded (two when a step ended during the sign-in). A code the
+    server refuses fails the sign-in (``Visitor.sign_in``), so a wrong mirror cannot pass.
+    """
+
+    last_t: int = -1
+    drifts: frozenset[int] = frozenset({0})
+
+    def accepts(self, code_step: int, server_step: int) -> bool:
+        return code_step > self.last_t and all(
+            abs(code_step - server_step - drift) <= TOTP_TOLERANCE for drift in self.drifts
+        )
+
+    def code_step(self) -> tuple[int, int]:
+        """(the step whose code to type, the step now), waiting for the next step if needed."""
+        while True:
+            now = time.time()
+            step = int(now) // TOTP_STEP
+            for code_step in (step, step + 1):  # now's code, else the next (an app a step fast)
+                if self.accepts(code_step, step) and self.accepts(code_step, step + 1):
+                    return code_step, step
+                if self.accepts(code_step, step) and (step + 1) * TOTP_STEP - now >= SAFE_SECONDS:
+                    return code_step, step
+            time.sleep((step + 1) * TOTP_STEP - now + 0.2)
+
+    def accepted(self, code_step: int, first: int, last: int) -> None:
+        """The server accepted ``code_step`` at a step from ``first`` to ``last``."""
+        self.last_t = code_step
+        self.drifts = frozenset(code_step - step for step in range(first, last + 1))
+
+
+_AUTHENTICATORS: dict[tuple[str, str], Authenticator] = {}
+
+
+def totp_at(key_hex: str, step: int) -> str:
+    """The code of ``step`` (30-second steps since 1970) for a django-otp TOTP key."""
+    from django_otp.oath import hotp
+
+    return f"{hotp(bytes.fromhex(key_hex), step, digits=6):06d}"
 
 
 class Visitor:
@@ -194,10 +238,14 @@ class Visitor:
         self.page.wait_for_load_state("load")
         if "/account/two-factor/verify/" in self.page.url:
             self.check()
-            code = fresh_totp(self.server.url, username, self.server.keys[username])
-            self.page.fill("#id_token", code)
+            app = _AUTHENTICATORS.setdefault((self.server.url, username), Authenticator())
+            code_step, first = app.code_step()
+            self.page.fill("#id_token", totp_at(self.server.keys[username], code_step))
             self.page.click("button:has-text('Continue')")  # the header has Sign out too
             self.page.wait_for_load_state("load")
+            last = int(time.time()) // TOTP_STEP
+            assert "/account/two-factor/verify/" not in self.page.url, f"code refused: {username}"
+            app.accepted(code_step, first, last)
         self.check()
 
     def sign_out(self) -> None:

@@ -84,7 +84,7 @@ def test_coordinator_returns_evaluator_approves_and_exports(
 
     evaluator = Visitor(browser, server)
     page = evaluator.page
-    evaluator.sign_in("evaluator")
+    evaluator.sign_in("returns_evaluator")
     evaluator.go(f"/returns/{pk}/")
     page.click("text=Review this return")
     page.wait_for_load_state("load")

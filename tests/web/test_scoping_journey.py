@@ -32,7 +32,7 @@ def _submit(page: Any, selector: str) -> None:
 def test_scoping_survey_by_keyboard_and_review(browser: Any, server: Server) -> None:
     evaluator = Visitor(browser, server)
     page = evaluator.page
-    evaluator.sign_in("evaluator")
+    evaluator.sign_in("scoping_evaluator")
     evaluator.go("/scoping/map/")
     assert page.locator("#map svg[role='img'] title").count() >= 100  # a title per hex
     assert page.locator("#map-data tbody tr").count() == page.locator("#map svg g[data-la]").count()

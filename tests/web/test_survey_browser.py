@@ -39,7 +39,7 @@ def _make_link(evaluator: Visitor, la_code: str) -> str:
 def test_a_respondent_answers_by_keyboard_on_a_phone(browser: Any, server: Server) -> None:
     la_code = server.pilot[0]
     evaluator = Visitor(browser, server)
-    evaluator.sign_in("evaluator")
+    evaluator.sign_in("survey_evaluator")
     address = _make_link(evaluator, la_code)
     short = address.removeprefix(server.url)
 
