@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import io
 import os
@@ -112,8 +113,9 @@ def quick_simulated(simulated: Simulated, tmp_path_factory: pytest.TempPathFacto
             plan.write_text(text, encoding="utf-8")
             values = folder / "data" / "indicators.csv"
             header, *rows = values.read_text(encoding="utf-8").splitlines(keepends=True)
-            column = header.rstrip().split(",").index("indicator")
-            kept = [r for r in rows if r.split(",")[column] in QUICK_INDICATORS]
+            column = next(csv.reader([header])).index("indicator")  # quoted commas split right
+            kept = [r for r, cells in zip(rows, csv.reader(rows), strict=True)
+                    if cells[column] in QUICK_INDICATORS]  # fmt: skip
             values.write_text(header + "".join(kept), encoding="utf-8")
             made[seed] = folder
         return made[seed]
