@@ -207,11 +207,14 @@ def test_an_unexpected_error_is_logged_under_a_reference_and_not_shown(
     assert (job.status, job.step, job.file) == (ExportJob.Status.FAILED, "failed", "")
     page = client.get(f"/exports/jobs/{job.pk}/").content.decode()
     for secret in ("/srv/csceval", "LA001-0042", "OSError"):
-        assert secret not in job.error and secret not in page
+        assert secret not in job.error
+        assert secret not in page
     (record,) = [r for r in caplog.records if r.name == "csceval.jobs"]
     reference = record.args[2]  # type: ignore[index]
-    assert f"reference {reference}" in job.error and f"reference {reference}" in page
-    assert record.exc_info and "LA001-0042" in str(record.exc_info[1])  # the log has it all
+    assert f"reference {reference}" in job.error
+    assert f"reference {reference}" in page
+    assert record.exc_info
+    assert "LA001-0042" in str(record.exc_info[1])  # the log has it all
 
 
 def test_an_export_stopped_before_delivery_leaves_no_record(
