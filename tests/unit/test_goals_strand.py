@@ -64,6 +64,9 @@ def test_the_strand_runs_and_its_section_is_protected(
         assert f"in {100 * c.verdict.null_rate:.0f}% of studies with no difference" in finding.text
     frame = result.to_frame()
     assert list(frame["rater"]) == ["parent", "worker"]
+    assert "verdict" not in frame  # flat: the word and its rates are columns
+    assert list(frame["strength"]) == [c.verdict.strength for c in result.comparisons]
+    assert list(frame["strength_null_rate"]) == [c.verdict.null_rate for c in result.comparisons]
     assert "framework minus contrast" in result.summary()
     # goal texts (free text) never reach the report
     texts = set(project.table("family_goals")["description"])

@@ -55,6 +55,10 @@ def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None
         assert c.mde > 0
         assert "reliably be detected" in finding.text
         assert "studies with no difference" in finding.text
+    frame = result.to_frame()
+    assert "verdict" not in frame
+    assert (frame["mde"] > 0).all()
+    assert set(frame["strength"]) <= {"none", "low"}
     site_table = section.table("quality-by-site").table
     assert (site_table.cells["n_cases"] == "10").all()
 

@@ -68,6 +68,9 @@ def test_analysis_section_and_frames(simulated_responses: pd.DataFrame) -> None:
     assert row["smallest_p"] == pytest.approx(1 / 3)
     assert row["low"] < row["difference"] < row["high"]
     assert row["mde"] > 0
+    assert row["strength"] == "none"  # 2 v 2 sites: the word "low" cannot arise
+    assert row["strength_null_rate"] == 0
+    assert "verdict" not in frame
     assert "framework minus contrast" in result.summary()
     section = STRAND.render(result, DisclosurePolicy())
     ids = {t.id for t in section.tables}

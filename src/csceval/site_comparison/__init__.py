@@ -18,15 +18,22 @@ from csceval.site_comparison.cluster import (
 )
 from csceval.site_comparison.effect_size import HedgesG, hedges_correction, hedges_g
 from csceval.site_comparison.permutation import Permutation, site_permutation_test
-from csceval.site_comparison.verdict import ContrastVerdict, contrast_verdict
+from csceval.site_comparison.verdict import (
+    VERDICT_COLUMNS,
+    ContrastVerdict,
+    contrast_verdict,
+    flat_row,
+)
 
 __all__ = [
+    "VERDICT_COLUMNS",
     "ContrastVerdict",
     "HedgesG",
     "Permutation",
     "SiteMeanTest",
     "Spread",
     "contrast_verdict",
+    "flat_row",
     "hedges_correction",
     "hedges_g",
     "mde_multiplier",

@@ -26,7 +26,8 @@ What the word means on the project's own sites
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +66,25 @@ class ContrastVerdict:
         if math.isfinite(self.power_at_mde):
             text += f" and {100 * self.power_at_mde:.0f}% with a difference of the MDE"
         return text
+
+    def columns(self) -> dict[str, object]:
+        """The verdict as a results table's columns."""
+        return {
+            "strength": self.strength,
+            "strength_null_rate": self.null_rate,
+            "strength_power_at_mde": self.power_at_mde,
+        }
+
+
+VERDICT_COLUMNS = ("strength", "strength_null_rate", "strength_power_at_mde")
+"""The columns :meth:`ContrastVerdict.columns` adds to a comparison's row."""
+
+
+def flat_row(comparison: Any) -> dict[str, object]:
+    """A comparison dataclass with a ``verdict`` field as one table row: its other fields, then
+    the verdict's columns (a results frame has no nested values)."""
+    row = {k: v for k, v in asdict(comparison).items() if k != "verdict"}
+    return {**row, **comparison.verdict.columns()}
 
 
 def _null_rate(values: FloatArray, masks: BoolArray, alpha: float) -> float:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from csceval.site_comparison import flat_row
 from csceval.strands.culture_survey.aggregation import (
     RWG_CUT,
     ScaleAggregation,
@@ -66,9 +67,10 @@ class SurveyResult:
         """One row per subscale and time point (``time_point`` ``change`` for T1 to T2):
         the framework-contrast comparison (``SiteComparison`` fields: means of site means,
         difference, se, df, 95% interval, t and permutation p-values, effect size over the total
-        SD with its interval, minimum detectable effect) joined with the aggregation statistics
+        SD with its interval, minimum detectable effect, the strength word with its rates on the
+        design) joined with the aggregation statistics
         (alpha, omega, r_wg(j) mean and median, ICC(1), ICC(2), ``reading``)."""
-        comp = pd.DataFrame([asdict(c) for c in self.comparisons])
+        comp = pd.DataFrame([flat_row(c) for c in self.comparisons])
         agg = pd.DataFrame([{**asdict(a), "reading": a.reading} for a in self.aggregation]).drop(
             columns=["n_items"], errors="ignore"
         )

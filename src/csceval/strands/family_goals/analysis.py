@@ -10,14 +10,16 @@ rate is left out of that rater's T-score and counted as missing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from csceval.project import ProjectData
 from csceval.site_comparison import (
+    VERDICT_COLUMNS,
     ContrastVerdict,
     contrast_verdict,
+    flat_row,
     hedges_correction,
     minimum_detectable_effect_size,
     site_mean_t_test,
@@ -77,7 +79,10 @@ class Comparison:
     )
 
 
-COMPARISON_COLUMNS = tuple(Comparison.__dataclass_fields__)
+COMPARISON_COLUMNS = (
+    *(f for f in Comparison.__dataclass_fields__ if f != "verdict"),
+    *VERDICT_COLUMNS,
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ class GoalsResult:
         ``g_high`` (Hedges' g), ``sd_within`` and ``icc`` (spread of family T-scores),
         ``families_per_site``, ``mdes`` (SD units) and ``mde`` (T points), ``method``.
         """
-        return pd.DataFrame([asdict(c) for c in self.comparisons], columns=COMPARISON_COLUMNS)
+        return pd.DataFrame([flat_row(c) for c in self.comparisons], columns=COMPARISON_COLUMNS)
 
     def summary(self) -> str:
         """The framework-contrast differences, the MDE, and parent-worker agreement."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,10 @@ import pandas as pd
 from csceval.project import ProjectData
 from csceval.reliability import gwet_ac, krippendorff_alpha, percent_agreement
 from csceval.site_comparison import (
+    VERDICT_COLUMNS,
     ContrastVerdict,
     contrast_verdict,
+    flat_row,
     hedges_g,
     minimum_detectable_effect_size,
     site_permutation_test,
@@ -112,11 +114,13 @@ class QualityResult:
         ``n_cases_contrast``, ``mean_framework`` and ``mean_contrast`` (means of site means,
         0-100), ``difference`` (framework minus contrast), ``g``, ``g_low``, ``g_high`` (Hedges'
         g and its exact 95% interval), ``p_permutation`` and ``smallest_p`` (site permutation
-        test), ``ml_estimate``, ``ml_low``, ``ml_high`` (random-intercept model; NaN when not
-        fitted). Empty without contrast sites; site means and reliability are ``sites`` and
-        ``reliability``.
+        test), ``mde`` (minimum detectable difference), ``ml_estimate``, ``ml_low``, ``ml_high``
+        (random-intercept model; NaN when not fitted), ``strength`` with its rates on the design
+        (``strength_null_rate``, ``strength_power_at_mde``:
+        :mod:`csceval.site_comparison.verdict`). Empty without contrast sites; site means and
+        reliability are ``sites`` and ``reliability``.
         """
-        rows = [{**asdict(c), "difference": c.difference} for c in self.comparisons]
+        rows = [{**flat_row(c), "difference": c.difference} for c in self.comparisons]
         return pd.DataFrame(rows, columns=list(COMPARISON_COLUMNS))
 
     def summary(self) -> str:
@@ -147,7 +151,7 @@ class QualityResult:
 COMPARISON_COLUMNS = (
     "measure", "time_point", "n_sites_framework", "n_sites_contrast", "n_cases_framework",
     "n_cases_contrast", "mean_framework", "mean_contrast", "difference", "g", "g_low", "g_high",
-    "p_permutation", "smallest_p", "ml_estimate", "ml_low", "ml_high",
+    "p_permutation", "smallest_p", "mde", "ml_estimate", "ml_low", "ml_high", *VERDICT_COLUMNS,
 )  # fmt: skip
 """The columns of :meth:`QualityResult.to_frame`."""
 
