@@ -133,4 +133,4 @@ def contrast_finding(
         direction_of(difference, Better.HIGHER, clear=verdict.strength != "none"),
         said.strength if said is not None else None,
         text,
-    )  # fmt: skip
+    )

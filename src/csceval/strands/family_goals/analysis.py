@@ -118,7 +118,9 @@ class GoalsResult:
         ``difference`` with ``se``, ``df``, ``low``, ``high`` and ``p_t`` (site-mean t-test),
         ``p_permutation`` and ``smallest_p`` (site permutation test), ``g``, ``g_low``,
         ``g_high`` (Hedges' g), ``sd_within`` and ``icc`` (spread of family T-scores),
-        ``families_per_site``, ``mdes`` (SD units) and ``mde`` (T points), ``method``.
+        ``families_per_site``, ``mdes`` (SD units) and ``mde`` (T points), ``method``, and the
+        strength word with its rates on the design (``strength``, ``strength_null_rate``,
+        ``strength_power_at_mde``: :mod:`csceval.site_comparison.verdict`).
         """
         return pd.DataFrame([flat_row(c) for c in self.comparisons], columns=COMPARISON_COLUMNS)
 
