@@ -12,7 +12,8 @@ import math
 
 import pandas as pd
 
-from csceval.strands.child_impact.verdicts import holm, is_moderate
+from csceval.impact.multiplicity import holm
+from csceval.strands.child_impact.verdicts import is_moderate
 
 
 def _moderate(rows: pd.DataFrame, family: list[str]) -> list[float]:

@@ -28,7 +28,7 @@ from csceval.strands.child_impact.cohorts import OUTCOME_TITLES
 from csceval.strands.child_impact.estimate import METHOD_TITLES
 from csceval.strands.child_impact.love_plot import render_love_plot
 from csceval.strands.child_impact.result import ChildImpactResult
-from csceval.strands.child_impact.verdicts import holm, operating, strength
+from csceval.strands.child_impact.verdicts import FAMILY_P, MODERATE_P, holm, operating, strength
 
 SOURCE = (
     "Child-level CIN census and SSDA903 returns of the pilot and comparator LAs "
@@ -248,8 +248,9 @@ def _findings(result: ChildImpactResult) -> list[Finding]:
             "intervals and p-values come from CR2 standard errors with Bell-McCaffrey degrees "
             "of freedom, built for few clusters (the restricted wild cluster bootstrap's "
             "p-values are shown beside them). A word of evidence means what it means in the "
-            'LA-level section: "moderate" needs p at most 0.02 and at most 0.05 after Holm\'s '
-            f"adjustment over the {len(head)} outcomes. {operating().sentence()}",
+            f'LA-level section: "moderate" needs p at most {MODERATE_P:g} and at most '
+            f"{FAMILY_P:g} after Holm's adjustment over the {len(head)} outcomes. "
+            f"{operating().sentence()}",
         )
     ]
     family = holm([e.p_cr2 for e in head])

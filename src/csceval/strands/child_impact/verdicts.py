@@ -37,7 +37,9 @@ from typing import Any
 from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm
 from csceval.report.model import Strength
 
-__all__ = ["FAMILY_P", "LOW_P", "MODERATE_P", "Operating", "holm", "operating", "strength"]
+__all__ = [
+    "FAMILY_P", "LOW_P", "MODERATE_P", "Operating", "holm", "is_moderate", "operating", "strength",
+]  # fmt: skip
 
 
 def is_moderate(p: float, p_family: float) -> bool:

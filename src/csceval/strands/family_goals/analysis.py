@@ -178,9 +178,8 @@ def _compare(
     if fw.empty or ct.empty:
         return None
     test = site_mean_t_test(fw["mean_t"].to_numpy(), ct["mean_t"].to_numpy())
-    perm = site_permutation_test(
-        site["mean_t"].to_numpy(), (site["group"] == "framework").to_numpy(), seed=seed
-    )
+    means, site_in_fw = site["mean_t"].to_numpy(), (site["group"] == "framework").to_numpy()
+    perm = site_permutation_test(means, site_in_fw, seed=seed)
     in_fw = (fam["group"] == "framework").to_numpy()
     spread = within_group_spread(fam["t_score"].to_numpy(), fam["la_code"].to_numpy(), in_fw)
     j = hedges_correction(len(fam) - 2)
@@ -212,10 +211,7 @@ def _compare(
         mdes=mdes,
         mde=mdes * spread.sd_within,
         verdict=contrast_verdict(
-            site["mean_t"].to_numpy(),
-            (site["group"] == "framework").to_numpy(),
-            perm.p_value,
-            mdes * spread.sd_within,
+            means, site_in_fw, perm.p_value, mdes * spread.sd_within, seed=seed
         ),
     )
 

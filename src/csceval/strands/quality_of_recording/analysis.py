@@ -177,9 +177,9 @@ def _compare(cases: pd.DataFrame, measure: str, tp: str, seed: int) -> Compariso
     if fw.empty or ct.empty:
         return None
     site = rows.groupby("la_code").agg(mean=(measure, "mean"), group=("group", "first"))
-    perm = site_permutation_test(site["mean"], site["group"] == "framework", seed=seed)
-    g = hedges_g(fw[measure], ct[measure])
     in_fw = (site["group"] == "framework").to_numpy()
+    perm = site_permutation_test(site["mean"], in_fw, seed=seed)
+    g = hedges_g(fw[measure], ct[measure])
     n_fw = int(in_fw.sum())
     n_ct = len(site) - n_fw
     case_in_fw = (rows["group"] == "framework").to_numpy()
@@ -210,7 +210,7 @@ def _compare(cases: pd.DataFrame, measure: str, tp: str, seed: int) -> Compariso
         p_permutation=perm.p_value,
         smallest_p=perm.smallest_p,
         mde=mde,
-        verdict=contrast_verdict(site["mean"].to_numpy(), in_fw, perm.p_value, mde),
+        verdict=contrast_verdict(site["mean"].to_numpy(), in_fw, perm.p_value, mde, seed=seed),
         ml_estimate=ml[0],
         ml_low=ml[1],
         ml_high=ml[2],

@@ -36,13 +36,12 @@ def fail(row: type[JobState], pk: int, step: str, error: str) -> None:
            finished_at=timezone.now())  # fmt: skip
 
 
-def fail_unexpectedly(row: type[JobState], pk: int, exc: BaseException) -> str:
-    """Log ``exc`` with its traceback under a new reference, fail the job with a message that
-    names only the reference, and return that reference."""
+def fail_unexpectedly(row: type[JobState], pk: int, exc: BaseException) -> None:
+    """Log ``exc`` with its traceback under a new reference and fail the job with a message
+    that names only the reference."""
     reference = secrets.token_hex(4)
     logger.error(
         "%s %s failed (reference %s)", row.__name__, pk, reference,
         exc_info=(type(exc), exc, exc.__traceback__),
     )  # fmt: skip
     fail(row, pk, "failed", UNEXPECTED.format(reference=reference))
-    return reference
