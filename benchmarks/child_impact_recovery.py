@@ -90,7 +90,13 @@ def one_world(
     cohorts, _ = spec_cohorts(spec, spec_returns(records, spec.years))
     adoption = adoption_years(spec)
     result = estimate_child_impact(
-        cohorts, adoption, reps=reps, seed=world, methods=("cem",), outcomes=outcomes
+        cohorts,
+        adoption,
+        reps=reps,
+        seed=world,
+        methods=("cem",),
+        outcomes=outcomes,
+        null_draws=0,  # estimates and intervals only: the verdicts' draws are not studied here
     )
     post = (cohorts["la_code"].map(adoption) <= cohorts["cohort_year"]).to_numpy()
     kept = matching_weights(cohorts, adoption)[post] > 0

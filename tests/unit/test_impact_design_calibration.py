@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from csceval.cli import main
 from csceval.disclosure import DisclosurePolicy
+from csceval.impact.multiplicity import rank_p
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
 from csceval.pipeline import analyse_strands, load_project, provenance
@@ -30,7 +31,7 @@ from csceval.strands.impact.design import (
     MethodDraws,
     design_key,
 )
-from csceval.strands.impact.design_stats import MDE_FACTOR, method_stats, rank_p
+from csceval.strands.impact.design_stats import MDE_FACTOR, method_stats
 from csceval.strands.impact.outcomes import OutcomePlan, analysed_indicators
 from csceval.strands.impact.results import Estimate, ImpactResult, IndicatorImpact
 from csceval.strands.impact.section import render_impact

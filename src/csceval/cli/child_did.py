@@ -41,6 +41,15 @@ from csceval.terminal import cannot_write, fail, out, print_json, progress_bar, 
     help="Worker processes reading the LAs' returns (LAs whose stored cohorts are current "
     "are not read again).",
 )
+@click.option(
+    "--null-draws",
+    type=click.IntRange(min=0),
+    default=999,
+    show_default=True,
+    help="Worlds with no effect (and as many with each outcome's detectable effect) drawn on "
+    "the project's own matched sample to calibrate the words of evidence; under 49: none, and "
+    "the words rest on the CR2 test alone.",
+)
 @seed_option(2018)
 @quiet_option
 @json_option
@@ -49,6 +58,7 @@ def child_did(
     reps: int,
     methods: tuple[str, ...],
     jobs: int,
+    null_draws: int,
     seed: int,
     quiet: bool,
     as_json: bool,
@@ -81,6 +91,7 @@ def child_did(
                 methods=methods or ("cem", "propensity"),
                 progress=progress,
                 jobs=jobs,
+                null_draws=null_draws,
             )
     try:
         path = write_result(project_dir, result)

@@ -49,8 +49,9 @@ class Cell:
 @dataclass(frozen=True, eq=False)
 class CellMoments:
     """Per cluster-period cell (``[cluster, period]`` indexing): ``a[c, p]`` is
-    ``sum w [1 z][1 z]'`` and ``b[c, p]`` is ``sum w [1 z] y``; ``rows[c, p]`` counts rows with
-    a positive weight."""
+    ``sum w [1 z][1 z]'`` and ``b[c, p]`` is ``sum w [1 z] y`` (with a trailing axis, one
+    column per outcome vector: :func:`stack_cells` then stacks each); ``rows[c, p]`` counts rows
+    with a positive weight."""
 
     a: FloatArray
     b: FloatArray
@@ -114,7 +115,7 @@ def stack_cells(
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     k_total = int(offsets[-1])
     xtx = np.zeros((n_clusters, k_total, k_total))
-    xty = np.zeros((n_clusters, k_total))
+    xty = np.zeros((n_clusters, k_total, *moments.b.shape[3:]))  # trailing: replicates
     n_obs = 0
     att_columns = []
     for cell, start, size in zip(cells, offsets[:-1], sizes, strict=True):

@@ -50,6 +50,7 @@ from csceval.impact.wild_bootstrap import (
 __all__ = [
     "ClusterEstimate",
     "ClusterFit",
+    "ReplicateTests",
     "WildBootstrap",
     "bm_degrees_of_freedom",
     "cluster_ols",
@@ -102,6 +103,18 @@ class ClusterEstimate:
     n_obs: int
     df_bm: float = math.nan
     p_cr1: float = math.nan
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicateTests:
+    """One contrast's estimate, CR2 standard error and two-sided CR2 t-test p-value for each
+    of R outcome vectors fitted on one design (arrays of length R); ``df_bm`` is the design's
+    Bell-McCaffrey degrees of freedom, the same for every vector."""
+
+    estimate: FloatArray
+    se_cr2: FloatArray
+    p_cr2: FloatArray
+    df_bm: float
 
 
 def cr1_vcov(
@@ -166,6 +179,7 @@ class ClusterFit:
         self.beta = moments.beta(self.bread)
         self.scores = moments.scores(self.beta)
         parts = moments.cr2_parts(self.bread)
+        self.parts = parts
         self.adjusted = moments.cr2_scores(self.scores, parts)
         self.xax1 = moments.xax(parts, 1)
         self.xax2 = moments.xax(parts, 2)
@@ -214,6 +228,31 @@ class ClusterFit:
             df_bm=df_bm,
             p_cr1=_t_p(est, se1, g - 1),
         )
+
+    def replicate_tests(self, contrast: FloatArray, xty: FloatArray) -> ReplicateTests:
+        """The CR2 test of ``contrast'beta`` for R outcome vectors on this fit's design, given
+        their per-cluster ``X_g'W_g y_g`` as ``xty`` (G x K x R).
+
+        Only ``X'Wy`` changes between vectors, so with ``b = B c`` each cluster's CR2-adjusted
+        score along the contrast is ``q_g'(d_g - C_g beta)`` with the fixed ``q_g = b + right_g'
+        ((f_g - 1) left_g' b)`` (:meth:`ClusterMoments.cr2_parts`), and the standard error is
+        the root of their sum of squares: the same numbers :meth:`estimate` gives vector by
+        vector, at the cost of a few matrix products."""
+        bc = self.bread @ contrast
+        q = np.array([bc + right.T @ ((f - 1.0) * (left.T @ bc)) for left, right, f in self.parts])
+        beta = self.bread @ xty.sum(axis=0)  # K x R
+        scores = xty - self.moments.xtx @ beta  # G x K x R
+        u = np.einsum("gk,gkr->gr", q, scores)
+        df_bm = bm_degrees_of_freedom(self.bread, contrast, self.xax1, self.xax2)
+        est = np.asarray(contrast @ beta, dtype=np.float64)
+        se = np.sqrt(np.maximum((u**2).sum(axis=0), 0.0))
+        if math.isnan(df_bm):
+            se = np.full_like(est, np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.abs(est / se)
+        ok = (se > 0) & (df_bm > 0) & math.isfinite(df_bm)
+        p = np.where(ok, 2 * stats.t.sf(np.where(ok, t, 0.0), df_bm if ok.any() else 1.0), np.nan)
+        return ReplicateTests(est, se, np.asarray(p, dtype=np.float64), df_bm)
 
 
 def wild_contrast(

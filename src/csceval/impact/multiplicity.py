@@ -4,7 +4,8 @@ The LA-level impact strand (:mod:`csceval.strands.impact.verdicts`) and the chil
 (:mod:`csceval.strands.child_impact.verdicts`) give a word the same meaning: "moderate" needs a
 p-value at most :data:`MODERATE_P` and a family-wise one at most :data:`FAMILY_P`; "low" a
 p-value below :data:`LOW_P` (or another signal). Both read the thresholds and :func:`holm` here,
-so the two sections cannot drift apart.
+so the two sections cannot drift apart; and :func:`rank_p`, the p-value of a statistic among
+its null draws, with which both calibrate their tests on the project's own design.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 MODERATE_P, FAMILY_P, LOW_P = 0.02, 0.05, 0.10
 
@@ -27,3 +29,13 @@ def holm(p: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (len(order) - rank) * float(values[i])))
         out[i] = running
     return [float(x) for x in out]
+
+
+def rank_p(t: npt.ArrayLike, null: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """``(1 + #{null >= t}) / (1 + n)`` for each ``t`` (NaN where ``t`` is): the p-value of a
+    statistic (larger: stronger evidence) among ``n`` null draws of it."""
+    tv = np.atleast_1d(np.asarray(t, dtype=np.float64))
+    ordered = np.sort(np.asarray(null, dtype=np.float64))
+    above = len(ordered) - np.searchsorted(ordered, tv, side="left")
+    p = (1 + above) / (1 + len(ordered))
+    return np.asarray(np.where(np.isfinite(tv), p, np.nan), dtype=np.float64)

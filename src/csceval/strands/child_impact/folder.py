@@ -26,7 +26,7 @@ from csceval.project.comparators import adopters
 from csceval.project.load import load_settings
 from csceval.project.read import empty_frame, read_table
 from csceval.project.tables import FRAMEWORK_REGISTER, FRAMEWORK_SCOPING
-from csceval.strands.child_impact.estimate import METHODS, estimate_child_impact
+from csceval.strands.child_impact.estimate import METHODS, NULL_DRAWS, estimate_child_impact
 from csceval.strands.child_impact.pseudonym import Pseudonymiser
 from csceval.strands.child_impact.result import ChildImpactResult, result_from_json
 from csceval.strands.child_impact.returns import find_returns, return_files
@@ -158,12 +158,14 @@ def child_impact_from_folder(
     methods: Sequence[str] = METHODS,
     progress: Progress | None = None,
     jobs: int = 1,
+    null_draws: int = NULL_DRAWS,
 ) -> tuple[ChildImpactResult, int]:
     """The result for the project at ``root`` and how many LAs' cohorts came from the store.
 
     ``pilots`` maps each adopting site to its implementation start; LAs with returns that are
     neither pilots nor ``other_adopters`` are the comparators. ``jobs``: worker processes
-    reading the returns (see :func:`read_cohorts`)."""
+    reading the returns (see :func:`read_cohorts`); ``null_draws``: worlds drawn on the design to
+    calibrate the verdicts (:func:`~.estimate.estimate_child_impact`)."""
     root = Path(root)
     every = set(find_returns(root))
     keep = every - (set(other_adopters) - set(pilots))
@@ -184,7 +186,14 @@ def child_impact_from_folder(
         )
     sub = _scaled(progress, 0.6, 1.0)
     result = estimate_child_impact(
-        cohorts, adoption, reps=reps, seed=seed, methods=methods, dropped=dropped, progress=sub
+        cohorts,
+        adoption,
+        reps=reps,
+        seed=seed,
+        methods=methods,
+        dropped=dropped,
+        progress=sub,
+        null_draws=null_draws,
     )
     return replace(result, inputs=input_hashes(root, keep)), reused
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from csceval.strands.child_impact.cohorts import OUTCOME_TITLES
+from csceval.strands.child_impact.design_figures import DesignOperating, operating_from_json
 
 FORMAT = "csceval child-level impact 1"
 ACTIVITY_OF_OUTCOME = {
@@ -115,6 +116,9 @@ class ChildImpactResult:
     inputs: dict[str, str] = field(default_factory=dict)
     """Each return file the estimates were computed from (path under the project) and its
     SHA-256, so the run's provenance, which hashes this result, covers the raw returns too."""
+    operating: DesignOperating | None = None
+    """The headline verdicts' calibration on the project's own matched sample
+    (:mod:`.design_verdicts`); ``None`` when no null worlds were drawn."""
 
     @property
     def headline(self) -> tuple[OutcomeEstimate, ...]:
@@ -187,6 +191,7 @@ class ChildImpactResult:
             "dropped": dict(self.dropped),
             "notes": list(self.notes),
             "inputs": dict(sorted(self.inputs.items())),
+            "operating": self.operating.to_json() if self.operating else None,
         }
 
 
@@ -224,6 +229,7 @@ def result_from_json(data: Any) -> ChildImpactResult:
             {str(k): int(v) for k, v in data["dropped"].items()},
             tuple(str(n) for n in data["notes"]),
             inputs={str(k): str(v) for k, v in data.get("inputs", {}).items()},
+            operating=operating_from_json(data.get("operating")),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"a required field is missing or of the wrong type ({exc})") from None

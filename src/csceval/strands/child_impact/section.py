@@ -28,7 +28,11 @@ from csceval.strands.child_impact.cohorts import OUTCOME_TITLES
 from csceval.strands.child_impact.estimate import METHOD_TITLES
 from csceval.strands.child_impact.love_plot import render_love_plot
 from csceval.strands.child_impact.result import ChildImpactResult
-from csceval.strands.child_impact.verdicts import FAMILY_P, MODERATE_P, holm, operating, strength
+from csceval.strands.child_impact.section_design import (
+    meaning_sentence,
+    operating_table,
+    outcome_words,
+)
 
 SOURCE = (
     "Child-level CIN census and SSDA903 returns of the pilot and comparator LAs "
@@ -247,23 +251,19 @@ def _findings(result: ChildImpactResult) -> list[Finding]:
             f"LAs), not on the {head[0].n_children:,} children: with so few pilot clusters the "
             "intervals and p-values come from CR2 standard errors with Bell-McCaffrey degrees "
             "of freedom, built for few clusters (the restricted wild cluster bootstrap's "
-            "p-values are shown beside them). A word of evidence means what it means in the "
-            f'LA-level section: "moderate" needs p at most {MODERATE_P:g} and at most '
-            f"{FAMILY_P:g} after Holm's adjustment over the {len(head)} outcomes. "
-            f"{operating().sentence()}",
+            f"p-values are shown beside them). {meaning_sentence(result)}",
         )
     ]
-    family = holm([e.p_cr2 for e in head])
-    for e, p_family in zip(head, family, strict=True):
-        word = "fewer" if e.estimate < 0 else "more"
+    for e, word, design_p in outcome_words(result):
+        change = "fewer" if e.estimate < 0 else "more"
         detectable = f"; detectable: {e.mde:.1f}" if math.isfinite(e.mde) else ""
         out.append(
             Finding(
-                f"{e.title}: {abs(e.estimate):.1f} percentage points {word} among children "
+                f"{e.title}: {abs(e.estimate):.1f} percentage points {change} among children "
                 f"referred to pilot LAs after adoption than matched comparators suggest "
-                f"(95% interval {e.low:.1f} to {e.high:.1f}; {e.p_text}{detectable}; "
+                f"(95% interval {e.low:.1f} to {e.high:.1f}; {e.p_text}{design_p}{detectable}; "
                 f"{e.baseline:.1f}% before adoption).",
-                strength(e.p_cr2, p_family, e.low, e.high),
+                word,
             )
         )
     return out
@@ -284,6 +284,7 @@ def render_child_impact(result: ChildImpactResult, policy: DisclosurePolicy) -> 
     blocks: list[Block] = [
         intro,
         _estimates(result, policy),
+        *([operating_table(result, result.operating, policy)] if result.operating else []),
         *_event_blocks(result, policy),
         *_balance_blocks(result, policy),
         _matching_table(result, policy),

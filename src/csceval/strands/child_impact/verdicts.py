@@ -18,17 +18,23 @@ sections (thresholds and :func:`holm` from :mod:`csceval.impact.multiplicity`):
 - **low**: ``p < 0.10`` or the 95% interval excludes zero, short of moderate;
 - **none**: the rest, or no test (no child had the outcome).
 
-There is no "high": one child-level method, nothing to corroborate it. How often each word
-occurs with no effect was measured on simulated null worlds (:func:`operating`, written by
-``benchmarks/child_impact_operating.py`` from ``benchmarks/child_impact_null_cache.py``'s
-rows); the report quotes those figures. They are the simulator's design (10 pilot and 10
-comparator LAs, five cohorts), not the project's.
+There is no "high": one child-level method, nothing to corroborate it.
+
+**On the project's own design** (the default): ``csceval impact child-did`` draws worlds with no
+effect on the project's own matched sample, and a word then also needs the design's own
+p-values (:mod:`.design_verdicts`); the report quotes each word's rates on those draws. This
+module's rule, with the rates measured on the simulator's null worlds (:func:`operating`,
+written by ``benchmarks/child_impact_operating.py`` from
+``benchmarks/child_impact_null_cache.py``'s rows: a design of 10 pilot and 10 comparator LAs,
+five cohorts, not the project's), is the fallback for a result written with ``--null-draws 0``
+(or before the draws existed), and the report says so.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -38,7 +44,8 @@ from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm
 from csceval.report.model import Strength
 
 __all__ = [
-    "FAMILY_P", "LOW_P", "MODERATE_P", "Operating", "holm", "is_moderate", "operating", "strength",
+    "FAMILY_P", "LOW_P", "MODERATE_P", "Operating", "holm", "is_moderate", "operating",
+    "span_text", "strength",
 ]  # fmt: skip
 
 
@@ -57,6 +64,12 @@ def strength(p: float, p_family: float, low: float, high: float) -> Strength:
     if p < LOW_P or low * high > 0:
         return "low"
     return "none"
+
+
+def span_text(values: Mapping[str, float]) -> str:
+    """The range of shares as per cent, ``4.0-6.5%`` (one value: ``5.0%``)."""
+    lo, hi = min(values.values()), max(values.values())
+    return f"{100 * lo:.1f}%" if lo == hi else f"{100 * lo:.1f}-{100 * hi:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -80,18 +93,14 @@ class Operating:
 
     def sentence(self) -> str:
         """The operating characteristics in one sentence for the report."""
-
-        def span(values: dict[str, float]) -> str:
-            lo, hi = min(values.values()), max(values.values())
-            return f"{100 * lo:.1f}%" if lo == hi else f"{100 * lo:.1f}-{100 * hi:.1f}%"
-
         n = min(self.worlds.values())
         return (
             f"On {n:,} or more simulated worlds with no effect (a design of 10 pilot and 10 "
             f"comparator LAs, not this project's), the CR2 test rejected at 5% in "
-            f"{span(self.size_cr2)} of worlds per outcome and the wild bootstrap in "
-            f'{span(self.size_wild)}; "moderate" occurred in {span(self.moderate)} per outcome '
-            f"and in {100 * self.moderate_any:.1f}% of worlds for any outcome."
+            f"{span_text(self.size_cr2)} of worlds per outcome and the wild bootstrap in "
+            f'{span_text(self.size_wild)}; "moderate" occurred in '
+            f"{span_text(self.moderate)} per outcome and in "
+            f"{100 * self.moderate_any:.1f}% of worlds for any outcome."
         )
 
 

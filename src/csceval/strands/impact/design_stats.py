@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import norm
 
+from csceval.impact.multiplicity import rank_p
 from csceval.strands.impact.design import MethodDraws
 
 FloatArray = npt.NDArray[np.float64]
@@ -82,15 +83,6 @@ def finite(values: tuple[float, ...]) -> FloatArray:
 def statistic(x: FloatArray | float, centre: float, spread: float) -> FloatArray:
     """``|x - m| / s`` (NaN where ``x`` is)."""
     return np.asarray(np.abs(np.asarray(x, dtype=np.float64) - centre) / spread, np.float64)
-
-
-def rank_p(t: FloatArray | float, null: FloatArray) -> FloatArray:
-    """``(1 + #{null >= t}) / (1 + n)`` for each ``t`` (NaN where ``t`` is)."""
-    t = np.atleast_1d(np.asarray(t, dtype=np.float64))
-    ordered = np.sort(null)
-    above = len(ordered) - np.searchsorted(ordered, t, side="left")
-    p = (1 + above) / (1 + len(ordered))
-    return np.where(np.isfinite(t), p, np.nan)
 
 
 def method_stats(draws: MethodDraws) -> MethodStats:

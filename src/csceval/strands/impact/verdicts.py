@@ -40,14 +40,13 @@ from typing import TYPE_CHECKING, TypeGuard
 import numpy as np
 from scipy.stats import norm
 
-from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm
+from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm, rank_p
 from csceval.report.model import Strength
 from csceval.strands.impact.design import DesignDraws, MethodDraws
 from csceval.strands.impact.design_stats import (
     FloatArray,
     MethodStats,
     method_stats,
-    rank_p,
     statistic,
     to_analysis,
 )
