@@ -14,8 +14,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from scipy.stats import norm
 
 MODERATE_P, FAMILY_P, LOW_P = 0.02, 0.05, 0.10
+MDE_FACTOR = float(norm.ppf(0.975) + norm.ppf(0.8))
+"""``z_0.975 + z_0.8``: the minimum detectable effect in null standard deviations (80% power,
+5% two-sided); the cost-benefit analysis turns an estimate's MDE back into its null spread."""
 
 
 def holm(p: Sequence[float]) -> list[float]:

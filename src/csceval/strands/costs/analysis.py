@@ -42,6 +42,7 @@ from csceval.strands.costs.inputs import activity_changes_of, deflator_of, unit_
 from csceval.strands.costs.ledger import ledger_in_prices
 from csceval.strands.costs.price_base import Deflator
 from csceval.strands.costs.psa import PSAResult, run_psa
+from csceval.strands.costs.psa_operating import PhraseRates, phrase_rates
 from csceval.strands.costs.unit_costs import UnitCost
 from csceval.strands.strand import StrandInputs
 
@@ -90,6 +91,9 @@ class CostsResult:
     expected_returns: tuple[tuple[str, str], ...] = ()
     """(pilot LA code, financial year) of every cost return the plan expects: each pilot (and
     exited pilot, up to its exit) in each of the evaluation's financial years."""
+    phrases: PhraseRates | None = None
+    """How often the reading's "likely"/"very likely" occurs on this design with no effect and
+    with a detectable one (:mod:`.psa_operating`); ``None`` when not measured."""
 
     @property
     def missing_returns(self) -> tuple[tuple[str, str], ...]:
@@ -307,7 +311,7 @@ def analyse_costs(
         chosen = tuple(changes)
     else:
         chosen, overridden, notes = chosen_changes(project, impact, pilots, set(unit_costs))
-    model = cba = psa = None
+    model = cba = psa = phrases = None
     if chosen:
         horizon = timeline.shape[1]
         profile = (np.arange(horizon) >= cost_settings.benefits_start_year).astype(float)
@@ -322,6 +326,7 @@ def analyse_costs(
         cba = model.evaluate()
         site_pv = timeline @ model.factors
         psa = run_psa(model, cost_settings.draws, cost_settings.seed, site_pv_costs=site_pv)
+        phrases = phrase_rates(model, site_pv, cost_settings.seed)
     return CostsResult(
         base_year=base,
         settings=cost_settings,
@@ -346,6 +351,7 @@ def analyse_costs(
         else {},
         activity_source=cost_settings.activity_source,
         expected_returns=expected_returns(settings.sites_with_role("pilot", "exited"), years),
+        phrases=phrases,
     )
 
 

@@ -16,6 +16,7 @@ Methodological choices (Green Book 2022, chapter 5 and Annex A6):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,10 @@ class ActivityChange:
     """Standard error of ``log_effect`` (the PSA draws ``Normal(log_effect, log_se)``)."""
     log_interval: tuple[float, float] | None = None
     """The estimate's own 95% interval on the log scale, when it is not ``+/- 1.96 log_se``."""
+    null_sd: float = math.nan
+    """How much the estimate varies when the framework has no effect (log scale for a relative
+    change, units otherwise), from its design's draws; NaN when not measured (an entered
+    change, or an estimate without them). :mod:`.psa_operating` reads it."""
 
     @classmethod
     def relative(
@@ -60,11 +65,14 @@ class ActivityChange:
         log_se: float,
         source: str,
         log_interval: tuple[float, float] | None = None,
+        null_sd: float = math.nan,
     ) -> ActivityChange:
         """A change of ``100 (exp(log_effect) - 1)`` per cent of ``baseline`` units a year."""
         change = baseline * float(np.expm1(log_effect))
         se = baseline * float(np.exp(log_effect)) * log_se
-        return cls(activity, change, se, source, "", baseline, log_effect, log_se, log_interval)
+        return cls(
+            activity, change, se, source, "", baseline, log_effect, log_se, log_interval, null_sd
+        )
 
     def interval(self) -> tuple[float, float]:
         """The change's 95% interval (the estimate's own, mapped to units, when relative)."""

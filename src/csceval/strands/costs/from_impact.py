@@ -42,6 +42,11 @@ per headline outcome with an activity (re-referrals -> ``referral``, child prote
 percentage points x the pilots' treated children a year / 100 (events a year over all pilots,
 in units, not relative) and ``se`` the CR2 standard error scaled the same way. Only one source
 is used in a run, so no change in activity is counted twice.
+
+**Spread with no effect** (``null_sd``, for :mod:`.psa_operating`): the ``null_sd`` column of
+the impact frame (the headline's standard deviation over its design's null draws, log scale),
+or the child-level CR2 standard error; NaN (not measured) when the impact result has no design
+calibration.
 """
 
 from __future__ import annotations
@@ -114,6 +119,12 @@ def log_scale(estimate: float, low: float, high: float) -> tuple[float, float]:
     return mu, max(se, 0.0)
 
 
+def _null_sd(row: Any) -> float:
+    """The headline's standard deviation over its design's null draws (log scale), or NaN."""
+    sd = float(row["null_sd"]) if "null_sd" in row.index else math.nan
+    return sd if math.isfinite(sd) and sd > 0 else math.nan
+
+
 def changes_from_impact(
     impact: Any,
     indicators: pd.DataFrame,
@@ -167,7 +178,7 @@ def changes_from_impact(
             f"average over {int(row['n_pilots'])} pilots) x {base:,.0f} {noun} at baseline "
             f"({len(used)} pilots, years ending 31 March {when}, the year before adoption)"
         )
-        changes.append(ActivityChange.relative(activity, base, mu, se, source, ends))
+        changes.append(ActivityChange.relative(activity, base, mu, se, source, ends, _null_sd(row)))
     return DerivedChanges(tuple(changes), tuple(notes))
 
 
@@ -191,7 +202,15 @@ def changes_from_child_impact(child: Any, valued: set[str]) -> DerivedChanges:
             f"{row.source} ({row.outcome}): {row.change:+,.1f} {wording} a year over all "
             f"pilots (95% interval {row.low:+,.1f} to {row.high:+,.1f})"
         )
-        changes.append(ActivityChange(str(row.activity), float(row.change), float(row.se), source))
+        changes.append(
+            ActivityChange(
+                str(row.activity),
+                float(row.change),
+                float(row.se),
+                source,
+                null_sd=float(row.se),  # the CR2 standard error: its spread with no effect
+            )
+        )
     return DerivedChanges(tuple(changes), tuple(notes))
 
 

@@ -17,6 +17,7 @@ from csceval.report.model import BarChart, Block, Prose, Series, TableBlock
 from csceval.strands.costs.analysis import CostsResult
 from csceval.strands.costs.cba import CBAResult
 from csceval.strands.costs.psa import PSAResult
+from csceval.strands.costs.psa_operating import LIKELY, VERY_LIKELY, PhraseRates
 from csceval.strands.costs.section_blocks import M, _block, _label, _value
 from csceval.strands.costs.section_changes import changes_prose, direction_sentence, origin
 
@@ -37,9 +38,9 @@ def readable(text: str) -> str:
 
 
 def _verdict(p: float) -> str:
-    if p >= 0.95:
+    if p >= VERY_LIKELY:
         return "very likely"
-    if p >= 0.8:
+    if p >= LIKELY:
         return "likely"
     if p >= 0.5:
         return "more likely than not, though far from certain,"
@@ -48,8 +49,31 @@ def _verdict(p: float) -> str:
     return "very unlikely"
 
 
-def uncertainty_reading(cba: CBAResult, psa: PSAResult, horizon: int) -> str:
-    """A plain-English reading of the Monte Carlo results."""
+def phrase_sentence(phrases: PhraseRates | None) -> str:
+    """How often the reading's words occur on this design (or that it was not measured)."""
+    if phrases is None:
+        return (
+            'How often this reading would say "likely" with no effect was not measured: the '
+            "estimates behind the savings carry no design calibration."
+        )
+
+    def pct(rate: float) -> str:
+        return f"{100 * rate:.1f}%"
+
+    return (
+        f"How often this reading says so on this design ({phrases.worlds:,} worlds, each "
+        "estimate behind the savings redrawn from its own spread with no effect, costs as "
+        f'entered): with no effect, "likely" or "very likely" in {pct(phrases.null_likely)} '
+        f'of worlds ("very likely" in {pct(phrases.null_very_likely)}); with each estimate '
+        f"reduced by its detectable effect, in {pct(phrases.mde_likely)} "
+        f"({pct(phrases.mde_very_likely)})."
+    )
+
+
+def uncertainty_reading(
+    cba: CBAResult, psa: PSAResult, horizon: int, phrases: PhraseRates | None = None
+) -> str:
+    """A plain-English reading of the Monte Carlo results and how often its words occur."""
     p = psa.prob_benefits_exceed_costs
     lo, hi = psa.npv_interval()
     blo, bhi = psa.bcr_interval()
@@ -60,7 +84,7 @@ def uncertainty_reading(cba: CBAResult, psa: PSAResult, horizon: int) -> str:
         f"repay its cost over {horizon} years. The net present value was "
         f"GBP {psa.mean_npv / M:,.1f} million on average, and 95% of simulations lay between "
         f"GBP {lo / M:,.1f} million and GBP {hi / M:,.1f} million (benefit-cost ratio "
-        f"{blo:.2f} to {bhi:.2f}).\n\n"
+        f"{blo:.2f} to {bhi:.2f}). {phrase_sentence(phrases)}\n\n"
         "These intervals cover only the uncertainty the model was given. They do not cover "
         "bias in the impact estimates, how long the effects last, or the horizon chosen; the "
         "switching values and the one-way sensitivity chart below show how far those would have "
@@ -248,7 +272,7 @@ def cba_blocks(result: CostsResult, policy: DisclosurePolicy) -> tuple[list[Bloc
     )
     years = _year_table(result, policy)
     blocks: list[Block] = [
-        Prose(uncertainty_reading(cba, psa, model.horizon)),
+        Prose(uncertainty_reading(cba, psa, model.horizon, result.phrases)),
         changes_prose(result),
         results,
         lines_block,

@@ -30,17 +30,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import norm
 
-from csceval.impact.multiplicity import rank_p
+from csceval.impact.multiplicity import MDE_FACTOR, rank_p
 from csceval.strands.impact.design import MethodDraws
 
 FloatArray = npt.NDArray[np.float64]
 NOMINAL = 0.05
 MIN_TESTS = 20
 """A size from fewer tests cannot show that a method does not over-reject (MC error too coarse)."""
-MDE_FACTOR = float(norm.ppf(1 - NOMINAL / 2) + norm.ppf(0.8))
-"""``z_0.975 + z_0.8``: the MDE in null standard deviations (80% power, 5% two-sided)."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from csceval.indicators.catalogue import Indicator, Kind
 ESTIMATE_COLUMNS = (
     "indicator", "title", "scale", "unit", "method", "label", "la_code", "estimate", "low",
     "high", "p_value", "fit", "estimable", "pretrend", "note", "n_pilots", "n_donors",
-    "first_year", "last_year", "strength", "mde",
+    "first_year", "last_year", "strength", "mde", "null_sd",
 )  # fmt: skip
 """The columns of :meth:`ImpactResult.to_frame`, one row per indicator and estimate.
 
@@ -32,7 +32,10 @@ effect outside the uniform band; else None), ``note``, ``n_pilots`` and ``n_dono
 complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when not estimable),
 ``strength`` (the indicator's strength of evidence, as the report states it; the same on each
 of its rows), ``mde`` (the smallest effect the design detects four times in five with this
-method, as text in ``unit``; empty when the design was not calibrated or on per-pilot rows).
+method, as text in ``unit``; empty when the design was not calibrated or on per-pilot rows),
+``null_sd`` (the standard deviation of the method's estimates over the design's null draws, on
+the analysis scale: log points for ``log``; NaN where ``mde`` is empty; the cost-benefit
+analysis draws the estimate from it with no effect).
 """
 
 IndicatorRows = tuple[Indicator, str, tuple[int, int] | None, int, int, Sequence[Any]]

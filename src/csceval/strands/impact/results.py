@@ -63,11 +63,13 @@ class ImpactResult:
         )
         verdicts = self.assessment.verdicts
         frame["strength"] = frame["indicator"].map({k: v.strength for k, v in verdicts.items()})
+        keys = list(zip(frame["indicator"], frame["method"], strict=True))
+        measured = [self.stats(i, m) for i, m in keys]
         frame["mde"] = [
-            _mde(self.stats(i, m), s, u)
-            for i, m, s, u in zip(
-                frame["indicator"], frame["method"], frame["scale"], frame["unit"], strict=True
-            )
+            _mde(st, s, u) for st, s, u in zip(measured, frame["scale"], frame["unit"], strict=True)
+        ]
+        frame["null_sd"] = [
+            st.spread if st is not None and math.isfinite(st.mde) else math.nan for st in measured
         ]
         return frame
 

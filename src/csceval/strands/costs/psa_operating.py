@@ -1,0 +1,109 @@
+"""How often the cost-benefit reading says "likely" or "very likely" to repay, on this design.
+
+Notes
+-----
+The reading (:mod:`.section_cba`) turns the share of Monte Carlo simulations in which savings
+exceed costs into words: "very likely" at :data:`VERY_LIKELY` or more, "likely" at
+:data:`LIKELY`. Like every word of evidence, the phrase is backed by how often it occurs on the
+project's own design:
+
+- **With no effect**: in each of :data:`WORLDS` worlds, every estimate that drives a saving is
+  replaced by a draw from its spread with no effect (``ActivityChange.null_sd``: the impact
+  design's null draws, or the child-level CR2 standard error) around zero, its standard error
+  kept; the whole probabilistic sensitivity analysis is run again (costs, unit costs and their
+  uncertainty as entered, :data:`PSA_DRAWS` simulations), and the phrase it would print is
+  counted.
+- **With a detectable effect**: the same worlds with each estimate centred on a reduction of
+  its minimum detectable effect (``2.80 null_sd``), every activity at once: what the design
+  would say if the framework cut activity by as much as it can detect.
+
+Changes entered in ``data/activity_changes.csv`` are assumptions, not estimates: they stay as
+entered in every world. Without any estimate's spread (no design calibration) the rates are not
+measured and the reading says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from csceval.impact.multiplicity import MDE_FACTOR
+from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
+from csceval.strands.costs.psa import run_psa
+
+LIKELY, VERY_LIKELY = 0.8, 0.95
+"""Shares of simulations with savings above costs for "likely" and "very likely" to repay."""
+WORLDS = 400
+PSA_DRAWS = 2_000
+
+
+@dataclass(frozen=True)
+class PhraseRates:
+    """Shares of worlds whose reading says "likely" or stronger, and "very likely"."""
+
+    worlds: int
+    null_likely: float
+    null_very_likely: float
+    mde_likely: float
+    mde_very_likely: float
+
+    def mc_error(self, rate: float) -> float:
+        return math.sqrt(rate * (1 - rate) / self.worlds)
+
+
+def _moved(change: ActivityChange, effect: float) -> ActivityChange:
+    """The change with its estimate set to ``effect`` (analysis scale), spread kept."""
+    if change.baseline is None:
+        return replace(change, change=effect)
+    return ActivityChange.relative(
+        change.activity,
+        change.baseline,
+        effect,
+        change.log_se,
+        change.source,
+        None,
+        change.null_sd,
+    )
+
+
+def _measured(line: BenefitLine) -> bool:
+    sd = line.change.null_sd
+    return math.isfinite(sd) and sd > 0
+
+
+def phrase_rates(
+    model: CBAModel,
+    site_pv_costs: NDArray[np.float64],
+    seed: int,
+    worlds: int = WORLDS,
+    draws: int = PSA_DRAWS,
+) -> PhraseRates | None:
+    """The reading's phrases over ``worlds`` worlds with no effect and with a detectable one
+    (see the module notes); ``None`` when no estimate's spread with no effect is known."""
+    measured = [i for i, line in enumerate(model.lines) if _measured(line)]
+    if not measured:
+        return None
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((worlds, len(measured)))
+    shares: dict[str, list[float]] = {"null": [], "mde": []}
+    for r in range(worlds):
+        for scenario, centre in (("null", 0.0), ("mde", -MDE_FACTOR)):
+            lines = list(model.lines)
+            for j, i in enumerate(measured):
+                sd = lines[i].change.null_sd
+                lines[i] = replace(
+                    lines[i], change=_moved(lines[i].change, (centre + z[r, j]) * sd)
+                )
+            psa = run_psa(replace(model, lines=tuple(lines)), draws, seed + r, site_pv_costs)
+            shares[scenario].append(psa.prob_benefits_exceed_costs)
+    null, mde = np.array(shares["null"]), np.array(shares["mde"])
+    return PhraseRates(
+        worlds,
+        float(np.mean(null >= LIKELY)),
+        float(np.mean(null >= VERY_LIKELY)),
+        float(np.mean(mde >= LIKELY)),
+        float(np.mean(mde >= VERY_LIKELY)),
+    )

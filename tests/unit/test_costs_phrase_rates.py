@@ -1,0 +1,71 @@
+"""How often the cost-benefit reading says "likely" to repay, on the design (psa_operating).
+
+With no costs and a unit cost known exactly, the share of simulations with savings above costs
+is the chance the drawn effect is a reduction, ``Phi(-x / s)``; with ``x`` drawn around zero
+with spread ``s``, "likely" (share >= 0.8) occurs in ``Phi(-0.842) = 20%`` of worlds and "very
+likely" (>= 0.95) in 5%; centred on a reduction of the MDE (``2.80 s``), in ``Phi(1.96) =
+97.5%`` and ``Phi(1.157) = 87.6%``. The module must give those rates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.stats import norm
+
+from csceval.impact.multiplicity import MDE_FACTOR
+from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
+from csceval.strands.costs.psa_operating import LIKELY, VERY_LIKELY, phrase_rates
+
+SE = 0.08
+
+
+def _model(null_sd: float, entered: bool = False) -> CBAModel:
+    change = (
+        ActivityChange("care", -5.0, 1.0, "entered")
+        if entered
+        else ActivityChange.relative("care", 400.0, 0.3, SE, "impact", None, null_sd)
+    )
+    line = BenefitLine(change, "child-year", 50_000.0, 0.0, "test")
+    return CBAModel(np.array([1e-6]), (line,), np.array([1.0]))
+
+
+def test_the_rates_are_those_of_the_normal_model() -> None:
+    rates = phrase_rates(_model(SE), np.array([1e-6]), seed=4, worlds=1_000, draws=2_000)
+    assert rates is not None
+    expected = {
+        "null_likely": norm.cdf(-norm.ppf(LIKELY)),
+        "null_very_likely": norm.cdf(-norm.ppf(VERY_LIKELY)),
+        "mde_likely": norm.cdf(MDE_FACTOR - norm.ppf(LIKELY)),
+        "mde_very_likely": norm.cdf(MDE_FACTOR - norm.ppf(VERY_LIKELY)),
+    }
+    for name, value in expected.items():
+        got = getattr(rates, name)
+        assert abs(got - value) <= 4 * rates.mc_error(value) + 0.01, (name, got, value)
+
+
+def test_the_observed_estimate_plays_no_part() -> None:
+    """Worlds are centred on zero (or the MDE), not on the project's own estimate."""
+    a = phrase_rates(_model(SE), np.array([1e-6]), seed=9, worlds=200, draws=500)
+    model = _model(SE)
+    moved = CBAModel(
+        model.costs,
+        (
+            BenefitLine(
+                ActivityChange.relative("care", 400.0, -0.9, SE, "impact", None, SE),
+                "child-year",
+                50_000.0,
+                0.0,
+                "test",
+            ),
+        ),
+        model.benefit_profile,
+    )
+    b = phrase_rates(moved, np.array([1e-6]), seed=9, worlds=200, draws=500)
+    assert a == b
+
+
+def test_not_measured_without_a_spread_or_for_an_entered_change() -> None:
+    assert phrase_rates(_model(math.nan), np.array([1e-6]), seed=1) is None
+    assert phrase_rates(_model(SE, entered=True), np.array([1e-6]), seed=1) is None
