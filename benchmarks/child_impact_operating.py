@@ -8,7 +8,7 @@ in the family) and writes the shares the report quotes to
 outside the family (time to permanence, simulated on longer returns) count per outcome only.
 
     .venv/bin/python benchmarks/child_impact_operating.py ROWS.jsonl [ROWS.jsonl ...]
-        --family rereferral_12m cpp_12m repeat_cpp_12m cla_12m --source "..."
+        --family rereferral_12m cpp_12m repeat_cpp_12m cla_12m --source "..." --design "..."
 """
 
 from __future__ import annotations
@@ -29,13 +29,23 @@ def main() -> None:
     parser.add_argument("rows", type=Path, nargs="+")
     parser.add_argument("--family", nargs="+", required=True)
     parser.add_argument("--source", required=True, help="How the rows were made (for the file).")
+    parser.add_argument(
+        "--design",
+        required=True,
+        help="The simulated worlds' design in words, as the report quotes it (e.g. '10 pilot "
+        "and 10 comparator LAs, five cohorts').",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     rows = pd.concat(
         [pd.DataFrame(map(json.loads, p.read_text().splitlines())) for p in args.rows],
         ignore_index=True,
     )
-    figures = {**operating_figures(rows, args.family), "source": args.source}
+    figures = {
+        **operating_figures(rows, args.family),
+        "source": args.source,
+        "design": args.design,
+    }
     args.out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(figures, indent=2))
 

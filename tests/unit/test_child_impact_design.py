@@ -9,6 +9,7 @@ bounds; the figures survive child_impact.json; the section states them.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +212,15 @@ def test_the_section_states_the_design_figures(demo_project: Path) -> None:
     first_outcome = result.operating.outcomes[0]
     assert shown.iloc[0, 4] == pytest.approx(100 * first_outcome.null_moderate, abs=0.05)
     assert {f.strength for f in section.findings[1:]} <= {"none", "low", "moderate"}
+
+
+def test_without_draws_the_section_falls_back_and_says_so(demo_project: Path) -> None:
+    result = replace(
+        parse_result((demo_project / "child_impact.json").read_bytes()), operating=None
+    )
+    section = render_child_impact(result, DisclosurePolicy())
+    first = section.findings[0].text
+    assert "(a design of 10 pilot and 10 comparator LAs, five cohorts, not this project's)" in first
+    assert not any(
+        isinstance(b, TableBlock) and b.id == "child-impact-operating" for b in section.blocks
+    )

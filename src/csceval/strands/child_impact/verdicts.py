@@ -90,13 +90,15 @@ class Operating:
     """The outcomes tested together in each of those worlds."""
     source: str
     """How the figures were made (command, worlds, date)."""
+    design: str
+    """The simulated worlds' design in words (pilots, comparators, cohorts)."""
 
     def sentence(self) -> str:
         """The operating characteristics in one sentence for the report."""
         n = min(self.worlds.values())
         return (
-            f"On {n:,} or more simulated worlds with no effect (a design of 10 pilot and 10 "
-            f"comparator LAs, not this project's), the CR2 test rejected at 5% in "
+            f"On {n:,} or more simulated worlds with no effect (a design of {self.design}, not "
+            f"this project's), the CR2 test rejected at 5% in "
             f"{span_text(self.size_cr2)} of worlds per outcome and the wild bootstrap in "
             f'{span_text(self.size_wild)}; "moderate" occurred in '
             f"{span_text(self.moderate)} per outcome and in "
@@ -117,4 +119,5 @@ def operating() -> Operating:
         moderate_any=float(data["moderate_any"]),
         family=tuple(str(o) for o in data["family"]),
         source=str(data["source"]),
+        design=str(data["design"]),
     )
