@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +45,27 @@ import pandas as pd
 from csceval.impact.did_setup import ReplicateTests, prepare_did
 
 FloatArray = npt.NDArray[np.float64]
+
+
+class CohortColumns(TypedDict):
+    """The columns of a matched cohort frame, as the DiD estimators name their roles."""
+
+    outcome: str
+    cluster: str
+    group: str
+    period: str
+    adoption: str
+    weights: str
+
+
+COHORT_COLUMNS = CohortColumns(
+    outcome="y",
+    cluster="la_code",
+    group="pilot",
+    period="cohort_year",
+    adoption="adoption",
+    weights="weight",
+)
 CHUNK_VALUES = 4_000_000
 """Children x draws redrawn at a time (about 32 MB of outcomes), whatever the project's size."""
 RHO_MAX = 0.9
@@ -170,15 +192,7 @@ def outcome_draws(
     """The CR2 tests of the overall ATT on ``draws`` worlds with no effect and as many with
     ``delta`` added (``data`` as :func:`null_model` reads it; the estimate's own design)."""
     model = null_model(data)
-    setup = prepare_did(
-        data,
-        outcome="y",
-        cluster="la_code",
-        group="pilot",
-        period="cohort_year",
-        adoption="adoption",
-        weights="weight",
-    )
+    setup = prepare_did(data, **COHORT_COLUMNS)
     shift = np.where(model.treated_post, delta, 0.0)
     tests = []
     for added in (np.zeros_like(shift), shift):

@@ -53,7 +53,7 @@ from csceval.impact.matched_did import MatchedDid, matched_did
 from csceval.impact.matching import Matching, balance_table, coarsened_exact_match, propensity_match
 from csceval.impact.synth_blas import single_blas_thread
 from csceval.strands.child_impact.cohorts import COVARIATES, OUTCOME_TITLES, OUTCOMES
-from csceval.strands.child_impact.design_null import outcome_data
+from csceval.strands.child_impact.design_null import COHORT_COLUMNS, outcome_data
 from csceval.strands.child_impact.design_verdicts import calibrate_on_design
 from csceval.strands.child_impact.result import ChildImpactResult, OutcomeEstimate
 
@@ -188,16 +188,7 @@ def _estimate(
 def cohort_did(data: pd.DataFrame, **options: Any) -> MatchedDid:
     """:func:`~csceval.impact.matched_did.matched_did` on a matched cohort frame (outcome ``y``,
     LA clusters, cohort years, matching ``weight``); ``options`` are its inference options."""
-    return matched_did(
-        data,
-        outcome="y",
-        cluster="la_code",
-        group="pilot",
-        period="cohort_year",
-        adoption="adoption",
-        weights="weight",
-        **options,
-    )
+    return matched_did(data, **COHORT_COLUMNS, **options)
 
 
 def _t_quantile(df: float, level: float = 0.975) -> float:
