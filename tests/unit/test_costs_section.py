@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import zipfile
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -26,8 +27,8 @@ from csceval.strands.costs.workbook import costs_workbook_bytes
 
 
 @pytest.fixture(scope="module")
-def project(demo_project: Path) -> Project:
-    return load_project(demo_project)
+def project(demo_loaded: Callable[[], Project]) -> Project:
+    return demo_loaded()  # load_project(demo_project), loaded once per session
 
 
 class _Impact:

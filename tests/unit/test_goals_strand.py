@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 import pytest
 
 from csceval.disclosure import DisclosurePolicy
-from csceval.pipeline import load_project, policy_of
+from csceval.pipeline import policy_of
 from csceval.project import Project
 from csceval.registry import registered_strands
 from csceval.strands import StrandInputs
@@ -24,8 +25,8 @@ def project_dir(demo_project: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def project(project_dir: Path) -> Project:
-    return load_project(project_dir)
+def project(demo_loaded: Callable[[], Project]) -> Project:
+    return demo_loaded()  # load_project(project_dir), loaded once per session
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from test_impact_verdict_rule import CALIBRATION
 from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, TableSpec, protect
 from csceval.impact.synth_data import latest_span, positive_log
 from csceval.indicators.catalogue import BY_ID
-from csceval.pipeline import load_project, policy_of
+from csceval.pipeline import policy_of
 from csceval.project import Project
 from csceval.project.comparators import ComparatorSet
 from csceval.registry import registered_strands
@@ -38,8 +39,8 @@ ESTIMATORS = ("synth", "did", "sdid")
 
 
 @pytest.fixture(scope="module")
-def project(demo_project: Path) -> Project:
-    return load_project(demo_project)
+def project(demo_loaded: Callable[[], Project]) -> Project:
+    return demo_loaded()  # load_project(demo_project), loaded once per session
 
 
 @pytest.fixture(scope="module")

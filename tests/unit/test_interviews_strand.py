@@ -31,8 +31,8 @@ def project_dir(demo_project: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def project(project_dir: Path) -> Project:
-    return load_project(project_dir)
+def project(demo_loaded: Callable[[], Project]) -> Project:
+    return demo_loaded()  # load_project(project_dir), loaded once per session
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -11,14 +12,26 @@ import pytest
 
 from csceval.errors import InputError
 from csceval.pipeline import load_project, policy_of
+from csceval.project import Project
 from csceval.registry import registered_strands
-from csceval.strands.quality_of_recording.analysis import analyse_quality
+from csceval.strands.quality_of_recording.analysis import QualityResult, analyse_quality
 from csceval.strands.quality_of_recording.section import describe, render_quality
 
 
 @pytest.fixture(scope="module")
 def project_dir(demo_project: Path) -> Path:
     return demo_project
+
+
+@pytest.fixture(scope="module")
+def project(demo_loaded: Callable[[], Project]) -> Project:
+    return demo_loaded()  # load_project(project_dir), loaded once per session
+
+
+@pytest.fixture(scope="module")
+def result(project: Project) -> QualityResult:
+    """The strand's analysis of the demo, made once for the tests that read it."""
+    return analyse_quality(project)
 
 
 def test_the_synthetic_project_has_samples_audits_and_truth(project_dir: Path) -> None:
@@ -33,11 +46,11 @@ def test_the_synthetic_project_has_samples_audits_and_truth(project_dir: Path) -
     assert set(truth["site_groups"].values()) == {"framework", "contrast"}
 
 
-def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None:
-    project = load_project(project_dir)
+def test_the_strand_runs_and_every_table_is_protected(
+    project: Project, result: QualityResult
+) -> None:
     strand = next(s for s in registered_strands() if s.id == "quality-of-recording")
     assert strand.available(project)
-    result = analyse_quality(project)
     section = render_quality(result, policy_of(project))
     ids = {t.id for t in section.tables}
     assert ids == {
@@ -63,9 +76,7 @@ def test_the_strand_runs_and_every_table_is_protected(project_dir: Path) -> None
     assert (site_table.cells["n_cases"] == "10").all()
 
 
-def test_small_groups_are_withheld(project_dir: Path) -> None:
-    project = load_project(project_dir)
-    result = analyse_quality(project)
+def test_small_groups_are_withheld(project: Project, result: QualityResult) -> None:
     few = result.cases.groupby(["la_code", "time_point"]).head(3)
     small = type(result)(
         **{**result.__dict__, "cases": few, "sites": result.sites.assign(n_cases=3)}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,7 @@ from csceval.strands.impact.recovery import (
     COLUMNS,
     injected,
     recover_seed,
+    run_recovery,
     summarise,
     truth_of,
     verdict_rates,
@@ -103,7 +106,19 @@ def test_one_seed_pairs_every_estimate_with_its_truth(seed_rows: pd.DataFrame) -
         assert np.isfinite(chosen[["low", "high", "p_value"]].to_numpy()).all(), method
 
 
-def test_recovery_command_prints_the_summary_and_writes_rows(tmp_path: Path) -> None:
+def test_recovery_command_prints_the_summary_and_writes_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON run estimates seeds 7 and 8 for real; the text run (seed 7 alone) is given the
+    rows the JSON run estimated for seed 7 (each seed's rows depend on that seed alone), so the
+    text output is checked on real estimates without simulating seed 7 again."""
+    estimated: list[pd.DataFrame] = []
+
+    def recorded(seeds: Sequence[int], **options: Any) -> pd.DataFrame:
+        estimated.append(run_recovery(seeds, **options))
+        return estimated[-1]
+
+    monkeypatch.setattr("csceval.cli.impact_calibration.run_recovery", recorded)
     rows = tmp_path / "rows.csv"
     result = CliRunner().invoke(
         main,
@@ -124,11 +139,19 @@ def test_recovery_command_prints_the_summary_and_writes_rows(tmp_path: Path) -> 
     written = pd.read_csv(rows)
     assert list(written.columns) == list(COLUMNS)
     assert set(written["seed"]) == {7, 8}
+    (both,) = estimated
+
+    def seed_7_again(seeds: Sequence[int], **options: Any) -> pd.DataFrame:
+        assert list(seeds) == [7]
+        return both[both["seed"] == 7].reset_index(drop=True)
+
+    monkeypatch.setattr("csceval.cli.impact_calibration.run_recovery", seed_7_again)
     text = CliRunner().invoke(
         main,
         ["impact", "recovery", "--seeds", "1", "--seed", "7", "--blocks", "1"],
     )  # fmt: skip
     assert text.exit_code == 0, text.output
+    assert "1 seed (7-7)" in text.output
     assert "cpp_rate_per_10k (injected" in text.output
     assert "referral_rate_per_10k (null, mean truth 0.000)" in text.output
     assert "strength of evidence in the report" in text.output

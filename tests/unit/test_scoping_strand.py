@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +15,6 @@ from click.testing import CliRunner
 from csceval.cli import main
 from csceval.disclosure import DisclosurePolicy
 from csceval.pipeline import load_project
-from csceval.pipeline.simulated import project_files
 from csceval.project import Project
 from csceval.project.comparators import adopters
 from csceval.project.tables import FRAMEWORK_SCOPING
@@ -35,13 +35,9 @@ def world() -> World:
 
 
 @pytest.fixture(scope="module")
-def project(world: World, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = tmp_path_factory.mktemp("scoping") / "project"
-    files, _, _ = project_files(world)
-    for relative, text in files.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text, encoding="utf-8")
-    return load_project(root)
+def project(demo_loaded: Callable[[], Project]) -> Project:
+    """The demo project, simulated from ``world`` (read-only: a test that writes copies it)."""
+    return demo_loaded()
 
 
 @pytest.fixture(scope="module")
@@ -163,8 +159,9 @@ def test_the_cli_lists_maps_reviews_and_converts(
     )
     reviewed = runner.invoke(main, ["scoping", "review", str(root)])
     assert reviewed.exit_code == 0, reviewed.output
-    assert load_project(root).table("framework_register")["source"].eq("survey").any()
-    assert adopters(load_project(root)) == adopters(project)  # reviews agree with the register
+    reviewed_project = load_project(root)
+    assert reviewed_project.table("framework_register")["source"].eq("survey").any()
+    assert adopters(reviewed_project) == adopters(project)  # reviews agree with the register
     refused = runner.invoke(main, ["scoping", "convert", str(root)])
     assert refused.exit_code == 2
     assert "CSC-E3520" in refused.output
@@ -173,10 +170,11 @@ def test_the_cli_lists_maps_reviews_and_converts(
     old.to_csv(root / FRAMEWORK_SCOPING.file, index=False)
     converted = runner.invoke(main, ["scoping", "convert", str(root)])
     assert converted.exit_code == 0, converted.output
-    register = load_project(root).table("framework_register")
+    converted_project = load_project(root)
+    register = converted_project.table("framework_register")
     assert set(register["source"]) == {"scoping_table"}
     assert len(register) == len(old)
-    assert adopters(load_project(root)) == adopters(project)
+    assert adopters(converted_project) == adopters(project)
     missing = runner.invoke(main, ["scoping", "list", str(tmp_path / "nowhere")])
     assert missing.exit_code == 2
 

@@ -273,7 +273,8 @@ def recovery(
         )
         return
     ranges = ", ".join(f"{a}-{b}" for a, b in spans)
-    console.print(f"{len(seeds)} seeds ({ranges}); nominal level {alpha:g}; all blocks pooled:")
+    noun = "seed" if len(seeds) == 1 else "seeds"
+    console.print(f"{len(seeds)} {noun} ({ranges}); nominal level {alpha:g}; all blocks pooled:")
     for indicator, block in summary.groupby("indicator", sort=False):
         first = block.iloc[0]
         console.print(f"{indicator} ({first['effect']}, mean truth {first['mean_truth']:.3f}):")
