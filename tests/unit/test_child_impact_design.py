@@ -8,6 +8,7 @@ bounds; the figures survive child_impact.json; the section states them.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from csceval.impact.did_setup import ReplicateTests, prepare_did
 from csceval.impact.matched_did import matched_did
 from csceval.impact.multiplicity import holm
 from csceval.report.model import TableBlock
+from csceval.strands.child_impact.design_figures import operating_from_json
 from csceval.strands.child_impact.design_null import OutcomeDraws, null_model, outcome_draws
 from csceval.strands.child_impact.design_verdicts import (
     calibrate_on_design,
@@ -32,6 +34,7 @@ from csceval.strands.child_impact.estimate import NULL_DRAWS
 from csceval.strands.child_impact.folder import parse_result, result_bytes
 from csceval.strands.child_impact.result import OutcomeEstimate
 from csceval.strands.child_impact.section import render_child_impact
+from csceval.terminal import json_text
 
 KW: dict[str, Any] = {
     "outcome": "y",
@@ -224,3 +227,13 @@ def test_without_draws_the_section_falls_back_and_says_so(demo_project: Path) ->
     assert not any(
         isinstance(b, TableBlock) and b.id == "child-impact-operating" for b in section.blocks
     )
+
+
+def test_no_testable_outcome_gives_no_figures() -> None:
+    op = design_operating({}, {}, 99, seed=1)
+    assert op.outcomes == ()
+    assert math.isnan(op.moderate_any)
+    back = operating_from_json(json.loads(json_text(op.to_json())))
+    assert back is not None
+    assert back.outcomes == ()
+    assert math.isnan(back.moderate_any)

@@ -70,6 +70,10 @@ def operating_from_json(data: Any) -> DesignOperating | None:
         )
         for o in data["outcomes"]
     )
+    any_outcome = data["moderate_any"]
     return DesignOperating(
-        int(data["draws"]), int(data["seed"]), outcomes, float(data["moderate_any"])
+        int(data["draws"]),
+        int(data["seed"]),
+        outcomes,
+        math.nan if any_outcome is None else float(any_outcome),
     )

@@ -82,6 +82,8 @@ def design_operating(
     """Design p-values of the ``observed`` (estimate, CR2 se, CR2 p) of each outcome and the
     rule's rates on the ``draws`` (outcome -> its draws; every outcome has ``n_draws``)."""
     names = list(draws)
+    if not names:  # no outcome could be tested: nothing to calibrate
+        return DesignOperating(n_draws, seed, (), math.nan)
     t0 = np.array([_abs_t(draws[o].null.estimate, draws[o].null.se_cr2) for o in names])
     t1 = np.array([_abs_t(draws[o].effect.estimate, draws[o].effect.se_cr2) for o in names])
     p0 = np.array([draws[o].null.p_cr2 for o in names])

@@ -284,7 +284,11 @@ def render_child_impact(result: ChildImpactResult, policy: DisclosurePolicy) -> 
     blocks: list[Block] = [
         intro,
         _estimates(result, policy),
-        *([operating_table(result, result.operating, policy)] if result.operating else []),
+        *(
+            [operating_table(result, result.operating, policy)]
+            if result.operating and result.operating.outcomes
+            else []
+        ),
         *_event_blocks(result, policy),
         *_balance_blocks(result, policy),
         _matching_table(result, policy),
