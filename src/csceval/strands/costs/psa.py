@@ -113,14 +113,23 @@ def run_psa(
     draws: int,
     seed: int,
     site_pv_costs: Sequence[float] | NDArray[np.float64] | None = None,
+    offsets: NDArray[np.float64] | None = None,
 ) -> PSAResult:
-    """Monte Carlo draws of the CBA; ``site_pv_costs`` splits PV costs (before OB) by site."""
+    """Monte Carlo draws of the CBA; ``site_pv_costs`` splits PV costs (before OB) by site.
+
+    ``offsets`` (draws x lines) moves each line's estimate, draw by draw, on its analysis
+    scale (the log effect of a relative change, the change in units otherwise): many worlds
+    with other estimates in one vectorised run (:mod:`.psa_operating`)."""
     if draws < 2:
         raise ValueError(f"draws must be at least 2, got {draws}")
+    if offsets is not None and offsets.shape != (draws, len(model.lines)):
+        raise ValueError(f"offsets must be draws x lines, got {offsets.shape}")
     lines = model.lines
     activities = list(dict.fromkeys(line.change.activity for line in lines))
-    additive = [line for line in lines if line.change.baseline is None]
-    relative = [line for line in lines if line.change.baseline is not None]
+    additive_at = [i for i, line in enumerate(lines) if line.change.baseline is None]
+    relative_at = [i for i, line in enumerate(lines) if line.change.baseline is not None]
+    additive = [lines[i] for i in additive_at]
+    relative = [lines[i] for i in relative_at]
     which = np.array([activities.index(ln.change.activity) for ln in additive], dtype=np.intp)
     # Independent Normal changes valued at one shared unit cost enter only through their sum
     # per activity, which is Normal(sum of means, root sum of variances): draw that sum.
@@ -147,12 +156,17 @@ def run_psa(
     for start in range(0, draws, CHUNK):
         n = min(CHUNK, draws - start)
         changes = change + change_se * rng.standard_normal((n, k))
+        moved = None if offsets is None else offsets[start : start + n]
+        if moved is not None and additive:
+            changes += moved[:, additive_at] @ np.eye(k)[which]
         costs = _gamma(rng, cost_mean, cost_se, n)
         pvb[start : start + n] = -np.einsum("ij,ij->i", changes, costs) * annuity
         multipliers = _gamma(rng, np.ones(len(sites)), share, n)
         pvc[start : start + n] = (multipliers @ sites) * uplift
         if relative:
             log_effects = mu + sigma * rng.standard_normal((n, len(relative)))
+            if moved is not None:
+                log_effects += moved[:, relative_at]
             more = (base * np.expm1(log_effects)) @ to_activity
             pvb[start : start + n] -= np.einsum("ij,ij->i", more, costs) * annuity
     return PSAResult(draws=draws, seed=seed, pv_benefits=pvb, pv_costs=pvc)
