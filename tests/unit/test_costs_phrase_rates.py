@@ -12,10 +12,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from scipy.stats import norm
 
 from csceval.impact.multiplicity import MDE_FACTOR
 from csceval.strands.costs.cba import ActivityChange, BenefitLine, CBAModel
+from csceval.strands.costs.psa import run_psa
 from csceval.strands.costs.psa_operating import LIKELY, VERY_LIKELY, phrase_rates
 
 SE = 0.08
@@ -69,3 +71,33 @@ def test_the_observed_estimate_plays_no_part() -> None:
 def test_not_measured_without_a_spread_or_for_an_entered_change() -> None:
     assert phrase_rates(_model(math.nan), np.array([1e-6]), seed=1) is None
     assert phrase_rates(_model(SE, entered=True), np.array([1e-6]), seed=1) is None
+
+
+def test_offsets_move_the_estimates_draw_by_draw() -> None:
+    """An offset equal to the difference of two estimates gives the other model's draws."""
+    relative = ActivityChange.relative("care", 400.0, 0.3, SE, "impact")
+    additive = ActivityChange("referral", -20.0, 5.0, "entered")
+
+    def model(log_effect: float, change: float) -> CBAModel:
+        lines = (
+            BenefitLine(
+                ActivityChange.relative("care", 400.0, log_effect, SE, "impact"),
+                "child-year",
+                50_000.0,
+                5_000.0,
+                "test",
+            ),
+            BenefitLine(
+                ActivityChange("referral", change, 5.0, "entered"), "referral", 900.0, 90.0, "t"
+            ),
+        )
+        return CBAModel(np.array([1e5]), lines, np.array([1.0]), cost_se_share=0.1)
+
+    base, other = model(relative.log_effect, additive.change), model(-0.2, 12.0)
+    offsets = np.tile([-0.2 - 0.3, 12.0 - -20.0], (3_000, 1))
+    moved = run_psa(base, 3_000, seed=5, offsets=offsets)
+    direct = run_psa(other, 3_000, seed=5)
+    np.testing.assert_allclose(moved.pv_benefits, direct.pv_benefits, rtol=1e-9, atol=1e-6)
+    np.testing.assert_array_equal(moved.pv_costs, direct.pv_costs)
+    with pytest.raises(ValueError, match="draws x lines"):
+        run_psa(base, 3_000, seed=5, offsets=offsets[:, :1])
