@@ -26,8 +26,9 @@ Balance: standardised mean differences of every covariate indicator before and a
 difference-in-differences on the matched, weighted sample with the LA as the cluster, its event
 study by years since adoption, CR2 standard errors with Bell-McCaffrey degrees of freedom and
 the restricted wild cluster bootstrap with Webb weights (six-point, as there are few pilot
-clusters). The CR2 test decides the verdict and the wild bootstrap is shown beside it: on
-simulated null worlds the CR2 test kept closer to its size than the bootstrap
+clusters). The CR2 test decides the verdict, with its p-value also ranked among worlds with no
+effect drawn on this matched sample (:mod:`.design_verdicts`), and the wild bootstrap is shown
+beside it: on simulated null worlds the CR2 test kept closer to its size than the bootstrap
 (:mod:`csceval.strands.child_impact.verdicts`). Each estimate carries its minimum detectable
 effect (80% power, 5% two-sided, on its CR2 standard error and degrees of freedom).
 Outcomes are 0/1, so the estimates are in percentage points of children. Time to permanence
