@@ -147,3 +147,4 @@ def test_changes_in_activity_follow_the_headline_estimates(
             assert float(rows["low"].iloc[0]) <= change <= float(rows["high"].iloc[0])
     assert len(result.to_frame()) == len(result.estimates)
     assert "wild bootstrap" in result.summary()
+    assert "worlds of this design with no effect" in result.summary()

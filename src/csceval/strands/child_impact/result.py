@@ -162,18 +162,30 @@ class ChildImpactResult:
     def summary(self) -> str:
         """The design and the first headline outcome's estimate on the first line (the one
         ``Evaluation.summary`` shows), then every headline outcome's estimate in percentage
-        points with its 95% interval, p-value and LA clusters."""
-        estimates = [
-            f"{e.title}: {e.estimate:+.2f} points (95% CI {e.low:.2f} to {e.high:.2f}; "
-            f"{e.p_text}; {e.n_clusters} LA clusters)"
-            for e in self.headline
-        ]
+        points with its 95% interval, p-value (and design p-value) and LA clusters, then how
+        often "moderate" occurred in the design's worlds with no effect."""
+        op = self.operating
+        estimates = []
+        for e in self.headline:
+            fig = op.get(e.outcome) if op else None
+            design_p = f"; design p = {fig.p_design:.3f}" if fig else ""
+            estimates.append(
+                f"{e.title}: {e.estimate:+.2f} points (95% CI {e.low:.2f} to {e.high:.2f}; "
+                f"{e.p_text}{design_p}; {e.n_clusters} LA clusters)"
+            )
         design = (
             f"Child-level matched difference-in-differences: {len(self.pilots)} pilot and "
             f"{len(self.comparators)} comparator LAs, cohorts "
             f"{min(self.cohort_years, default=0)}-{max(self.cohort_years, default=0)}"
         )
         lines = [f"{design}; {estimates[0]}." if estimates else f"{design}.", *estimates[1:]]
+        if op and op.outcomes:
+            worst = max(o.null_moderate for o in op.outcomes)
+            lines.append(
+                f"Words calibrated on {op.draws:,} worlds of this design with no effect: "
+                f'"moderate" in at most {100 * worst:.1f}% per outcome, '
+                f"{100 * op.moderate_any:.1f}% for any."
+            )
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, Any]:
