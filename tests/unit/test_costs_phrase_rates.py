@@ -33,7 +33,12 @@ def _model(null_sd: float, entered: bool = False) -> CBAModel:
     return CBAModel(np.array([1e-6]), (line,), np.array([1.0]))
 
 
-def test_the_rates_are_those_of_the_normal_model() -> None:
+@pytest.mark.parametrize("batch", [1_000, 150])
+def test_the_rates_are_those_of_the_normal_model(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when memory splits the worlds into batches (``MAX_OFFSETS``)."""
+    monkeypatch.setattr("csceval.strands.costs.psa_operating.MAX_OFFSETS", batch * 2_000)
     rates = phrase_rates(_model(SE), np.array([1e-6]), seed=4, worlds=1_000, draws=2_000)
     assert rates is not None
     expected = {

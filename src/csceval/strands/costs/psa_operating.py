@@ -38,6 +38,8 @@ LIKELY, VERY_LIKELY = 0.8, 0.95
 """Shares of simulations with savings above costs for "likely" and "very likely" to repay."""
 WORLDS = 400
 PSA_DRAWS = 2_000
+MAX_OFFSETS = 4_000_000
+"""Offsets (draws x lines) simulated at a time: about 32 MB, however many lines a project has."""
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,17 @@ def phrase_rates(
     z = np.random.default_rng(seed).standard_normal((worlds, len(measured)))
     sd = np.array([model.lines[i].change.null_sd for i in measured])
     own = np.array([_estimate(model.lines[i].change) for i in measured])
-    shares = {}
+    batch = max(1, MAX_OFFSETS // (draws * len(model.lines)))  # bounds the offsets' memory
+    shares: dict[str, list[NDArray[np.float64]]] = {"null": [], "mde": []}
     for scenario, centre in (("null", 0.0), ("mde", -MDE_FACTOR)):
-        offsets = np.zeros((worlds * draws, len(model.lines)))
-        offsets[:, measured] = np.repeat((centre + z) * sd - own, draws, axis=0)
-        psa = run_psa(model, worlds * draws, seed + 1, site_pv_costs, offsets)
-        wins = (psa.pv_benefits > psa.pv_costs).reshape(worlds, draws)
-        shares[scenario] = wins.mean(axis=1)
-    null, mde = shares["null"], shares["mde"]
+        for k, first in enumerate(range(0, worlds, batch)):
+            these = (centre + z[first : first + batch]) * sd - own
+            offsets = np.zeros((len(these) * draws, len(model.lines)))
+            offsets[:, measured] = np.repeat(these, draws, axis=0)
+            psa = run_psa(model, len(offsets), seed + 1 + k, site_pv_costs, offsets)
+            wins = (psa.pv_benefits > psa.pv_costs).reshape(len(these), draws)
+            shares[scenario].append(wins.mean(axis=1))
+    null, mde = np.concatenate(shares["null"]), np.concatenate(shares["mde"])
     return PhraseRates(
         worlds,
         float(np.mean(null >= LIKELY)),
