@@ -67,7 +67,8 @@ COHORT_COLUMNS = CohortColumns(
     weights="weight",
 )
 CHUNK_VALUES = 4_000_000
-"""Children x draws redrawn at a time (about 32 MB of outcomes), whatever the project's size."""
+"""Children x draws redrawn at a time, and stacked ``X'Wy`` values x draws (about 32 MB each),
+whatever the project's size."""
 RHO_MAX = 0.9
 CLIP = 0.001
 
@@ -194,10 +195,12 @@ def outcome_draws(
     model = null_model(data)
     setup = prepare_did(data, **COHORT_COLUMNS)
     shift = np.where(model.treated_post, delta, 0.0)
+    clusters, params = setup.fit.moments.xty.shape
+    # draws at a time: the children's outcomes and the stacked X'Wy (clusters x params) bounded
+    step = max(1, CHUNK_VALUES // max(len(data), clusters * params, 1))
     tests = []
     for added in (np.zeros_like(shift), shift):
         parts = []
-        step = max(1, CHUNK_VALUES // max(len(data), 1))
         for start in range(0, draws, step):
             k = min(step, draws - start)
             u = shocks(model, rng, k)[model.la, model.year]
