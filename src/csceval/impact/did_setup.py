@@ -162,16 +162,27 @@ class DidSetup:
             )
         if not np.isfinite(y).all():
             raise estimator_problem("outcomes must be finite numbers")
+        k = self.weighted_design.shape[1]
+        to_cell = self.summing(self.cell_codes)
+        b = np.stack([to_cell @ (self.weighted_design[:, [j]] * y) for j in range(k)], axis=1)
+        return self.replicates_from_sums(b)
+
+    def summing(self, cells: np.ndarray) -> sparse.csr_matrix:
+        """The matrix that sums values by cluster-period cell (``cells``: each value's cell code,
+        ``cluster * n_periods + period`` as :attr:`cell_codes`)."""
+        size = self.moments.rows.size
+        return sparse.csr_matrix(
+            (np.ones(len(cells)), (cells, np.arange(len(cells)))), shape=(size, len(cells))
+        )
+
+    def replicates_from_sums(self, sums: FloatArray) -> ReplicateTests:
+        """:meth:`overall_replicates` from each cell's ``sum w [1 z] y`` (cells x ``[1 z]`` x R,
+        cells indexed as :attr:`cell_codes`): outcomes drawn by cell (e.g. binomial counts of
+        children alike) need never be spread over rows."""
         n_clusters, n_periods = self.moments.rows.shape
         k = self.weighted_design.shape[1]
-        to_cell = sparse.csr_matrix(
-            (np.ones(y.shape[0]), (self.cell_codes, np.arange(y.shape[0]))),
-            shape=(n_clusters * n_periods, y.shape[0]),
-        )
-        b = np.stack([to_cell @ (self.weighted_design[:, [j]] * y) for j in range(k)], axis=1)
-        replicated = CellMoments(
-            a=self.moments.a, b=b.reshape(n_clusters, n_periods, k, -1), rows=self.moments.rows
-        )
+        b = np.asarray(sums, dtype=np.float64).reshape(n_clusters, n_periods, k, -1)
+        replicated = CellMoments(a=self.moments.a, b=b, rows=self.moments.rows)
         stacked, _ = stack_cells(replicated, self.cells, k - 1)
         return self.fit.replicate_tests(self.contrast(self.overall_cells), stacked.xty)
 

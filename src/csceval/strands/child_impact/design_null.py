@@ -21,7 +21,9 @@ has no effect. For one outcome:
   ``[0, 0.9]`` (the residuals of a short panel understate it). Shocks are what makes few-cluster
   tests over-reject; they are estimated, not assumed.
 - **Children.** Each matched child's outcome is Bernoulli with probability ``m + u`` of its cell,
-  clipped to ``[0.001, 0.999]``. With an effect: plus ``delta`` for pilot children after
+  clipped to ``[0.001, 0.999]``; drawn as the binomial count of each cell's children with one
+  matching weight (the same thing, and what the estimator reads), so the cost grows with the
+  cells and weights, not with the children. With an effect: plus ``delta`` for pilot children after
   adoption (``delta`` the outcome's minimum detectable effect, an increase so that rare
   outcomes are not clipped at zero).
 
@@ -67,8 +69,8 @@ COHORT_COLUMNS = CohortColumns(
     weights="weight",
 )
 CHUNK_VALUES = 4_000_000
-"""Children x draws redrawn at a time, and stacked ``X'Wy`` values x draws (about 32 MB each),
-whatever the project's size."""
+"""Groups of children x draws redrawn at a time, and stacked ``X'Wy`` values x draws (about
+32 MB each), whatever the project's size."""
 RHO_MAX = 0.9
 CLIP = 0.001
 
@@ -194,19 +196,30 @@ def outcome_draws(
     ``delta`` added (``data`` as :func:`null_model` reads it; the estimate's own design)."""
     model = null_model(data)
     setup = prepare_did(data, **COHORT_COLUMNS)
-    shift = np.where(model.treated_post, delta, 0.0)
+    # children of one cell with one matching weight share their probability: their count is
+    # binomial, and the estimator needs only each cell's weighted sum
+    keys = np.column_stack([setup.cell_codes, data["weight"].to_numpy(dtype=np.float64)])
+    groups, first, counts = np.unique(keys, axis=0, return_index=True, return_counts=True)
+    weight = groups[:, 1]
+    la, year = model.la[first], model.year[first]
+    expected = model.expected[first]
+    shift = np.where(model.treated_post[first], delta, 0.0)
+    to_cell = setup.summing(groups[:, 0].astype(np.int64))
+    single = counts == 1
     clusters, params = setup.fit.moments.xty.shape
-    # draws at a time: the children's outcomes and the stacked X'Wy (clusters x params) bounded
-    step = max(1, CHUNK_VALUES // max(len(data), clusters * params, 1))
+    # draws at a time: the groups' counts and the stacked X'Wy (clusters x params) bounded
+    step = max(1, CHUNK_VALUES // max(len(groups), clusters * params, 1))
     tests = []
     for added in (np.zeros_like(shift), shift):
         parts = []
         for start in range(0, draws, step):
             k = min(step, draws - start)
-            u = shocks(model, rng, k)[model.la, model.year]
-            p = np.clip(model.expected[:, None] + u + added[:, None], CLIP, 1 - CLIP)
-            y = (rng.random(p.shape) < p).astype(np.float64)
-            parts.append(setup.overall_replicates(y))
+            u = shocks(model, rng, k)[la, year]
+            p = np.clip(expected[:, None] + u + added[:, None], CLIP, 1 - CLIP)
+            children = np.empty_like(p)  # a lone child: a uniform draw beats the binomial's
+            children[single] = rng.random((int(single.sum()), k)) < p[single]
+            children[~single] = rng.binomial(counts[~single, None], p[~single])
+            parts.append(setup.replicates_from_sums(to_cell @ (weight[:, None] * children)))
         tests.append(_joined(parts))
     return OutcomeDraws(tests[0], tests[1], delta, model.sd, model.rho)
 
