@@ -237,3 +237,30 @@ def test_no_testable_outcome_gives_no_figures() -> None:
     assert back is not None
     assert back.outcomes == ()
     assert math.isnan(back.moderate_any)
+
+
+def test_cell_sums_give_the_rows_tests() -> None:
+    frame = design_frame(4, 0.02)
+    setup = prepare_did(frame, **KW)
+    ys = (np.random.default_rng(6).random((len(frame), 3)) < 0.25).astype(float)
+    by_rows = setup.overall_replicates(ys)
+    sums = setup.summing(setup.cell_codes) @ (frame["weight"].to_numpy()[:, None] * ys)
+    by_cells = setup.replicates_from_sums(sums)
+    np.testing.assert_allclose(by_cells.estimate, by_rows.estimate, atol=1e-13)
+    np.testing.assert_allclose(by_cells.se_cr2, by_rows.se_cr2, rtol=1e-10)
+
+
+@pytest.mark.parametrize("weights", ["strata", "distinct"])
+def test_the_null_draws_spread_as_the_standard_error_says(weights: str) -> None:
+    """Binomial counts by group (and uniform draws for lone children) give null estimates
+    centred on zero whose spread is the CR2 standard error's (no shocks: the model is right)."""
+    frame = design_frame(9, 0.0)
+    if weights == "strata":
+        strata = np.random.default_rng(1).integers(0, 5, len(frame))
+        ratios = np.array([0.5, 0.8, 1.0, 1.5, 2.0])
+        frame["weight"] = np.where(frame["pilot"] == 1, 1.0, ratios[strata])
+    draws = outcome_draws(frame, 0.05, 600, np.random.default_rng(2))
+    est, se = draws.null.estimate, draws.null.se_cr2
+    assert abs(float(est.mean())) < 3 * float(est.std()) / math.sqrt(len(est))
+    assert float(est.std()) == pytest.approx(float(np.sqrt(np.mean(se**2))), rel=0.15)
+    assert float(draws.effect.estimate.mean() - est.mean()) == pytest.approx(0.05, abs=0.01)
