@@ -126,7 +126,7 @@ def _cells(
 class DidSetup:
     """Everything :func:`~csceval.impact.matched_did.matched_did` estimates from: the 2x2
     ``cells``, the stacked ``fit``, each cell's treated weight and children, and what maps a
-    row's outcome to the cells (``rows`` kept, their cluster-period ``cell``, weights and
+    row's outcome to the cells (each row's cluster-period ``cell_codes`` and its weighted
     ``[1 z]`` design) for :meth:`overall_replicates`."""
 
     cells: list[Cell]
