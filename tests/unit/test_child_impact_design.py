@@ -135,7 +135,7 @@ def test_design_rates_equal_a_brute_force_count() -> None:
         words.append(
             [
                 design_strength(
-                    max(p0[k, r], rank(t0[k, r], t0[k])), max(adjusted[k], rank(t0[k, r], largest))
+                    p0[k, r], rank(t0[k, r], t0[k]), adjusted[k], rank(t0[k, r], largest)
                 )
                 for k in range(2)
             ]
@@ -148,19 +148,20 @@ def test_design_rates_equal_a_brute_force_count() -> None:
     at_mde = []
     for r in range(n):
         adjusted = holm([p1[r], p0[1, r]])
-        at_mde.append(
-            design_strength(max(p1[r], rank(t1[r], t0[0])), max(adjusted[0], rank(t1[r], largest)))
-        )
+        at_mde.append(design_strength(p1[r], rank(t1[r], t0[0]), adjusted[0], rank(t1[r], largest)))
     assert a.mde_moderate == pytest.approx(np.mean([w == "moderate" for w in at_mde]))
     assert a.power_cr2 == pytest.approx(np.mean(p1 <= 0.05))
 
 
 def test_a_word_needs_both_tests() -> None:
-    assert design_strength(0.01, 0.04) == "moderate"
-    assert design_strength(0.03, 0.04) == "low"
-    assert design_strength(0.01, 0.06) == "low"
-    assert design_strength(0.2, 0.5) == "none"
-    assert design_strength(math.nan, 0.0) == "none"
+    assert design_strength(0.01, 0.015, 0.03, 0.04) == "moderate"
+    assert design_strength(0.01, 0.03, 0.03, 0.04) == "low"  # the design p is too large
+    assert design_strength(0.03, 0.01, 0.03, 0.04) == "low"  # the CR2 p is too large
+    assert design_strength(0.01, 0.01, 0.06, 0.04) == "low"  # Holm's is too large
+    assert design_strength(0.01, 0.01, 0.04, 0.06) == "low"  # max-T's is too large
+    assert design_strength(0.05, 0.12, 0.2, 0.3) == "none"
+    assert design_strength(math.nan, 0.01, 0.0, 0.0) == "none"
+    assert design_strength(0.01, math.nan, 0.0, 0.0) == "none"
 
 
 def _estimate(outcome: str, frame: pd.DataFrame) -> OutcomeEstimate:

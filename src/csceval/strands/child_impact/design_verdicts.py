@@ -2,8 +2,9 @@
 
 Notes
 -----
-**The rule with the design's draws** (:func:`design_strength`). For one headline outcome, ``p``
-is the larger of the CR2 t-test's p-value and its design p-value (``|t|`` ranked among the
+**The rule with the design's draws** (:func:`word_flags`: one estimate, or every draw at once).
+For one headline outcome, ``p`` is the larger of the CR2 t-test's p-value and its design
+p-value, a NaN in either giving no word (``|t|`` ranked among the
 ``|t|`` of the same outcome in the worlds with no effect, :mod:`.design_null`;
 :func:`csceval.impact.multiplicity.rank_p`), and ``p_fw`` the larger of Holm's adjustment of
 the CR2 p-values over the headline outcomes and the family-wise design p-value (``|t|`` ranked
@@ -31,6 +32,7 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm, rank_p
@@ -44,17 +46,26 @@ from csceval.strands.child_impact.design_null import (
 )
 from csceval.strands.child_impact.result import OutcomeEstimate
 
-__all__ = ["calibrate_on_design", "design_operating", "design_strength"]
+__all__ = ["calibrate_on_design", "design_operating", "design_strength", "word_flags"]
+
+BoolArray = npt.NDArray[np.bool_]
 
 
-def design_strength(p: float, p_family: float) -> Strength:
-    """The word for ``p`` and ``p_family``, each already the larger of the CR2 and the design
-    p-value (see the module notes)."""
-    if not math.isfinite(p):
-        return "none"
-    if p <= MODERATE_P and p_family <= FAMILY_P:
-        return "moderate"
-    return "low" if p < LOW_P else "none"
+def word_flags(
+    p_cr2: npt.ArrayLike, p_design: npt.ArrayLike, p_holm: npt.ArrayLike, p_fw: npt.ArrayLike
+) -> tuple[BoolArray, BoolArray]:
+    """The rule, for one estimate or many draws at once: ("low" or stronger, "moderate") from
+    the CR2 and design p-values and their family-wise ones (a NaN in either: no word)."""
+    with np.errstate(invalid="ignore"):
+        p = np.maximum(np.asarray(p_cr2, dtype=float), np.asarray(p_design, dtype=float))
+        p_family = np.maximum(np.asarray(p_holm, dtype=float), np.asarray(p_fw, dtype=float))
+        return p < LOW_P, (p <= MODERATE_P) & (p_family <= FAMILY_P)
+
+
+def design_strength(p_cr2: float, p_design: float, p_holm: float, p_fw: float) -> Strength:
+    """The word of one estimate (see the module notes and :func:`word_flags`)."""
+    low, moderate = word_flags(p_cr2, p_design, p_holm, p_fw)
+    return "moderate" if moderate else "low" if low else "none"
 
 
 def _abs_t(estimate: FloatArray, se: FloatArray) -> FloatArray:
@@ -65,12 +76,6 @@ def _abs_t(estimate: FloatArray, se: FloatArray) -> FloatArray:
 def _holm_rows(p: FloatArray) -> FloatArray:
     """Holm over the outcomes (rows) of every world (column)."""
     return np.array([holm(list(p[:, r])) for r in range(p.shape[1])]).T
-
-
-def _words(p: FloatArray, p_family: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """0/1 arrays: "low" or stronger, and "moderate"."""
-    moderate = (p <= MODERATE_P) & (p_family <= FAMILY_P)
-    return (p < LOW_P).astype(float), moderate.astype(float)
 
 
 def design_operating(
@@ -95,7 +100,7 @@ def design_operating(
     # with no effect: every world through the rule
     pd0 = np.array([rank_p(t0[k], nulls[k]) for k in range(len(names))])
     pf0 = np.array([rank_p(t0[k], largest) for k in range(len(names))])
-    low0, mod0 = _words(np.fmax(p0, pd0), np.fmax(_holm_rows(p0), pf0))
+    low0, mod0 = word_flags(p0, pd0, _holm_rows(p0), pf0)
     any_moderate = float(np.mean(mod0.max(axis=0))) if mod0.size else math.nan
     out = []
     for k, o in enumerate(names):
@@ -104,7 +109,7 @@ def design_operating(
         p_mixed[k] = p1[k]
         pd1 = rank_p(t1[k], nulls[k])
         pf1 = rank_p(t1[k], largest)
-        low1, mod1 = _words(np.fmax(p1[k], pd1), np.fmax(_holm_rows(p_mixed)[k], pf1))
+        low1, mod1 = word_flags(p1[k], pd1, _holm_rows(p_mixed)[k], pf1)
         est, se, _ = observed[o]
         t_obs = abs(est / se) if se > 0 else math.nan
         d = draws[o]

@@ -41,7 +41,7 @@ def outcome_words(result: ChildImpactResult) -> list[tuple[OutcomeEstimate, Stre
         if fig is None:
             out.append((e, strength(e.p_cr2, p_holm, e.low, e.high), ""))
             continue
-        word = design_strength(max(e.p_cr2, fig.p_design), max(p_holm, fig.p_family_design))
+        word = design_strength(e.p_cr2, fig.p_design, p_holm, fig.p_family_design)
         out.append((e, word, f"; design p = {fig.p_design:.3f}"))
     return out
 
