@@ -48,6 +48,14 @@ def site_labellings(
     return np.vstack([labels, masks]), False
 
 
+def labelling_differences(masks: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The difference in mean site means (the masked sites minus the others) under each
+    labelling (rows of ``masks``), for one set of site means or each column of ``values``."""
+    k, n = int(masks[0].sum()), masks.shape[1]
+    sums = masks.astype(float) @ values
+    return np.asarray(sums / k - (values.sum(axis=0) - sums) / (n - k), dtype=float)
+
+
 def site_permutation_test(
     site_means: object,
     in_a: object,
@@ -68,8 +76,7 @@ def site_permutation_test(
 
     observed = stat(labels)
     masks, exact = site_labellings(labels, max_exact=max_exact, n_resamples=n_resamples, seed=seed)
-    sums_a = masks.astype(float) @ values
-    stats_ = sums_a / k - (values.sum() - sums_a) / (n - k)
+    stats_ = labelling_differences(masks, values)
     hits = np.abs(stats_) >= abs(observed) - 1e-12
     extreme = np.abs(stats_) >= np.abs(stats_).max() - 1e-12
     return Permutation(observed, float(hits.mean()), len(masks), exact, float(extreme.mean()))

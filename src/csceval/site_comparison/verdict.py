@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from csceval.report.model import Strength
 from csceval.site_comparison.cluster import ALPHA, mde_multiplier
-from csceval.site_comparison.permutation import site_labellings
+from csceval.site_comparison.permutation import labelling_differences, site_labellings
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -90,9 +90,7 @@ def flat_row(comparison: Any) -> dict[str, object]:
 def _null_rate(values: FloatArray, masks: BoolArray, alpha: float) -> float:
     """The share of labellings whose own permutation p is at most ``alpha``: a labelling's p is
     the share of labellings at least as extreme (ties counted against it, as the test does)."""
-    k, n = int(masks[0].sum()), masks.shape[1]
-    sums = masks.astype(float) @ values
-    stat = np.abs(sums / k - (values.sum() - sums) / (n - k))
+    stat = np.abs(labelling_differences(masks, values))
     as_extreme = len(stat) - np.searchsorted(np.sort(stat), stat - 1e-12, side="left")
     return float(np.mean(as_extreme / len(stat) <= alpha + 1e-12))
 
@@ -127,9 +125,7 @@ def contrast_verdict(
 
 def _power(studies: FloatArray, masks: BoolArray, labels: BoolArray, alpha: float) -> float:
     """Share of simulated studies whose observed labelling's permutation p is at most alpha."""
-    k, n = int(labels.sum()), len(labels)
-    sums = masks.astype(float) @ studies
-    stat = np.abs(sums / k - (studies.sum(axis=0) - sums) / (n - k))
+    stat = np.abs(labelling_differences(masks, studies))
     observed = np.abs(studies[labels].mean(axis=0) - studies[~labels].mean(axis=0))
     p = (stat >= observed[None, :] - 1e-12).mean(axis=0)
     return float(np.mean(p <= alpha + 1e-12))
