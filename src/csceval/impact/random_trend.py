@@ -1,0 +1,186 @@
+"""Random-trend model: each pilot's counterfactual predicted from its own past, under a model of
+LA trends and persistent noise fitted on the comparators.
+
+Model
+-----
+On the analysis scale, each LA's gap from the donors' mean in year ``t`` is
+
+    g_t = a + b (t - tbar) + s u_t + e_t,
+
+with ``a`` a level of its own (no prior: it is estimated, as a fixed effect), ``b`` an LA trend
+drawn from ``N(0, sigma_b^2)``, ``u_t`` stationary AR(1) noise of unit variance and correlation
+``rho`` (persistence: a year's deviation carries into the next), and ``e_t`` white noise of SD
+``sigma_e`` (measurement: counts, recording). The four hyperparameters ``theta = (sigma_b, s,
+rho, sigma_e)`` are shared by the LAs and fitted by restricted maximum likelihood on the donors'
+gaps (the level is projected out), never on a pilot.
+
+Prediction
+----------
+A pilot's counterfactual mean gap over its post-adoption years is the best linear unbiased
+predictor given its pre-adoption gaps (universal kriging with an unknown level): the level
+``a_hat`` by GLS, then ``a_hat + c' S^-1 (g_pre - a_hat)`` with ``S`` the pre-years' covariance
+and ``c`` the covariance of the pre-years with the post-years' mean. Its effect is the observed
+post-period mean gap minus that prediction. Against a demeaned comparison this (1) shrinks the
+trend the pre-years suggest by how well they can show it, and (2) weights recent years by the
+persistence ``rho`` instead of all pre-years equally. The prediction error's variance is
+``v = m' C_post m - c' S^-1 c + (1 - 1' S^-1 c)^2 / (1' S^-1 1)`` (``m`` the post-years' mean);
+the pooled effect (mean over pilots) has variance ``sum v / n^2``, which treats pilots as
+independent and ``theta`` as known (the design calibration measures what that costs).
+
+Measured on synthetic England's children looked after (docs/methods.md, "The CLA drift"): with
+``theta`` fitted as here, the error is within 0.05 points of the Bayes oracle that knows the
+simulator's parameters, and its SD is 15-23% lower than the headline synthetic control's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import optimize, stats
+
+from csceval.impact.synth_panel import SynthPanel
+
+FloatArray = npt.NDArray[np.float64]
+MIN_DONORS = 5
+"""Fewer donors cannot fit four hyperparameters."""
+_START = (0.02, 0.1, 0.8, 0.02)
+
+
+@dataclass(frozen=True)
+class Hyperparameters:
+    """``theta``: LA trend SD (per year), AR(1) noise SD and correlation, white noise SD."""
+
+    trend_sd: float
+    noise_sd: float
+    rho: float
+    white_sd: float
+
+    def covariance(self, times: FloatArray) -> FloatArray:
+        """The gaps' covariance over ``times`` without the level."""
+        t = times - times.mean()
+        lag = np.abs(t[:, None] - t[None, :])
+        return np.asarray(
+            self.trend_sd**2 * np.outer(t, t)
+            + self.noise_sd**2 * self.rho**lag
+            + self.white_sd**2 * np.eye(t.size),
+            dtype=np.float64,
+        )
+
+
+@dataclass(frozen=True)
+class PilotPrediction:
+    unit: str
+    start: int
+    effect: float
+    variance: float
+
+
+@dataclass(frozen=True)
+class RandomTrendResult:
+    """The pooled effect (mean over pilots), its standard error, normal p-value and interval."""
+
+    att: float
+    se: float
+    p_value: float
+    low: float
+    high: float
+    theta: Hyperparameters
+    pilots: tuple[PilotPrediction, ...]
+
+
+def _contrasts(n: int) -> FloatArray:
+    """An orthonormal basis of the vectors summing to zero (the level projected out)."""
+    q, _ = np.linalg.qr(np.eye(n)[:, :-1] - 1.0 / n)
+    return np.asarray(q, dtype=np.float64)
+
+
+def fit_hyperparameters(times: FloatArray, gaps: FloatArray) -> Hyperparameters:
+    """REML of ``theta`` on the donors' gaps (``times x donors``, complete).
+
+    Parameters are optimised on unconstrained scales (log SDs, ``atanh(rho)``) by L-BFGS from a
+    fixed start; the likelihood uses one Cholesky factor for all donors, since they share the
+    covariance."""
+    if gaps.shape[1] < MIN_DONORS or not np.isfinite(gaps).all():
+        raise ValueError(f"the random-trend model needs at least {MIN_DONORS} complete donors")
+    q = _contrasts(times.size)
+    z = q.T @ gaps
+    scatter = z @ z.T
+    n = gaps.shape[1]
+
+    def theta_of(x: FloatArray) -> Hyperparameters:
+        return Hyperparameters(math.exp(x[0]), math.exp(x[1]), math.tanh(x[2]), math.exp(x[3]))
+
+    def nll(x: FloatArray) -> float:
+        cov = q.T @ theta_of(x).covariance(times) @ q
+        try:
+            chol = np.linalg.cholesky(cov)
+        except np.linalg.LinAlgError:
+            return 1e300
+        inv = np.linalg.solve(chol, np.eye(chol.shape[0]))
+        return float(n * np.log(np.diag(chol)).sum() + 0.5 * np.sum((inv.T @ inv) * scatter))
+
+    start = np.array([math.log(_START[0]), math.log(_START[1]), math.atanh(_START[2]),
+                      math.log(_START[3])])  # fmt: skip
+    scale = float(np.std(gaps)) or 1.0
+    start[[0, 1, 3]] += math.log(scale / 0.1)
+    bounds = [(-20.0, 5.0), (-20.0, 5.0), (-3.0, 3.0), (-20.0, 5.0)]
+    fit = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds)
+    return theta_of(fit.x)
+
+
+def predict_gap(
+    theta: Hyperparameters, times: FloatArray, gap: FloatArray, start: int
+) -> tuple[float, float]:
+    """The effect (observed post-period mean gap less its prediction) and the prediction's
+    error variance for one LA adopting in ``start``."""
+    pre, post = times < start, times >= start
+    if pre.sum() < 2 or not post.any():
+        raise ValueError(f"adoption in {start} leaves fewer than 2 pre-years or no post-year")
+    cov = theta.covariance(times)
+    m = post[post] / post.sum()
+    s = cov[np.ix_(pre, pre)]
+    c = cov[np.ix_(pre, post)] @ m
+    ones = np.ones(int(pre.sum()))
+    s_inv_1, s_inv_c = np.linalg.solve(s, ones), np.linalg.solve(s, c)
+    g = gap[pre]
+    level = float(s_inv_1 @ g / (ones @ s_inv_1))
+    predicted = level + float(s_inv_c @ (g - level))
+    level_error = (1.0 - ones @ s_inv_c) ** 2 / (ones @ s_inv_1)
+    variance = float(m @ cov[np.ix_(post, post)] @ m - c @ s_inv_c + level_error)
+    return float(gap[post].mean()) - predicted, variance
+
+
+def random_trend(
+    panel: SynthPanel,
+    pilots: Mapping[str, int],
+    donors: Sequence[str],
+    variable: str = "y",
+    theta: Hyperparameters | None = None,
+) -> RandomTrendResult:
+    """The pooled effect of :data:`pilots` (unit -> first post year) against ``donors``.
+
+    ``theta`` fitted on the donors unless given (a design calibration may reuse one fit)."""
+    y = panel.variable(variable)
+    times = np.asarray(panel.times, dtype=float)
+    cols = [panel.units.index(d) for d in donors]
+    mean = y[:, cols].mean(axis=1)
+    if theta is None:
+        theta = fit_hyperparameters(times, y[:, cols] - mean[:, None])
+    rows = []
+    for unit, start in sorted(pilots.items()):
+        gap = y[:, panel.units.index(unit)] - mean
+        if not np.isfinite(gap).all():
+            raise ValueError(f"LA {unit} has missing years")
+        effect, variance = predict_gap(theta, times, gap, start)
+        rows.append(PilotPrediction(unit, start, effect, variance))
+    if not rows:
+        raise ValueError("no pilot to estimate")
+    att = float(np.mean([r.effect for r in rows]))
+    se = math.sqrt(max(sum(r.variance for r in rows), 0.0)) / len(rows)
+    z = float(stats.norm.ppf(0.975))
+    p = float(2 * stats.norm.sf(abs(att) / se)) if se > 0 else math.nan
+    return RandomTrendResult(att, se, p, att - z * se, att + z * se, theta, tuple(rows))
