@@ -11,6 +11,7 @@ import pytest
 
 from csceval.impact.random_trend import (
     Hyperparameters,
+    error_weights,
     fit_hyperparameters,
     predict_gap,
     random_trend,
@@ -67,24 +68,57 @@ def test_a_trend_the_data_show_exactly_is_extrapolated() -> None:
     assert flat < -0.15  # a demeaned comparison reads the trend as an effect
 
 
-def test_the_pooled_effect_is_the_mean_over_pilots_with_the_summed_variance() -> None:
+def test_the_variance_is_the_kriging_error_variance_in_closed_form() -> None:
+    pre, post = TIMES < 2016, TIMES >= 2016
+    cov = TRUE.covariance(TIMES)
+    m = np.full(int(post.sum()), 1.0 / post.sum())
+    s, c, ones = cov[np.ix_(pre, pre)], cov[np.ix_(pre, post)] @ m, np.ones(int(pre.sum()))
+    closed = (
+        m @ cov[np.ix_(post, post)] @ m
+        - c @ np.linalg.solve(s, c)
+        + (1 - ones @ np.linalg.solve(s, c)) ** 2 / (ones @ np.linalg.solve(s, ones))
+    )
+    weights = error_weights(TRUE, TIMES, 2016)
+    assert weights.sum() == pytest.approx(0.0, abs=1e-12)
+    assert predict_gap(TRUE, TIMES, draw(TRUE, 1, seed=7)[:, 0], 2016)[1] == pytest.approx(
+        closed, rel=1e-10
+    )
+
+
+def test_the_pooled_effect_is_the_mean_over_pilots_and_its_se_counts_the_shared_donors() -> None:
     gaps = draw(TRUE, 40, seed=4)
     units = tuple(f"L{j}" for j in range(40))
-    shift = np.where(TIMES >= 2017, 0.1, 0.0)
     y = gaps.copy()
-    y[:, :3] += shift[:, None]
+    y[:, :3] += np.where(TIMES >= 2017, 0.1, 0.0)[:, None]
     panel = SynthPanel(units, tuple(int(t) for t in TIMES), {"y": y})
-    pilots = {"L0": 2017, "L1": 2017, "L2": 2017}
+    pilots = {"L0": 2017, "L1": 2015, "L2": 2017}
     result = random_trend(panel, pilots, units[3:], theta=TRUE)
     mean = y[:, 3:].mean(axis=1)
-    each = [predict_gap(TRUE, TIMES, y[:, j] - mean, 2017) for j in range(3)]
+    each = [predict_gap(TRUE, TIMES, y[:, j] - mean, pilots[f"L{j}"]) for j in range(3)]
     assert result.att == pytest.approx(np.mean([e for e, _ in each]), abs=1e-12)
-    assert result.se == pytest.approx(math.sqrt(sum(v for _, v in each)) / 3, abs=1e-12)
+    summed = sum(error_weights(TRUE, TIMES, start) for start in pilots.values())
+    cov = TRUE.covariance(TIMES)
+    variance = (sum(v for _, v in each) + summed @ cov @ summed / 37) / 9
+    assert result.se == pytest.approx(math.sqrt(variance), rel=1e-12)
     assert result.low < result.att < result.high
     assert [p.unit for p in result.pilots] == ["L0", "L1", "L2"]
     fitted = random_trend(panel, pilots, units[3:])
     assert fitted.theta != TRUE
     assert math.isfinite(fitted.att)
+
+
+def test_the_pooled_standard_error_matches_the_spread_over_worlds() -> None:
+    """Five pilots against twelve donors: the donors' mean moves every pilot's gap together,
+    which the standard error must count."""
+    units = tuple(f"L{j}" for j in range(17))
+    pilots = {f"L{j}": 2016 + j % 3 for j in range(5)}
+    atts, ses = [], []
+    for world in range(1500):
+        panel = SynthPanel(units, tuple(int(t) for t in TIMES), {"y": draw(TRUE, 17, world)})
+        result = random_trend(panel, pilots, units[5:], theta=TRUE)
+        atts.append(result.att)
+        ses.append(result.se)
+    assert np.var(atts) / np.mean(np.square(ses)) == pytest.approx(1.0, abs=0.1)
 
 
 @pytest.mark.parametrize(

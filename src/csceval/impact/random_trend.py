@@ -22,14 +22,18 @@ predictor given its pre-adoption gaps (universal kriging with an unknown level):
 and ``c`` the covariance of the pre-years with the post-years' mean. Its effect is the observed
 post-period mean gap minus that prediction. Against a demeaned comparison this (1) shrinks the
 trend the pre-years suggest by how well they can show it, and (2) weights recent years by the
-persistence ``rho`` instead of all pre-years equally. The prediction error's variance is
-``v = m' C_post m - c' S^-1 c + (1 - 1' S^-1 c)^2 / (1' S^-1 1)`` (``m`` the post-years' mean);
-the pooled effect (mean over pilots) has variance ``sum v / n^2``, which treats pilots as
-independent and ``theta`` as known (the design calibration measures what that costs).
+persistence ``rho`` instead of all pre-years equally. The effect is ``lambda' g`` with error
+weights ``lambda`` (the post-years' mean less the kriging weights; they sum to zero, so the level
+drops out) and the prediction error's variance is ``v = lambda' C lambda``. The pooled effect
+(mean over pilots) has variance ``(sum v + L' C L / n_donors) / n^2`` with
+``L`` the pilots' summed error weights: the donors' mean is in every pilot's gap, so their
+errors are correlated through it. ``theta`` is treated as known (the design calibration
+measures what that costs).
 
-Measured on synthetic England's children looked after (docs/methods.md, "The CLA drift"): with
-``theta`` fitted as here, the error is within 0.05 points of the Bayes oracle that knows the
-simulator's parameters, and its SD is 15-23% lower than the headline synthetic control's.
+Measured on synthetic England's children looked after (docs/methods.md, "How much of the drift
+could any estimator remove?", ``benchmarks/impact_oracle_bound.py``): with ``theta`` fitted as
+here, the error is within 0.14-0.34 points (log x 100) of the Bayes oracle that knows the
+simulator's model, and its SD is 14-19% lower than the headline synthetic control's.
 """
 
 from __future__ import annotations
@@ -132,11 +136,10 @@ def fit_hyperparameters(times: FloatArray, gaps: FloatArray) -> Hyperparameters:
     return theta_of(fit.x)
 
 
-def predict_gap(
-    theta: Hyperparameters, times: FloatArray, gap: FloatArray, start: int
-) -> tuple[float, float]:
-    """The effect (observed post-period mean gap less its prediction) and the prediction's
-    error variance for one LA adopting in ``start``."""
+def error_weights(theta: Hyperparameters, times: FloatArray, start: int) -> FloatArray:
+    """``lambda`` with ``effect = lambda' gap`` for an LA adopting in ``start``: the post-years'
+    mean less the kriging weights on the pre-years (which sum to one, so ``lambda`` sums to zero
+    and the unknown level drops out; the prediction's error variance is ``lambda' C lambda``)."""
     pre, post = times < start, times >= start
     if pre.sum() < 2 or not post.any():
         raise ValueError(f"adoption in {start} leaves fewer than 2 pre-years or no post-year")
@@ -146,12 +149,20 @@ def predict_gap(
     c = cov[np.ix_(pre, post)] @ m
     ones = np.ones(int(pre.sum()))
     s_inv_1, s_inv_c = np.linalg.solve(s, ones), np.linalg.solve(s, c)
-    g = gap[pre]
-    level = float(s_inv_1 @ g / (ones @ s_inv_1))
-    predicted = level + float(s_inv_c @ (g - level))
-    level_error = (1.0 - ones @ s_inv_c) ** 2 / (ones @ s_inv_1)
-    variance = float(m @ cov[np.ix_(post, post)] @ m - c @ s_inv_c + level_error)
-    return float(gap[post].mean()) - predicted, variance
+    kriging = s_inv_c + s_inv_1 * (1.0 - ones @ s_inv_c) / (ones @ s_inv_1)
+    weights = np.zeros(times.size)
+    weights[post] = m
+    weights[pre] = -kriging
+    return weights
+
+
+def predict_gap(
+    theta: Hyperparameters, times: FloatArray, gap: FloatArray, start: int
+) -> tuple[float, float]:
+    """The effect (observed post-period mean gap less its prediction) and the prediction's
+    error variance for one LA adopting in ``start``."""
+    weights = error_weights(theta, times, start)
+    return float(weights @ gap), float(weights @ theta.covariance(times) @ weights)
 
 
 def random_trend(
@@ -170,17 +181,22 @@ def random_trend(
     mean = y[:, cols].mean(axis=1)
     if theta is None:
         theta = fit_hyperparameters(times, y[:, cols] - mean[:, None])
-    rows = []
+    cov = theta.covariance(times)
+    rows, summed = [], np.zeros(times.size)
     for unit, start in sorted(pilots.items()):
         gap = y[:, panel.units.index(unit)] - mean
         if not np.isfinite(gap).all():
             raise ValueError(f"LA {unit} has missing years")
-        effect, variance = predict_gap(theta, times, gap, start)
-        rows.append(PilotPrediction(unit, start, effect, variance))
+        weights = error_weights(theta, times, start)
+        summed += weights
+        own = float(weights @ cov @ weights)
+        rows.append(PilotPrediction(unit, start, float(weights @ gap), own * (1 + 1 / len(cols))))
     if not rows:
         raise ValueError("no pilot to estimate")
     att = float(np.mean([r.effect for r in rows]))
-    se = math.sqrt(max(sum(r.variance for r in rows), 0.0)) / len(rows)
+    shared = float(summed @ cov @ summed) / len(cols)  # the donors' mean, in every pilot's gap
+    own_total = sum(r.variance for r in rows) / (1 + 1 / len(cols))
+    se = math.sqrt(max(own_total + shared, 0.0)) / len(rows)
     z = float(stats.norm.ppf(0.975))
     p = float(2 * stats.norm.sf(abs(att) / se)) if se > 0 else math.nan
     return RandomTrendResult(att, se, p, att - z * se, att + z * se, theta, tuple(rows))
