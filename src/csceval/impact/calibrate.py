@@ -22,6 +22,9 @@ Methods (``METHODS``):
 - ``its``: controlled interrupted time series of each pseudo-pilot against the mean of the
   other candidates; HAC t-test of the average post-period effect. One test per pseudo-pilot
   and draw.
+- ``random_trend`` (opt-in, ``OPT_IN_METHODS``: run only when asked for): the random-trend
+  model (:func:`~csceval.impact.random_trend.random_trend`), its hyperparameters fitted by REML
+  on each draw's controls; normal interval. One test per draw.
 
 The Monte Carlo error of a rate ``p`` from ``n`` tests is ``sqrt(p (1 - p) / n)`` (tests of
 pseudo-pilots within one draw are not independent, so for ``synth_rmspe`` and ``its`` it is
@@ -43,16 +46,24 @@ import pandas as pd
 from scipy.stats import norm
 
 from csceval.executor import map_tasks
-from csceval.impact.calibrate_result import LABELS, METHODS, CalibrationResult, MethodCalibration
+from csceval.impact.calibrate_result import (
+    ALL_METHODS,
+    LABELS,
+    METHODS,
+    CalibrationResult,
+    MethodCalibration,
+)
 from csceval.impact.did import aggte, att_gt, few_treated_interval
 from csceval.impact.its import its
+from csceval.impact.random_trend import random_trend
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel, SynthSpec, pooled_synth
 from csceval.impact.synth_data import latest_span, positive_log
 
 FloatArray = npt.NDArray[np.float64]
 __all__ = [
-    "LABELS", "METHODS", "CalibrationResult", "MethodCalibration", "calibrate", "candidate_panel",
+    "ALL_METHODS", "LABELS", "METHODS", "CalibrationResult", "MethodCalibration", "calibrate",
+    "candidate_panel",
 ]  # fmt: skip
 
 
@@ -114,9 +125,9 @@ def calibrate(
     method is unknown, an adoption year leaves fewer than two years before it or none from it,
     or there are too few candidates.
     """
-    unknown = [m for m in methods if m not in METHODS]
+    unknown = [m for m in methods if m not in ALL_METHODS]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; choose from {METHODS}")
+        raise ValueError(f"unknown method(s) {unknown}; choose from {ALL_METHODS}")
     if not adoption_years:
         raise ValueError("no adoption years given")
     if log:
@@ -161,6 +172,8 @@ def calibrate(
         "its": "pilot minus mean of the other candidates; Newey-West, rule-of-thumb lag",
         "scale": "log" if log else "level",
     }
+    if "random_trend" in methods:
+        settings["random_trend"] = "REML on each draw's controls, normal interval"
     return CalibrationResult(
         outcome=outcome,
         adoption_years=tuple(int(t) for t in adoption_years),
@@ -210,6 +223,8 @@ def _run_draw(task: _Draw) -> dict[str, MethodCalibration]:
                     stats[method], sub, outcome, treated, controls, z,
                     o["sdid_inference"], o["sdid_reps"], draw_seed,
                 )  # fmt: skip
+            elif method == "random_trend":
+                _random_trend(stats[method], sub, outcome, treated, controls, z)
             else:
                 _its(stats[method], sub, outcome, treated, controls, alpha)
         except ValueError as exc:
@@ -309,6 +324,22 @@ def _sdid(
         raise ValueError("synthetic DiD standard error not defined: " + "; ".join(fit.notes))
     low, high = fit.tau - z * fit.se, fit.tau + z * fit.se
     stat.record(not low <= 0 <= high, fit.tau, low <= 0 <= high, z * fit.se)
+
+
+def _random_trend(
+    stat: MethodCalibration,
+    sub: SynthPanel,
+    outcome: str,
+    treated: dict[str, int],
+    controls: list[str],
+    z: float,
+) -> None:
+    """Deterministic (no seed): the hyperparameters are refitted on each draw's controls."""
+    fit = random_trend(sub, treated, controls, variable=outcome)
+    if not fit.se > 0:
+        raise ValueError("random-trend standard error not positive")
+    low, high = fit.att - z * fit.se, fit.att + z * fit.se
+    stat.record(not low <= 0 <= high, fit.att, low <= 0 <= high, z * fit.se)
 
 
 def _its(

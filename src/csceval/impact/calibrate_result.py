@@ -15,12 +15,17 @@ import pandas as pd
 from csceval.impact.synth_fit import json_float
 
 METHODS: tuple[str, ...] = ("synth_pooled", "synth_rmspe", "did", "sdid", "its")
+"""The methods calibrated unless others are asked for (the shipped figures' methods)."""
+OPT_IN_METHODS: tuple[str, ...] = ("random_trend",)
+"""Calibrated only when asked for (a plan's ``trend`` estimator in the design calibration)."""
+ALL_METHODS: tuple[str, ...] = METHODS + OPT_IN_METHODS
 LABELS: dict[str, str] = {
     "synth_pooled": "Synthetic control, pooled randomization test",
     "synth_rmspe": "Synthetic control, per-pilot RMSPE-ratio test",
     "did": "Callaway-Sant'Anna, t interval (bootstrap SE)",
     "sdid": "Synthetic DiD",
     "its": "Controlled ITS, Newey-West",
+    "random_trend": "Random-trend model, normal interval",
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from csceval.errors import InputError, Problem
-from csceval.impact.calibrate import METHODS
+from csceval.impact.calibrate import ALL_METHODS
 from csceval.project.documents import parse_json
 
 PROJECT_FILE = "impact_calibration.json"
@@ -38,7 +38,7 @@ def _calibration(raw: bytes) -> dict[str, object]:
         raise ValueError('no "methods" object')
     for name, entry in methods.items():
         sizes = entry.get("size") if isinstance(entry, dict) else None
-        if name not in METHODS or not isinstance(sizes, dict):
+        if name not in ALL_METHODS or not isinstance(sizes, dict):
             raise ValueError(f'method "{name}" is unknown or has no "size" object')
         bad = [k for k, v in sizes.items() if not isinstance(v, int | float) or not 0 <= v <= 1]
         if bad:

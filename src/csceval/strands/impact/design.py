@@ -61,12 +61,14 @@ PARALLEL_FROM, MAX_JOBS = 20, 4
 """From this many draws a run spreads them over local processes (one per core, at most 4);
 fewer are quicker in the run's own process than a process pool is to start."""
 CACHE_ENV = "CSCEVAL_CACHE_DIR"
-CALIBRATED_METHODS = ("synth_pooled", "synth_rmspe", "did", "sdid")
-"""ITS is descriptive (no test in the report), so it is not drawn."""
+CALIBRATED_METHODS = ("synth_pooled", "synth_rmspe", "did", "sdid", "random_trend")
+"""ITS is descriptive (no test in the report), so it is not drawn. The random-trend model is
+drawn only for a plan with ``trend``, so a plan without it keeps its methods, key and draws."""
 ESTIMATOR_METHODS: dict[str, tuple[str, ...]] = {
     "synth": ("synth_pooled", "synth_rmspe"),
     "did": ("did",),
     "sdid": ("sdid",),
+    "trend": ("random_trend",),
 }
 
 

@@ -27,6 +27,9 @@ from csceval.indicators.catalogue import Indicator
 from csceval.strands.impact.draws import N_BOOT as N_BOOT
 from csceval.strands.impact.draws import SYNTH_DRAWS as SYNTH_DRAWS
 from csceval.strands.impact.its_chart import its_gaps
+from csceval.strands.impact.random_trend_rows import LABEL as TREND_LABEL
+from csceval.strands.impact.random_trend_rows import METHOD as TREND_METHOD
+from csceval.strands.impact.random_trend_rows import random_trend_row
 from csceval.strands.impact.results import (
     Estimate,
     IndicatorImpact,
@@ -55,14 +58,17 @@ METHOD_LABELS: dict[str, str] = {
     "synth_rmspe": "Synthetic control",
     "did": "Callaway-Sant'Anna DiD",
     "sdid": "Synthetic DiD",
+    TREND_METHOD: TREND_LABEL,
 }
 """Methods with rows in the estimates table; ITS is a chart only (:mod:`.its_chart`)."""
 
 
+ESTIMATOR_ROWS: dict[str, str] = {"synth": "synth_pooled", "trend": TREND_METHOD}
+"""The plan's estimator -> its pooled row's method, where the names differ."""
+
+
 def _methods(estimators: tuple[str, ...]) -> list[str]:
-    return [
-        m for e in estimators if e != "its" for m in (["synth_pooled"] if e == "synth" else [e])
-    ]
+    return [ESTIMATOR_ROWS.get(e, e) for e in estimators if e != "its"]
 
 
 def not_estimable(
@@ -120,6 +126,8 @@ def analyse_indicator(
                 rows.append(row)
             elif est == "sdid":
                 rows.append(_sdid(panel, pilots, usable))
+            elif est == "trend":
+                rows.append(random_trend_row(panel, pilots, usable, scale))
             elif est == "its":
                 its_frame = its_gaps(panel, pilots, usable)
         except ValueError as exc:

@@ -12,7 +12,8 @@ method weights pilot-years: ``observed - counterfactual`` per pilot and year (bo
 their random numbers, so this is the framework's effect on those very counts), averaged
 
 - over each pilot's post-adoption years, then over pilots, for the pooled synthetic control
-  (pilots weighted equally), controlled ITS and each pilot's own synthetic control;
+  (pilots weighted equally), controlled ITS, each pilot's own synthetic control and the
+  random-trend model (the mean over pilots of each one's post-period mean gap);
 - over all post-adoption pilot-years for Callaway-Sant'Anna (the simple aggregation weights
   every post-adoption cell by its group size) and synthetic DiD (cohorts weighted by treated
   unit-periods).
@@ -58,7 +59,7 @@ from csceval.strands.impact.results import IndicatorImpact
 from csceval.strands.impact.scale import Scale, analysis_scale, from_log
 from csceval.strands.impact.strand import analyse_impact
 
-PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its"})
+PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its", "random_trend"})
 """Methods whose estimand weights pilots equally; the others weight pilot-years equally."""
 NULL_INDICATORS_NOTE = "no effect injected: truth 0, so the rejection rate is the real size"
 COLUMNS = (

@@ -3,9 +3,10 @@
 Notes
 -----
 **The rule.** Per indicator the headline test is the first estimated of the pooled synthetic
-control, Callaway-Sant'Anna and synthetic DiD. With ``p`` its design-calibrated p-value
-(:mod:`.design_stats`) and ``p_fw`` its family-wise p-value over all analysed indicators
-(max-T: the largest statistic over the indicators within each null draw):
+control, Callaway-Sant'Anna and synthetic DiD; the *other methods* are the rest of those and the
+random-trend model (never a headline, :data:`CORROBORATING`). With ``p`` its design-calibrated
+p-value (:mod:`.design_stats`) and ``p_fw`` its family-wise p-value over all analysed
+indicators (max-T: the largest statistic over the indicators within each null draw):
 
 - **none**: no headline estimate, or ``p >= 0.10`` and no other method's 95% interval excludes
   zero;
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 
 STRENGTHS: tuple[Strength, ...] = ("high", "moderate", "low", "none")
 HEADLINE_METHODS = ("synth_pooled", "did", "sdid")
+CORROBORATING = (*HEADLINE_METHODS, "random_trend")
+"""Methods whose interval may corroborate (or contradict) the headline."""
 MIN_DESIGN_DRAWS = 49
 Corroborates = Callable[[str, str], bool]
 """``(indicator, method)``: may the method corroborate (its size measured, not over-rejecting)?"""
@@ -175,7 +178,7 @@ def assess(
     def others(imp: IndicatorImpact, head: Estimate) -> tuple[tuple[float, bool, bool], ...]:
         return tuple(
             (float(np.sign(e.estimate)), not e.low <= 0 <= e.high, ok(imp.indicator.id, e.method))
-            for m in HEADLINE_METHODS
+            for m in CORROBORATING
             if m != head.method
             and _estimated(e := imp.get(m))
             and math.isfinite(e.low)
@@ -291,7 +294,7 @@ class _DrawView:
         """The label of every draw (failed draws: ``none``) with every estimate moved by
         ``shift``; on the null draws each p-value counts the draw itself (exact uniformity)."""
         valid = t_null[np.isfinite(t_null)]
-        rivals = [m for m in HEADLINE_METHODS if m != self.head and m in self.methods]
+        rivals = [m for m in CORROBORATING if m != self.head and m in self.methods]
         out: list[str] = []
         for j, e in enumerate(self.methods[self.head].estimates):
             if not math.isfinite(e):

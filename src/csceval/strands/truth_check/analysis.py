@@ -4,7 +4,8 @@ Notes
 -----
 **Which estimates.** Every estimable row of the impact strand's ``to_frame()`` (the only way
 this strand reads another's result): pooled rows (synthetic control, Callaway-Sant'Anna,
-synthetic DiD, ITS) and per-pilot synthetic-control rows. Coverage and the luck of the world
+synthetic DiD, the random-trend model when the plan has it, ITS) and per-pilot
+synthetic-control rows. Coverage and the luck of the world
 are judged on the pooled rows with a 95% interval; per-pilot rows have no interval and are only
 checked for sign.
 

@@ -17,7 +17,8 @@ effect in year ``y`` is
 Post-adoption years run from the pilot's adoption year to the last year of the span the method
 used. The truth is then
 
-- pilots weighted equally (pooled and per-pilot synthetic control, controlled ITS):
+- pilots weighted equally (pooled and per-pilot synthetic control, controlled ITS, the
+  random-trend model):
   ``mean_p mean_y d_py``;
 - pilot-years weighted equally (Callaway-Sant'Anna's simple aggregation, synthetic DiD):
   ``sum_py d_py / n_py``;
@@ -40,7 +41,7 @@ import numpy as np
 
 from csceval.strands.truth_check.truth_file import InjectedTruth
 
-PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its"})
+PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its", "random_trend"})
 """Methods that weight pilots equally; every other method weights pilot-years equally."""
 
 

@@ -55,6 +55,8 @@ def _table(result: TruthCheckResult, policy: DisclosurePolicy) -> TableBlock:
         ],
         columns=[c.name for c in COLUMNS],
     )
+    trend = any(r.method == "random_trend" for r in result.pooled)  # an opt-in estimator
+    equally = "synthetic control" + (" and the random-trend model" if trend else "")
     return TableBlock(
         id=TABLE_ID,
         title="Each impact estimate beside the effect the simulator injected",
@@ -63,8 +65,8 @@ def _table(result: TruthCheckResult, policy: DisclosurePolicy) -> TableBlock:
         source=SOURCE,
         notes=(
             "True effect: the effect injected on the pilots the method used, averaged over their "
-            "post-adoption years as the method weights them (pilots equally for synthetic "
-            "control, pilot-years equally for Callaway-Sant'Anna and synthetic DiD); per cent "
+            f"post-adoption years as the method weights them (pilots equally for {equally}, "
+            "pilot-years equally for Callaway-Sant'Anna and synthetic DiD); per cent "
             "changes for rates (estimated on the log scale), percentage points for percentages.",
             *result.notes,
         ),
