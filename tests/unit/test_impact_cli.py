@@ -244,6 +244,11 @@ def test_calibrate_reports_size_and_coverage(toy_panel: Path) -> None:
     assert code == 0, output
     assert "Controlled ITS" in output
     assert "coverage" in output
+    code, output = run(*args, "--method", "random_trend", "--json")  # opt-in, asked for
+    assert code == 0, output
+    (result,) = json.loads(output)["results"]
+    assert set(result["methods"]) == {"random_trend"}
+    assert result["methods"]["random_trend"]["tests"] == 2
     code, output = run("calibrate", *common, "--adoption-years", "2006,soon")
     assert code == 2
     assert "CSC-E7106" in output

@@ -23,6 +23,7 @@ from csceval.cli.options import (
     quiet_option,
     seed_option,
 )
+from csceval.impact.calibrate import ALL_METHODS
 from csceval.impact.calibrate import METHODS as CALIBRATION_METHODS
 from csceval.impact.calibrate import calibrate as run_calibration
 from csceval.impact.panel_io import estimator_input, parse_adoption_years, read_synth_panel
@@ -73,8 +74,8 @@ ALPHA = click.FloatRange(0, 1, min_open=True, max_open=True)
     "--method",
     "methods",
     multiple=True,
-    type=click.Choice(list(CALIBRATION_METHODS)),
-    help="A method to calibrate (repeat for several) [default: all].",
+    type=click.Choice(list(ALL_METHODS)),
+    help="A method to calibrate (repeat for several) [default: all but the opt-in random_trend].",
 )
 @click.option(
     "--draws",
