@@ -14,6 +14,7 @@ calibration's are. ``--panel`` and ``--output`` point elsewhere: a unit test
 so a broken benchmark fails the tests.
 
 Run: .venv/bin/python benchmarks/impact_calibration.py [--jobs 2 | --scheduler ADDRESS] [--write]
+    [--methods synth_pooled,did,random_trend] (default: every method but the opt-in ones)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from csceval.executor import map_tasks
-from csceval.impact.calibrate import LABELS, METHODS, CalibrationResult, calibrate
+from csceval.impact.calibrate import ALL_METHODS, LABELS, METHODS, CalibrationResult, calibrate
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
 from csceval.strands.impact.design_stats import NOMINAL
@@ -42,7 +43,6 @@ ADOPTION_YEARS = (2019, 2019, 2020, 2020, 2021, 2021, 2021, 2022, 2022, 2022)
 EXCLUDE = ("303", "304", "801", "855", "925", "926", "935", "384", "938", "872", "211")
 """The Signs of Safety pilot LAs of Phases 1 and 2 (old LA codes): never pseudo-pilots."""
 SEED = 2026
-FAST = ("synth_pooled", "synth_rmspe", "did", "its")
 
 
 def _panel(path: Path) -> SynthPanel:
@@ -78,10 +78,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--panel", type=Path, default=PANEL, help="the LA panel (wide CSV)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the file --write rewrites")
     parser.add_argument("--write", action="store_true", help=f"rewrite {OUTPUT.name}")
+    parser.add_argument(
+        "--methods", default=",".join(METHODS),
+        help="comma-separated, from " + ", ".join(ALL_METHODS) + " [default: all but opt-in]",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    jobs: list[tuple[Path, str, tuple[str, ...], int]]
-    jobs = [(args.panel, o, FAST, args.draws) for o in HEADLINE_INDICATORS]
-    jobs += [(args.panel, o, ("sdid",), args.sdid_draws) for o in HEADLINE_INDICATORS]
+    chosen = tuple(m for m in args.methods.split(",") if m)
+    unknown = set(chosen) - set(ALL_METHODS)
+    if unknown:
+        parser.error(f"unknown method(s) {sorted(unknown)}")
+    fast = tuple(m for m in ALL_METHODS if m in chosen and m != "sdid")
+    jobs: list[tuple[Path, str, tuple[str, ...], int]] = []
+    jobs += [(args.panel, o, fast, args.draws) for o in HEADLINE_INDICATORS if fast]
+    if "sdid" in chosen:
+        jobs += [(args.panel, o, ("sdid",), args.sdid_draws) for o in HEADLINE_INDICATORS]
     wall = time.perf_counter()
     done = map_tasks(_run, jobs, jobs=args.jobs, scheduler=args.scheduler, label="calibration")
     wall = time.perf_counter() - wall
@@ -92,6 +102,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"wall {wall:.0f} s on {args.jobs} processes, "
           f"{sum(cpu for _, cpu in done):.0f} CPU-s in the tasks\n")  # fmt: skip
     print("\n".join(_table(results)))
+    print("\nSD of the estimates over the draws (analysis scale; the MDE is 2.8 times it):")
+    for result in results:
+        for name, stat in result.methods.items():
+            if name != "synth_rmspe" and len(stat.estimates) > 1:
+                sd = float(pd.Series(stat.estimates).std())
+                print(f"  {result.outcome} {name}: {sd:.4f}")
     if args.write:
         payload = {
             "description": "Real size of each impact test at nominal 5% on the real LA panel "
@@ -111,13 +127,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _rows(results: list[CalibrationResult]) -> list[SizeRow]:
-    """Each method's size on each outcome, methods in :data:`METHODS` order."""
+    """Each method's size on each outcome, methods in :data:`ALL_METHODS` order."""
     rows = [
         SizeRow(r.outcome, name, r.n_draws, stat.tests, stat.size, stat.size_mc_error)
         for r in results
         for name, stat in r.methods.items()
     ]
-    return sorted(rows, key=lambda row: METHODS.index(row.method))
+    return sorted(rows, key=lambda row: ALL_METHODS.index(row.method))
 
 
 def _table(results: list[CalibrationResult]) -> list[str]:
@@ -134,7 +150,7 @@ def _table(results: list[CalibrationResult]) -> list[str]:
     lines.append("|---" * (len(HEADLINE_INDICATORS) + 1) + "|")
     for name in LABELS:
         if name in cells:
-            tests = "" if name in ("synth_pooled", "did", "sdid") else " per pilot"
+            tests = "" if name in ("synth_pooled", "did", "sdid", "random_trend") else " per pilot"
             row = [cells[name].get(o, "") for o in HEADLINE_INDICATORS]
             lines.append(
                 f"| {LABELS[name]} ({draws[name]} draws{tests}) | " + " | ".join(row) + " |"

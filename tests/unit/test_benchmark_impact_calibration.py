@@ -63,3 +63,19 @@ def test_the_benchmark_writes_a_calibration_the_report_reads(
             size = calibrated_size(payload, method, indicator)
             assert size is not None
             assert 0 <= size <= 1
+
+
+def test_the_benchmark_measures_chosen_methods_an_opt_in_one_included(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    panel = _panel(tmp_path / "panel.csv")
+    args = ["--draws", "2", "--jobs", "1", "--panel", str(panel)]
+    BENCHMARK.main([*args, "--methods", "did,random_trend"])
+    out = capsys.readouterr().out
+    table = [x for x in out.splitlines() if x.startswith("| ")]
+    assert len(table) == 3  # the header, did and the random-trend model, in that order
+    assert table[1].startswith(f"| {LABELS['did']} (2 draws)")
+    assert table[2].startswith(f"| {LABELS['random_trend']} (2 draws)")
+    assert "cla_rate_per_10k random_trend:" in out  # its spread over the draws
+    with pytest.raises(SystemExit):
+        BENCHMARK.main([*args, "--methods", "did,oracle"])
