@@ -322,8 +322,7 @@ def _sdid(
     )  # fmt: skip
     if not math.isfinite(fit.se):
         raise ValueError("synthetic DiD standard error not defined: " + "; ".join(fit.notes))
-    low, high = fit.tau - z * fit.se, fit.tau + z * fit.se
-    stat.record(not low <= 0 <= high, fit.tau, low <= 0 <= high, z * fit.se)
+    _record_normal(stat, fit.tau, fit.se, z)
 
 
 def _random_trend(
@@ -338,8 +337,13 @@ def _random_trend(
     fit = random_trend(sub, treated, controls, variable=outcome)
     if not fit.se > 0:
         raise ValueError("random-trend standard error not positive")
-    low, high = fit.att - z * fit.se, fit.att + z * fit.se
-    stat.record(not low <= 0 <= high, fit.att, low <= 0 <= high, z * fit.se)
+    _record_normal(stat, fit.att, fit.se, z)
+
+
+def _record_normal(stat: MethodCalibration, estimate: float, se: float, z: float) -> None:
+    """One test of a normal interval ``estimate +/- z se``: rejected when it excludes zero."""
+    low, high = estimate - z * se, estimate + z * se
+    stat.record(not low <= 0 <= high, estimate, low <= 0 <= high, z * se)
 
 
 def _its(
