@@ -5,6 +5,9 @@ quantities: ``C_g = X_g' W_g X_g`` and ``d_g = X_g' W_g y_g``. Computing them on
 ``O(N K^2)``; every variance, degrees of freedom and bootstrap replication after that costs
 ``O(G K^2)`` or less, whatever the number of rows. Weighted least squares is handled as ordinary
 least squares on the ``sqrt(w)``-scaled model, so ``C_g`` and ``d_g`` already carry the weights.
+``C_g`` is held compactly (:class:`ClusterBlocks`): only the columns the cluster's rows touch,
+so a stacked design whose K grows with the clusters (:mod:`csceval.impact.did_cells`) costs
+``O(G k_g^2)`` memory for the per-cluster ``k_g`` columns, never ``O(G K^2)``.
 
 Bad input raises :class:`~csceval.errors.InputError` with code CSC-E7103 ("the estimator cannot
 use the input"), the message saying why: missing values, negative weights, fewer than two
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,10 +27,14 @@ import pandas as pd
 from csceval.errors import InputError, Problem
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 __all__ = [
+    "ClusterBlocks",
     "ClusterMoments",
+    "Cr2Part",
     "FloatArray",
+    "IntArray",
     "cluster_moments",
     "estimator_problem",
     "require_columns",
@@ -58,27 +65,99 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], hint: str = "")
             raise estimator_problem(f"{gaps} row(s) have no value{hint}", column=c)
 
 
+class Cr2Part(NamedTuple):
+    """One cluster's pieces of ``A_g`` (:meth:`ClusterMoments.cr2_parts`): ``columns`` the
+    stacked columns the cluster's ``X_g`` is non-zero in, ``left = V S P`` and ``right = P'
+    S^{-1} V'`` over those columns only, and ``f = f(lam)``."""
+
+    columns: IntArray
+    left: FloatArray
+    right: FloatArray
+    f: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterBlocks:
+    """Per-cluster symmetric K x K matrices (``C_g``, ``X_g'A_g X_g``) stored compactly.
+
+    Cluster ``g``'s matrix is zero outside the columns ``support[g]`` (ascending), so only the
+    dense ``blocks[g]`` over them is kept. In a stacked difference-in-differences every
+    comparator LA is in every 2x2 cell, so K grows as cells x LAs while each LA touches only its
+    own dummy, ``post``, ``treated x post`` and the covariates of its cells: a dense G x K x K
+    array would take 1.6 GB at 150 LAs and eight cells, these blocks a few MB. Every operation
+    works block by block; :meth:`dense` is for small K only."""
+
+    support: list[IntArray]
+    blocks: list[FloatArray]
+    n_params: int
+
+    @classmethod
+    def full(cls, dense: FloatArray) -> ClusterBlocks:
+        """Blocks over every column, from a G x K x K array."""
+        k = int(dense.shape[1])
+        every = np.arange(k)
+        return cls([every] * int(dense.shape[0]), list(dense), k)
+
+    @property
+    def n_clusters(self) -> int:
+        return len(self.blocks)
+
+    def dense(self) -> FloatArray:
+        """The G x K x K array (small K only: its size is the point of this class)."""
+        out = np.zeros((self.n_clusters, self.n_params, self.n_params))
+        for g, (s, b) in enumerate(zip(self.support, self.blocks, strict=True)):
+            out[g][np.ix_(s, s)] = b
+        return out
+
+    def total(self) -> FloatArray:
+        """``sum_g C_g`` (K x K), added in cluster order."""
+        out = np.zeros((self.n_params, self.n_params))
+        for s, b in zip(self.support, self.blocks, strict=True):
+            out[np.ix_(s, s)] += b
+        return out
+
+    def times(self, values: FloatArray) -> FloatArray:
+        """``C_g v`` per cluster (G x K, or G x K x R for a K x R ``values``)."""
+        out = np.zeros((self.n_clusters, *values.shape))
+        for g, (s, b) in enumerate(zip(self.support, self.blocks, strict=True)):
+            out[g, s] = b @ values[s]
+        return out
+
+    def left_times(self, vector: FloatArray) -> FloatArray:
+        """``v'C_g`` per cluster (G x K)."""
+        out = np.zeros((self.n_clusters, vector.shape[0]))
+        for g, (s, b) in enumerate(zip(self.support, self.blocks, strict=True)):
+            out[g, s] = vector[s] @ b
+        return out
+
+    def quadratic(self, vector: FloatArray) -> FloatArray:
+        """``v'C_g v`` per cluster (G)."""
+        pairs = zip(self.support, self.blocks, strict=True)
+        return np.array([vector[s] @ b @ vector[s] for s, b in pairs])
+
+
 @dataclass(frozen=True, eq=False)
 class ClusterMoments:
-    """Per-cluster moments ``C_g = X_g'W_g X_g`` (``xtx``, G x K x K) and ``d_g = X_g'W_g y_g``
-    (``xty``, G x K) of one weighted regression, with the number of rows behind them."""
+    """Per-cluster moments ``C_g = X_g'W_g X_g`` (``xtx``, compact: :class:`ClusterBlocks`) and
+    ``d_g = X_g'W_g y_g`` (``xty``, G x K, or G x K x R for R outcome vectors) of one weighted
+    regression, with the number of rows behind them."""
 
-    xtx: FloatArray
+    xtx: ClusterBlocks
     xty: FloatArray
     n_obs: int
     labels: npt.NDArray[Any]
 
     @property
     def n_clusters(self) -> int:
-        return int(self.xtx.shape[0])
+        return self.xtx.n_clusters
 
     @property
     def n_params(self) -> int:
-        return int(self.xtx.shape[1])
+        return self.xtx.n_params
 
     def bread(self, names: Sequence[str] | None = None) -> FloatArray:
         """``(X'WX)^{-1}``; CSC-E7103 naming the columns involved when the design is collinear."""
-        total = self.xtx.sum(axis=0)
+        total = self.xtx.total()
         check_full_rank(total, names)
         return np.asarray(np.linalg.inv(total), dtype=np.float64)
 
@@ -87,8 +166,9 @@ class ClusterMoments:
         return np.asarray(bread @ self.xty.sum(axis=0), dtype=np.float64)
 
     def scores(self, beta: FloatArray) -> FloatArray:
-        """Per cluster ``X_g'W_g e_g`` for the residuals ``e = y - X beta`` (G x K)."""
-        return np.asarray(self.xty - self.xtx @ beta, dtype=np.float64)
+        """Per cluster ``X_g'W_g e_g`` for the residuals ``e = y - X beta`` (G x K; G x K x R
+        for K x R coefficients of R outcome vectors in :attr:`xty`)."""
+        return np.asarray(self.xty - self.xtx.times(beta), dtype=np.float64)
 
     def cr1_factor(self) -> float:
         """The small-sample factor ``G/(G-1) * (N-1)/(N-K)`` (Stata, pyfixest CRV1)."""
@@ -102,49 +182,50 @@ class ClusterMoments:
         meat = scores.T @ scores
         return np.asarray(self.cr1_factor() * bread @ meat @ bread, dtype=np.float64)
 
-    def cr2_parts(self, bread: FloatArray) -> list[tuple[FloatArray, FloatArray, FloatArray]]:
+    def cr2_parts(self, bread: FloatArray) -> list[Cr2Part]:
         """Per cluster the pieces of ``A_g = (I - H_gg)^{-1/2}`` in the span of ``X_g``.
 
         ``X_g = U_g S V'`` from the eigen-decomposition of ``C_g``; with ``M = S V' B V S =
         P diag(lam) P'`` the leverage block is ``H_gg = U_g M U_g'`` and ``A_g = I + U_g P
         diag(f(lam) - 1) P' U_g'`` with ``f(lam) = (1 - lam)^{-1/2}``, or 0 where ``lam`` is 1
         (the Moore-Penrose inverse of Pustejovsky & Tipton 2018, which makes cluster fixed
-        effects harmless). Returns ``(V S P, P' S^{-1} V', f(lam))`` per cluster."""
+        effects harmless). Only the columns non-zero in the cluster (e.g. its own cells of a
+        stacked design) enter, so each part is as small as the cluster's block."""
         parts = []
-        for c in self.xtx:
-            # only the columns non-zero in this cluster (e.g. its own cells of a stacked design)
-            support = np.flatnonzero(np.diag(c) > 0)
-            s2, vecs = np.linalg.eigh(c[np.ix_(support, support)])
+        for sup, c in zip(self.xtx.support, self.xtx.blocks, strict=True):
+            local = np.flatnonzero(np.diag(c) > 0)
+            s2, vecs = np.linalg.eigh(c[np.ix_(local, local)])
             keep = s2 > _RANK_TOL * max(float(s2.max(initial=0.0)), 0.0)
+            index = sup[local]
             if not keep.any():
-                empty = np.zeros((self.n_params, 0))
-                parts.append((empty, empty.T, np.zeros(0)))
+                empty = np.zeros((0, 0))
+                parts.append(Cr2Part(index[:0], empty, empty, np.zeros(0)))
                 continue
-            v = np.zeros((self.n_params, int(keep.sum())))
-            v[support] = vecs[:, keep]
+            v = vecs[:, keep]
             s = np.sqrt(s2[keep])
-            m = (s[:, None] * (v.T @ bread @ v)) * s[None, :]
+            m = (s[:, None] * (v.T @ bread[np.ix_(index, index)] @ v)) * s[None, :]
             lam, p = np.linalg.eigh((m + m.T) / 2)
             gap = 1.0 - lam
             f = np.where(gap > _LEVERAGE_TOL, 1.0 / np.sqrt(np.clip(gap, _LEVERAGE_TOL, None)), 0.0)
-            parts.append(((v * s) @ p, (p.T / s[None, :]) @ v.T, f))
+            parts.append(Cr2Part(index, (v * s) @ p, (p.T / s[None, :]) @ v.T, f))
         return parts
 
-    def cr2_scores(
-        self, scores: FloatArray, parts: list[tuple[FloatArray, FloatArray, FloatArray]]
-    ) -> FloatArray:
+    def cr2_scores(self, scores: FloatArray, parts: list[Cr2Part]) -> FloatArray:
         """Per cluster ``X_g' W_g A_g e_g``: the scores with the CR2 adjustment (G x K)."""
         out = np.array(scores, dtype=np.float64)
-        for g, (left, right, f) in enumerate(parts):
-            out[g] += left @ ((f - 1.0) * (right @ scores[g]))
+        for g, (index, left, right, f) in enumerate(parts):
+            out[g, index] += left @ ((f - 1.0) * (right @ scores[g, index]))
         return out
 
-    def xax(self, parts: list[tuple[FloatArray, FloatArray, FloatArray]], power: int) -> FloatArray:
-        """Per cluster ``X_g' A_g^power X_g`` (power 1 or 2), G x K x K."""
-        out = np.array(self.xtx, dtype=np.float64)
-        for g, (left, _, f) in enumerate(parts):
-            out[g] += (left * (f**power - 1.0)) @ left.T
-        return out
+    def xax(self, parts: list[Cr2Part], power: int) -> ClusterBlocks:
+        """Per cluster ``X_g' A_g^power X_g`` (power 1 or 2), on the supports of ``C_g``."""
+        blocks = []
+        for sup, c, part in zip(self.xtx.support, self.xtx.blocks, parts, strict=True):
+            block = np.array(c, dtype=np.float64)
+            local = np.searchsorted(sup, part.columns)
+            block[np.ix_(local, local)] += (part.left * (part.f**power - 1.0)) @ part.left.T
+            blocks.append(block)
+        return ClusterBlocks(self.xtx.support, blocks, self.n_params)
 
 
 def check_full_rank(total: FloatArray, names: Sequence[str] | None) -> None:
@@ -222,7 +303,7 @@ def cluster_moments(
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
     k = xv.shape[1]
-    xtx = np.empty((len(labels), k, k))
+    xtx = np.empty((len(labels), k, k))  # dense: K is small here
     xty = np.empty((len(labels), k))
     for g in range(len(labels)):
         rows = order[bounds[g] : bounds[g + 1]]
@@ -230,4 +311,6 @@ def cluster_moments(
         xw = xg * wv[rows, None]
         xtx[g] = xw.T @ xg
         xty[g] = xw.T @ yv[rows]
-    return ClusterMoments(xtx=xtx, xty=xty, n_obs=int(yv.shape[0]), labels=np.asarray(labels))
+    return ClusterMoments(
+        xtx=ClusterBlocks.full(xtx), xty=xty, n_obs=int(yv.shape[0]), labels=np.asarray(labels)
+    )

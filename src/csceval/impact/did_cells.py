@@ -17,7 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from csceval.impact.cluster_moments import ClusterMoments, FloatArray, cluster_moments
+from csceval.impact.cluster_moments import (
+    ClusterBlocks,
+    ClusterMoments,
+    FloatArray,
+    cluster_moments,
+)
 
 __all__ = ["Cell", "CellMoments", "cell_moments", "stack_cells", "stacked_names"]
 
@@ -76,7 +81,7 @@ def cell_moments(
     present = np.unique(cell[w > 0])
     if present.size >= 2:
         m = cluster_moments(y, design, cell, w)
-        a[m.labels.astype(np.int64)] = m.xtx
+        a[m.labels.astype(np.int64)] = m.xtx.dense()
         b[m.labels.astype(np.int64)] = m.xty
     elif present.size == 1:
         weighted = design * w[:, None]
@@ -109,13 +114,18 @@ def stack_cells(
     """Cluster moments of the stacked regression of all ``cells``, and each cell's column of
     ``treated x post`` (its ATT(g,t)). A cell's columns are: one dummy per cluster in it,
     ``post`` (1 in ``period``, 0 in ``base``), ``treated x post``, then the covariates with
-    coefficients of their own in each cell."""
+    coefficients of their own in each cell.
+
+    A cluster's ``C_g`` is kept only over its own columns (:class:`ClusterBlocks`): in each of
+    its cells its dummy, ``post``, ``treated x post`` if it is treated there, and the
+    covariates; zero elsewhere, so the blocks hold exactly the numbers of the dense K x K
+    matrix while K grows as cells x clusters."""
     n_clusters = moments.a.shape[0]
     sizes = [cell.n_params(n_covariates) for cell in cells]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     k_total = int(offsets[-1])
-    xtx = np.zeros((n_clusters, k_total, k_total))
     xty = np.zeros((n_clusters, k_total, *moments.b.shape[3:]))  # trailing: replicates
+    pieces: list[list[tuple[npt.NDArray[np.int64], FloatArray]]] = [[] for _ in range(n_clusters)]
     n_obs = 0
     att_columns = []
     for cell, start, size in zip(cells, offsets[:-1], sizes, strict=True):
@@ -125,17 +135,35 @@ def stack_cells(
         block = slice(int(start), int(start) + size)
         for j, cluster in enumerate(members):
             is_treated = j < len(cell.treated)
+            rows = [j, n_members, *([n_members + 1] if is_treated else [])]
+            rows += range(n_members + 2, size)
+            a = np.zeros((len(rows), len(rows)))
             for period, post in ((cell.base_code, 0.0), (cell.period_code, 1.0)):
                 mapping = np.zeros((size, 1 + n_covariates))
                 mapping[j, 0] = 1.0
                 mapping[n_members, 0] = post
                 mapping[n_members + 1, 0] = post * is_treated
                 mapping[n_members + 2 :, 1:] = np.eye(n_covariates)
-                xtx[cluster, block, block] += mapping @ moments.a[cluster, period] @ mapping.T
+                kept = mapping[rows]
+                a += kept @ moments.a[cluster, period] @ kept.T
                 xty[cluster, block] += mapping @ moments.b[cluster, period]
                 n_obs += int(moments.rows[cluster, period])
-    used = np.flatnonzero(np.abs(xtx).sum(axis=(1, 2)) > 0)
-    stacked = ClusterMoments(
-        xtx=xtx[used], xty=xty[used], n_obs=n_obs, labels=used.astype(np.int64)
-    )
-    return stacked, att_columns
+            pieces[cluster].append((int(start) + np.asarray(rows, dtype=np.int64), a))
+    used = [g for g in range(n_clusters) if any(np.abs(a).sum() > 0 for _, a in pieces[g])]
+    support, blocks = [], []
+    for g in used:  # cells in column order, so each support is ascending
+        support.append(np.concatenate([s for s, _ in pieces[g]]))
+        blocks.append(_block_diagonal([a for _, a in pieces[g]]))
+    xtx = ClusterBlocks(support, blocks, k_total)
+    labels = np.asarray(used, dtype=np.int64)
+    return ClusterMoments(xtx=xtx, xty=xty[labels], n_obs=n_obs, labels=labels), att_columns
+
+
+def _block_diagonal(blocks: Sequence[FloatArray]) -> FloatArray:
+    size = sum(b.shape[0] for b in blocks)
+    out = np.zeros((size, size))
+    at = 0
+    for b in blocks:
+        out[at : at + b.shape[0], at : at + b.shape[0]] = b
+        at += b.shape[0]
+    return out

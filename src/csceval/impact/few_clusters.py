@@ -35,6 +35,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from csceval.impact.cluster_moments import (
+    ClusterBlocks,
     ClusterMoments,
     FloatArray,
     cluster_moments,
@@ -147,7 +148,7 @@ def cr2_vcov(
 
 
 def bm_degrees_of_freedom(
-    bread: FloatArray, contrast: FloatArray, xax1: FloatArray, xax2: FloatArray
+    bread: FloatArray, contrast: FloatArray, xax1: ClusterBlocks, xax2: ClusterBlocks
 ) -> float:
     """Bell-McCaffrey degrees of freedom of the CR2 t-test of ``contrast'beta``.
 
@@ -160,8 +161,8 @@ def bm_degrees_of_freedom(
     the contrast has leverage 1 on it (e.g. it is identified within one cluster only), so CR2
     and its test are undefined; :class:`ClusterFit` then reports ``se_cr2 = nan`` too."""
     bc = bread @ contrast
-    w = xax1 @ bc
-    diag = np.einsum("k,gkl,l->g", bc, xax2, bc)
+    w = xax1.times(bc)
+    diag = xax2.quadratic(bc)
     if float(diag.sum()) <= _DEGENERATE * float(contrast @ bc):
         return math.nan  # no cluster leaves the contrast any leverage: CR2 is undefined
     m = np.diag(diag) - w @ bread @ w.T
@@ -239,9 +240,11 @@ class ClusterFit:
         the root of their sum of squares: the same numbers :meth:`estimate` gives vector by
         vector, at the cost of a few matrix products."""
         bc = self.bread @ contrast
-        q = np.array([bc + right.T @ ((f - 1.0) * (left.T @ bc)) for left, right, f in self.parts])
+        q = np.tile(bc, (len(self.parts), 1))
+        for g, (index, left, right, f) in enumerate(self.parts):
+            q[g, index] += right.T @ ((f - 1.0) * (left.T @ bc[index]))
         beta = self.bread @ xty.sum(axis=0)  # K x R
-        scores = xty - self.moments.xtx @ beta  # G x K x R
+        scores = xty - self.moments.xtx.times(beta)  # G x K x R
         u = np.einsum("gk,gkr->gr", q, scores)
         df_bm = bm_degrees_of_freedom(self.bread, contrast, self.xax1, self.xax2)
         est = np.asarray(contrast @ beta, dtype=np.float64)

@@ -64,7 +64,7 @@ def bootstrap_t(
     restricted residuals, the estimate for unrestricted ones)."""
     bc = bread @ contrast
     a = scores @ bc
-    q = np.einsum("k,gkl->gl", bc, moments.xtx) @ (bread @ scores.T)
+    q = moments.xtx.left_times(bc) @ (bread @ scores.T)
     factor = moments.cr1_factor()
     out = np.empty(weights.shape[1])
     for start in range(0, weights.shape[1], _CHUNK):
