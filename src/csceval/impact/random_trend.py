@@ -77,6 +77,9 @@ class Hyperparameters:
 
 @dataclass(frozen=True)
 class PilotPrediction:
+    """One pilot's effect (observed post-period mean gap less its prediction) and the variance
+    of that prediction's error, the donors' mean included."""
+
     unit: str
     start: int
     effect: float

@@ -62,8 +62,8 @@ def project_design(
     )
     if design is None:
         raise ValueError(
-            "nothing to calibrate: the plan has no impact test (synth, did, sdid, trend), no pilot has "
-            "an adoption date, no indicator leaves enough candidates, or the draws are 0"
+            "nothing to calibrate: the plan has no impact test (synth, did, sdid, trend), no "
+            "pilot has an adoption date, no indicator leaves enough candidates, or the draws are 0"
         )
     return design
 
