@@ -255,3 +255,38 @@ def test_calibrate_reports_size_and_coverage(toy_panel: Path) -> None:
     code, output = run("calibrate", *common, "--adoption-years", "2001")
     assert code == 2
     assert "CSC-E7103" in output
+
+
+def test_trend_estimates_the_pooled_effect_and_prints_json(toy_panel: Path) -> None:
+    common = ("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y")
+    code, output = run("trend", *common, "--group", "first", "--json")
+    assert code == 0, output
+    result = json.loads(output)
+    assert [p["unit"] for p in result["pilots"]] == ["u0", "u3"]
+    assert result["donors"] == [f"u{i}" for i in (1, 2, 4, 5, 6, 7, 8, 9)]
+    assert result["ci"][0] < result["att"] < result["ci"][1]
+    assert result["att"] == pytest.approx(np.mean([p["effect"] for p in result["pilots"]]))
+    code, output = run("trend", *common, "--treated", "u0", "--start", "2008", "--log")
+    assert code == 0, output
+    assert "Random-trend model, outcome log y, 9 donors" in output  # u3 is a donor now
+    assert "u0 (from 2008): effect" in output
+
+
+def test_trend_mistakes_are_coded(toy_panel: Path, tmp_path: Path) -> None:
+    common = ("--data", str(toy_panel), "--unit", "unit", "--time", "year", "--outcome", "y")
+    code, output = run("trend", *common, "--treated", "u0", "--start", "2001")
+    assert code == 2
+    assert "CSC-E7103" in output
+    assert "fewer than 2 pre-years" in output
+    code, output = run("trend", *common)
+    assert code == 2
+    assert "CSC-E7105" in output
+    gappy = pd.read_csv(toy_panel)
+    gappy.loc[(gappy["unit"] == "u5") & (gappy["year"] == 2003), "y"] = np.nan
+    gappy.to_csv(tmp_path / "gappy.csv", index=False)
+    code, output = run(
+        "trend", "--data", str(tmp_path / "gappy.csv"), "--unit", "unit", "--time", "year",
+        "--outcome", "y", "--treated", "u0", "--start", "2008",
+    )  # fmt: skip
+    assert code == 0, output
+    assert "left out for missing periods: u5" in output

@@ -4,7 +4,7 @@ A thin layer: :mod:`csceval.impact.panel_io` reads and checks the panel and the 
 estimators live in :mod:`csceval.impact`. Mistakes end in coded messages (CSC-E71xx) and exit
 status 2; ``--json`` prints the whole result (estimates, intervals, weights, p-values) for scripts.
 The calibration commands (calibrate, recovery, calibrate-project) are in
-:mod:`csceval.cli.impact_calibration`.
+:mod:`csceval.cli.impact_calibration`, the random-trend model's in :mod:`csceval.cli.impact_trend`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import click
 
 from csceval.cli.child_did import child_did
 from csceval.cli.impact_calibration import calibrate, calibrate_project_command, recovery
+from csceval.cli.impact_trend import trend
 from csceval.cli.options import json_option, panel_options, seed_option
 from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
@@ -391,3 +392,4 @@ impact.add_command(calibrate)
 impact.add_command(recovery)
 impact.add_command(calibrate_project_command)
 impact.add_command(child_did)
+impact.add_command(trend)

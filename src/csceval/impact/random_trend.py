@@ -40,12 +40,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
+from csceval.impact.synth_fit import json_float
 from csceval.impact.synth_panel import SynthPanel
 
 FloatArray = npt.NDArray[np.float64]
@@ -97,6 +98,25 @@ class RandomTrendResult:
     high: float
     theta: Hyperparameters
     pilots: tuple[PilotPrediction, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready (NaN and infinities as ``None``)."""
+        return {
+            "att": json_float(self.att),
+            "se": json_float(self.se),
+            "p_value": json_float(self.p_value),
+            "ci": [json_float(self.low), json_float(self.high)],
+            "theta": {k: json_float(v) for k, v in asdict(self.theta).items()},
+            "pilots": [
+                {
+                    "unit": p.unit,
+                    "start": p.start,
+                    "effect": json_float(p.effect),
+                    "se": json_float(math.sqrt(max(p.variance, 0.0))),
+                }
+                for p in self.pilots
+            ],
+        }
 
 
 def _contrasts(n: int) -> FloatArray:
