@@ -19,7 +19,7 @@ import click
 from csceval.cli.child_did import child_did
 from csceval.cli.impact_calibration import calibrate, calibrate_project_command, recovery
 from csceval.cli.impact_trend import trend
-from csceval.cli.options import json_option, panel_options, seed_option
+from csceval.cli.options import json_option, panel_options, seed_option, treated_options
 from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.panel_io import (
@@ -249,11 +249,7 @@ def did(
 
 @impact.command()
 @panel_options()
-@click.option("--treated", multiple=True, help="A treated unit's label (repeat for several).")
-@click.option("--start", type=int, help="First treated period of the --treated units.")
-@click.option(
-    "--group", help="Instead of --treated: column of the first treated period, 0 = never."
-)
+@treated_options
 @click.option(
     "--method",
     type=click.Choice(["sdid", "sc", "did"]),

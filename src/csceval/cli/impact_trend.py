@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from csceval.cli.options import json_option, panel_options
+from csceval.cli.options import json_option, panel_options, treated_options
 from csceval.impact.panel_io import adoption_from, estimator_input, read_synth_panel
 from csceval.impact.random_trend import RandomTrendResult, random_trend
 from csceval.impact.synth import SynthPanel
@@ -23,11 +23,7 @@ from csceval.terminal import out, print_json, reported
 
 @click.command(name="trend")
 @panel_options()
-@click.option("--treated", multiple=True, help="A treated unit's label (repeat for several).")
-@click.option("--start", type=int, help="First treated period of the --treated units.")
-@click.option(
-    "--group", help="Instead of --treated: column of the first treated period, 0 = never."
-)
+@treated_options
 @click.option(
     "--log", is_flag=True, help="Analyse the log of the outcome (as the report does for rates)."
 )

@@ -85,6 +85,22 @@ def panel_options(outcome: bool = True) -> Callable[[F], F]:
     return decorate
 
 
+def treated_options(function: F) -> F:
+    """``--treated`` (repeat) with ``--start``, or ``--group``: which units are treated and from
+    when (:func:`csceval.impact.panel_io.adoption_from` checks that one way is used)."""
+    for option in (  # applied last to first, so that --help lists --treated first
+        click.option(
+            "--group", help="Instead of --treated: column of the first treated period, 0 = never."
+        ),
+        click.option("--start", type=int, help="First treated period of the --treated units."),
+        click.option(
+            "--treated", multiple=True, help="A treated unit's label (repeat for several)."
+        ),
+    ):
+        function = option(function)
+    return function
+
+
 def _scheduler_installed(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> str | None:
