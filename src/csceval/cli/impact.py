@@ -23,10 +23,10 @@ from csceval.cli.options import json_option, panel_options, seed_option, treated
 from csceval.impact.did import aggte, att_gt
 from csceval.impact.its import its
 from csceval.impact.panel_io import (
-    adoption_from,
     estimator_input,
     read_panel,
     read_synth_panel,
+    read_treated_panel,
 )
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth_command import run_synth_command, synth_command_options
@@ -291,14 +291,10 @@ def sdid(
 ) -> None:
     """Synthetic difference-in-differences (per adoption cohort and overall)."""
     with reported():
-        data, panel = read_synth_panel(
-            path,
-            unit=unit,
-            time=time_col,
-            variables=[outcome],
-            columns={"outcome": outcome} | ({"group": group} if group else {}),
-        )
-        adoption = adoption_from(data, unit, treated=treated, start=start, group=group, source=path)
+        panel, adoption = read_treated_panel(
+            path, unit=unit, time=time_col, outcome=outcome, treated=treated, start=start,
+            group=group,
+        )  # fmt: skip
         result = estimator_input(
             path,
             lambda: synthdid(

@@ -14,7 +14,7 @@ import click
 import numpy as np
 
 from csceval.cli.options import json_option, panel_options, treated_options
-from csceval.impact.panel_io import adoption_from, estimator_input, read_synth_panel
+from csceval.impact.panel_io import estimator_input, read_treated_panel
 from csceval.impact.random_trend import RandomTrendResult, random_trend
 from csceval.impact.synth import SynthPanel
 from csceval.impact.synth_data import positive_log
@@ -42,14 +42,10 @@ def trend(
     """Random-trend model: each treated unit's counterfactual from its own past (LA trends and
     AR(1) noise fitted by REML on the donors), pooled over the treated units."""
     with reported():
-        data, panel = read_synth_panel(
-            path,
-            unit=unit,
-            time=time_col,
-            variables=[outcome],
-            columns={"outcome": outcome} | ({"group": group} if group else {}),
-        )
-        adoption = adoption_from(data, unit, treated=treated, start=start, group=group, source=path)
+        panel, adoption = read_treated_panel(
+            path, unit=unit, time=time_col, outcome=outcome, treated=treated, start=start,
+            group=group,
+        )  # fmt: skip
         if log:
             logged = positive_log(panel.variable(outcome))
             panel = SynthPanel(panel.units, panel.times, {outcome: logged})

@@ -96,6 +96,28 @@ def read_synth_panel(
     return data, to_synth_panel(data, unit=unit, time=time, variables=variables, source=path)
 
 
+def read_treated_panel(
+    path: Path | str,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated: Sequence[str] = (),
+    start: int | None = None,
+    group: str | None = None,
+) -> tuple[SynthPanel, dict[str, int]]:
+    """The units x periods panel of ``outcome`` and the treated units' first treated periods,
+    given by ``treated`` and ``start`` or by the ``group`` column (:func:`adoption_from`)."""
+    data, panel = read_synth_panel(
+        path,
+        unit=unit,
+        time=time,
+        variables=[outcome],
+        columns={"outcome": outcome} | ({"group": group} if group else {}),
+    )
+    return panel, adoption_from(data, unit, treated=treated, start=start, group=group, source=path)
+
+
 def parse_predictor(text: str) -> Predictor:
     """``VARIABLE:YEAR`` or ``VARIABLE:FIRST-LAST`` (e.g. ``beer:1984-1988``) as a predictor;
     CSC-E7104 when it is written otherwise."""
