@@ -39,7 +39,8 @@ class Impact:
             [
                 {"indicator": i, "title": i, "scale": "log", "unit": "% change",
                  "method": "synth_pooled", "estimate": e, "low": lo, "high": hi,
-                 "p_value": 0.5, "estimable": math.isfinite(e), "n_pilots": 1}
+                 "p_value": 0.5, "estimable": math.isfinite(e), "n_pilots": 1,
+                 "headline": True}
                 for i, e, lo, hi in rows
             ]
         )  # fmt: skip
@@ -95,6 +96,20 @@ def test_flipping_the_estimate_flips_the_central_npv(project: Project) -> None:
     assert down.psa.prob_benefits_exceed_costs > 0.95 > 0.05 > up.psa.prob_benefits_exceed_costs
     text = " ".join(f.text for f in render_costs(up, policy_of(project)).findings)
     assert "costs, not savings" in text
+
+
+def test_the_savings_follow_the_headline_row_whatever_its_method(project: Project) -> None:
+    """A plan without the synthetic control has Callaway-Sant'Anna as its headline: the savings
+    follow that row, not another method's beside it."""
+    impact = _cla(-20.0, -30.0, -10.0)
+    did = impact.frame.assign(method="did")
+    other = impact.frame.assign(method="random_trend", estimate=5.0, low=1.0, high=9.0,
+                                headline=False)  # fmt: skip
+    impact.frame = pd.concat([other, did], ignore_index=True)
+    model = analyse_costs(project, impact=impact).model
+    assert model is not None
+    (line,) = model.lines
+    assert line.change.change == pytest.approx(-0.2 * BASELINE)
 
 
 def test_a_null_impact_costs_the_implementation_and_straddles_zero(project: Project) -> None:

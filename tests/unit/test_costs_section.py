@@ -37,9 +37,9 @@ class _Impact:
     def to_frame(self) -> pd.DataFrame:
         rows = [("cpp_rate_per_10k", -15.0, -25.0, -5.0), ("cla_rate_per_10k", -8.0, -14.0, -2.0)]
         return pd.DataFrame(
-            [(i, i, "log", "synth_pooled", e, lo, hi, True, 10) for i, e, lo, hi in rows],
+            [(i, i, "log", "synth_pooled", e, lo, hi, True, 10, True) for i, e, lo, hi in rows],
             columns=["indicator", "title", "scale", "method", "estimate", "low", "high",
-                     "estimable", "n_pilots"],
+                     "estimable", "n_pilots", "headline"],
         )  # fmt: skip
 
 

@@ -248,3 +248,12 @@ def test_its_truth_weights_pilots_equally() -> None:
     assert true_effect(truth, *args, "random_trend", ADOPTION, 2017) == pytest.approx(pooled)
     assert pooled != pytest.approx(true_effect(truth, *args, "did", ADOPTION, 2017))
     assert np.isfinite(pooled)
+
+
+def test_the_frame_marks_one_headline_row_per_indicator(with_trend: ImpactResult) -> None:
+    """The random-trend model is never the headline: with synthetic DiD and it in the plan, the
+    headline row (which the cost-benefit analysis and the truth check read) is synthetic DiD's."""
+    frame = with_trend.to_frame()
+    heads = frame[frame["headline"]]
+    assert list(heads["indicator"]) == [i.indicator.id for i in with_trend.indicators]
+    assert set(heads["method"]) == {"sdid"}

@@ -37,7 +37,8 @@ class Impact:
         row = {"indicator": "cla_rate_per_10k", "title": "Children looked after rate",
                "scale": "log", "unit": "% change", "method": "synth_pooled",
                "estimate": estimate, "low": low, "high": high, "p_value": 0.01,
-               "estimable": math.isfinite(estimate), "n_pilots": 1}  # fmt: skip
+               "estimable": math.isfinite(estimate), "n_pilots": 1,
+               "headline": True}  # fmt: skip
         if strength is not None:
             row["strength"] = strength
         self.frame = pd.DataFrame([row])

@@ -7,8 +7,9 @@ imports it: it reads the documented frame of :meth:`ImpactResult.to_frame` (one 
 indicator and estimate: ``indicator``, ``method``, ``estimate``, ``low``, ``high``, ``scale``,
 ``estimable``, ``title``, ``n_pilots``, ...).
 
-**Which estimate.** The headline, pooled synthetic control (``method == "synth_pooled"``), of
-each indicator in :data:`ACTIVITY_OF_INDICATOR`: child protection plans
+**Which estimate.** The headline (the frame's ``headline`` rows: the pooled synthetic control
+when the plan has it, else the estimate the impact section's verdict reads), of each indicator
+in :data:`ACTIVITY_OF_INDICATOR`: child protection plans
 (``cpp_rate_per_10k`` -> child-years on a plan), looked-after children (``cla_rate_per_10k`` ->
 child-years in care) and referrals (``referral_rate_per_10k`` -> referrals; valued only when the
 project gives a unit cost for the activity ``referral`` in ``data/unit_costs.csv``: the Unit
@@ -61,9 +62,6 @@ import pandas as pd
 from csceval.indicators.panel import year_ending_march
 from csceval.project import Site
 from csceval.strands.costs.cba import Z95, ActivityChange
-
-HEADLINE_METHOD = "synth_pooled"
-"""The impact method whose estimates drive the savings (the impact strand's headline)."""
 
 ACTIVITY_OF_INDICATOR: dict[str, tuple[str, str, str]] = {
     "cpp_rate_per_10k": ("cpp_count_31mar", "child_protection_plan_year", "children on a plan"),
@@ -137,7 +135,7 @@ def changes_from_impact(
     ``pilots`` are the sites with costs; ``valued`` the activities with a unit cost.
     """
     frame = impact.to_frame()
-    head = frame[frame["method"] == HEADLINE_METHOD]
+    head = frame[frame["headline"].astype(bool)]
     years = baseline_years(pilots, first_fy)
     changes: list[ActivityChange] = []
     notes: list[str] = []
@@ -221,7 +219,7 @@ def impact_strengths(impact: Any) -> dict[str, str]:
     frame = impact.to_frame()
     if "strength" not in frame.columns:
         return {}
-    head = frame[frame["method"] == HEADLINE_METHOD]
+    head = frame[frame["headline"].astype(bool)]
     out = {}
     for indicator, (_, activity, _) in ACTIVITY_OF_INDICATOR.items():
         rows = head.loc[head["indicator"] == indicator, "strength"].dropna()

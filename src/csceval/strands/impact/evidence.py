@@ -17,6 +17,7 @@ from csceval.disclosure import DisclosurePolicy
 from csceval.report.model import Section
 from csceval.strands.evidence_finding import EvidenceFinding, direction_of, section_finding
 from csceval.strands.impact.results import ImpactResult
+from csceval.strands.impact.verdicts import headline_of
 
 
 def impact_evidence(
@@ -26,7 +27,7 @@ def impact_evidence(
     out = []
     for impact in result.indicators:
         ind = impact.indicator
-        head = impact.get("synth_pooled") or (impact.estimates[0] if impact.estimates else None)
+        head = headline_of(impact)
         said = section_finding(section, f"{ind.title}:")
         if head is None or said is None:
             continue

@@ -18,24 +18,27 @@ from csceval.indicators.catalogue import Indicator, Kind
 ESTIMATE_COLUMNS = (
     "indicator", "title", "scale", "unit", "method", "label", "la_code", "estimate", "low",
     "high", "p_value", "fit", "estimable", "pretrend", "note", "n_pilots", "n_donors",
-    "first_year", "last_year", "strength", "mde", "null_sd",
+    "first_year", "last_year", "strength", "mde", "null_sd", "headline",
 )  # fmt: skip
 """The columns of :meth:`ImpactResult.to_frame`, one row per indicator and estimate.
 
 ``indicator`` (catalogue id), ``title``, ``scale`` (``log``: estimated on log values),
 ``unit`` (what ``estimate``, ``low``, ``high`` and ``fit`` are in: ``% change`` on the log
 scale, else ``percentage points`` or the indicator's unit), ``method`` (``synth_pooled``,
-``synth_rmspe`` per pilot, ``did``, ``sdid``, ``its``), ``label``, ``la_code`` (the pilot of a
-per-pilot row, else empty), ``estimate``, ``low`` and ``high`` (95% interval), ``p_value``,
-``fit`` (pre-period RMSPE), ``estimable``, ``pretrend`` (Callaway-Sant'Anna: a pre-adoption
-effect outside the uniform band; else None), ``note``, ``n_pilots`` and ``n_donors`` (with
-complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when not estimable),
+``synth_rmspe`` per pilot, ``did``, ``sdid``, ``random_trend``), ``label``, ``la_code`` (the
+pilot of a per-pilot row, else empty), ``estimate``, ``low`` and ``high`` (95% interval),
+``p_value``, ``fit`` (pre-period RMSPE), ``estimable``, ``pretrend`` (Callaway-Sant'Anna: a
+pre-adoption effect outside the uniform band; else None), ``note``, ``n_pilots`` and
+``n_donors`` (with complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when
+not estimable),
 ``strength`` (the indicator's strength of evidence, as the report states it; the same on each
 of its rows), ``mde`` (the smallest effect the design detects four times in five with this
 method, as text in ``unit``; empty when the design was not calibrated or on per-pilot rows),
 ``null_sd`` (the standard deviation of the method's estimates over the design's null draws, on
 the analysis scale: log points for ``log``; NaN where ``mde`` is empty; the cost-benefit
-analysis draws the estimate from it with no effect).
+analysis draws the estimate from it with no effect), ``headline`` (True on the indicator's
+headline row, the one its strength of evidence and the cost-benefit analysis read: the first
+of the pooled synthetic control, Callaway-Sant'Anna and synthetic DiD the plan has).
 """
 
 IndicatorRows = tuple[Indicator, str, tuple[int, int] | None, int, int, Sequence[Any]]

@@ -71,6 +71,8 @@ class ImpactResult:
         frame["null_sd"] = [
             st.spread if st is not None and math.isfinite(st.mde) else math.nan for st in measured
         ]
+        heads = {i.indicator.id: h.method for i in self.indicators if (h := headline_of(i))}
+        frame["headline"] = [heads.get(i) == m for i, m in keys]
         return frame
 
     def summary(self) -> str:

@@ -68,6 +68,8 @@ class Checked:
     covered: bool | None
     sign_right: bool | None
     note: str = ""
+    headline: bool = False
+    """The indicator's headline estimate (the impact frame's ``headline``)."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def check_estimates(
         covered, sign = _flags(estimate, low, high, value)
         rows.append(
             Checked(indicator, str(r["title"]), method, str(r["label"]), la_code, str(r["unit"]),
-                    estimate, low, high, value, covered, sign, note)
+                    estimate, low, high, value, covered, sign, note, bool(r.get("headline")))
         )  # fmt: skip
     return rows
 

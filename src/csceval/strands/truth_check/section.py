@@ -16,6 +16,12 @@ from csceval.strands.truth_check.forest import render_forest
 from csceval.strands.truth_check.luck import RECOVERY_SOURCE, UNLUCKY, one_in
 
 TABLE_ID = "truth-check-estimates"
+HEADLINE_WORDS = {
+    "synth_pooled": "pooled synthetic-control",
+    "did": "Callaway-Sant'Anna",
+    "sdid": "synthetic DiD",
+}
+"""The headline methods as the finding names them (the impact frame's ``headline`` rows)."""
 SOURCE = (
     "Impact estimates: this report's impact section. Truth: truth.json, written by the "
     "simulator (csceval simulate) beside the project."
@@ -150,13 +156,14 @@ def render_truth_check(result: TruthCheckResult, policy: DisclosurePolicy) -> Se
     """The truth-check section of a synthetic project's report."""
     table = _table(result, policy)
     luck = result.luck
-    headline = [r for r in result.pooled if r.method == "synth_pooled" and r.covered is not None]
+    headline = [r for r in result.pooled if r.headline and r.covered is not None]
     head_covered = sum(bool(r.covered) for r in headline)
+    kinds = " / ".join(dict.fromkeys(HEADLINE_WORDS.get(r.method, r.method) for r in headline))
     findings = [
         Finding(
             f"On this synthetic world (seed {result.seed}), {luck.covered} of {luck.intervals} "
             f"95% intervals cover the true effect ({head_covered} of {len(headline)} headline "
-            f"pooled synthetic-control intervals); {luck.sign_right} of {luck.signed} estimates "
+            f"{kinds} intervals); {luck.sign_right} of {luck.signed} estimates "
             "of an injected effect have the right sign."
         ),
         *_misses(result, table),
