@@ -28,10 +28,13 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from csceval.atomic import write_file
 
 FIRST_YEAR = 2016
 EVENT = ("estimate", "se_cr1", "se_cr2", "df_bm", "p_cr2", "p_wild")
@@ -157,8 +160,7 @@ def main() -> None:
             flush=True,
         )
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        write_file(Path(args.json), json.dumps(results, indent=1).encode("utf-8"))
 
 
 if __name__ == "__main__":

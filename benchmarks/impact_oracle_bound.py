@@ -28,13 +28,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from csceval.atomic import write_file
 from csceval.executor import map_tasks
 from csceval.impact.adoption_sensitivity import HEADLINE_SPEC
-from csceval.impact.random_trend import FloatArray, Hyperparameters, random_trend
+from csceval.impact.random_trend import Hyperparameters, kriging_error_weights, random_trend
 from csceval.impact.synth import fit_synth
 from csceval.simulate import calibration as cal
 from csceval.simulate.world import simulate_world
@@ -42,24 +44,6 @@ from impact_trend_variants import counterfactual_panel
 
 SERIES = next(s for s in cal.SERIES if s.rate_id == "cla_rate_per_10k")
 KNOWN = Hyperparameters(SERIES.trend_sd, SERIES.noise_sd, SERIES.ar1, 0.0)
-
-
-def _oracle_weights(
-    times: FloatArray, start: int, own: FloatArray, shared: FloatArray
-) -> FloatArray:
-    """The oracle's error weights for a pilot adopting in ``start`` (as
-    :func:`csceval.impact.random_trend.error_weights`, with the known covariance of the pilot's
-    gap: its own part ``own`` plus the donors' mean's ``shared``)."""
-    cov = own + shared
-    pre, post = times < start, times >= start
-    m = post[post] / post.sum()
-    s, c = cov[np.ix_(pre, pre)], cov[np.ix_(pre, post)] @ m
-    ones = np.ones(int(pre.sum()))
-    s1, sc = np.linalg.solve(s, ones), np.linalg.solve(s, c)
-    weights = np.zeros(times.size)
-    weights[post] = m
-    weights[pre] = -(sc + s1 * (1.0 - ones @ sc) / (ones @ s1))
-    return weights
 
 
 def seed_errors(seed: int) -> dict[str, float]:
@@ -84,7 +68,7 @@ def seed_errors(seed: int) -> dict[str, float]:
     for pilot, start in hp.pilots.items():
         gap = y[:, panel.units.index(pilot)] - mean
         own = KNOWN.covariance(times) + np.diag(inverse.loc[pilot].to_numpy())
-        weights = _oracle_weights(times, start, own, shared)
+        weights = kriging_error_weights(own + shared, times, start)
         oracle.append(float(weights @ gap))
         own_variance += float(weights @ own @ weights)
         summed += weights
@@ -135,8 +119,7 @@ def main() -> None:
     seeds = [s for block in blocks for s in block]
     found = map_tasks(seed_errors, seeds, jobs=args.jobs, label="seeds", progress=True)
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as handle:
-            json.dump(found, handle)
+        write_file(Path(args.out), json.dumps(found).encode("utf-8"))
     print("\nCLA error (log points x 100): mean (MC error) per block of seeds")
     print(table(pd.DataFrame(found), blocks))
 

@@ -13,7 +13,6 @@ from csceval.impact.random_trend import (
     Hyperparameters,
     error_weights,
     fit_hyperparameters,
-    predict_gap,
     random_trend,
 )
 from csceval.impact.synth_panel import SynthPanel
@@ -27,6 +26,14 @@ def draw(theta: Hyperparameters, n: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     chol = np.linalg.cholesky(theta.covariance(TIMES))
     return rng.normal(0.0, 0.3, size=n)[None, :] + chol @ rng.normal(size=(TIMES.size, n))
+
+
+def predict_gap(
+    theta: Hyperparameters, times: np.ndarray, gap: np.ndarray, start: int
+) -> tuple[float, float]:
+    """One LA's effect and its prediction's error variance, from its error weights."""
+    weights = error_weights(theta, times, start)
+    return float(weights @ gap), float(weights @ theta.covariance(times) @ weights)
 
 
 def test_reml_recovers_the_covariance_the_data_were_drawn_from() -> None:

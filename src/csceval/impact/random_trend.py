@@ -160,13 +160,19 @@ def fit_hyperparameters(times: FloatArray, gaps: FloatArray) -> Hyperparameters:
 
 
 def error_weights(theta: Hyperparameters, times: FloatArray, start: int) -> FloatArray:
-    """``lambda`` with ``effect = lambda' gap`` for an LA adopting in ``start``: the post-years'
-    mean less the kriging weights on the pre-years (which sum to one, so ``lambda`` sums to zero
-    and the unknown level drops out; the prediction's error variance is ``lambda' C lambda``)."""
+    """``lambda`` with ``effect = lambda' gap`` for an LA adopting in ``start`` under ``theta``
+    (:func:`kriging_error_weights` with its covariance)."""
+    return kriging_error_weights(theta.covariance(times), times, start)
+
+
+def kriging_error_weights(cov: FloatArray, times: FloatArray, start: int) -> FloatArray:
+    """The post-years' mean less the kriging weights on the pre-years, for gaps of covariance
+    ``cov`` (without the level) adopting in ``start``. The kriging weights sum to one, so these
+    sum to zero and the unknown level drops out; the prediction's error variance is
+    ``lambda' C lambda``."""
     pre, post = times < start, times >= start
     if pre.sum() < 2 or not post.any():
         raise ValueError(f"adoption in {start} leaves fewer than 2 pre-years or no post-year")
-    cov = theta.covariance(times)
     m = post[post] / post.sum()
     s = cov[np.ix_(pre, pre)]
     c = cov[np.ix_(pre, post)] @ m
@@ -177,15 +183,6 @@ def error_weights(theta: Hyperparameters, times: FloatArray, start: int) -> Floa
     weights[post] = m
     weights[pre] = -kriging
     return weights
-
-
-def predict_gap(
-    theta: Hyperparameters, times: FloatArray, gap: FloatArray, start: int
-) -> tuple[float, float]:
-    """The effect (observed post-period mean gap less its prediction) and the prediction's
-    error variance for one LA adopting in ``start``."""
-    weights = error_weights(theta, times, start)
-    return float(weights @ gap), float(weights @ theta.covariance(times) @ weights)
 
 
 def random_trend(
@@ -205,21 +202,22 @@ def random_trend(
     if theta is None:
         theta = fit_hyperparameters(times, y[:, cols] - mean[:, None])
     cov = theta.covariance(times)
-    rows, summed = [], np.zeros(times.size)
+    share = 1.0 + 1.0 / len(cols)  # a pilot's gap holds the donors' mean too
+    rows, own, summed = [], 0.0, np.zeros(times.size)
     for unit, start in sorted(pilots.items()):
         gap = y[:, panel.units.index(unit)] - mean
         if not np.isfinite(gap).all():
             raise ValueError(f"LA {unit} has missing years")
-        weights = error_weights(theta, times, start)
+        weights = kriging_error_weights(cov, times, start)
         summed += weights
-        own = float(weights @ cov @ weights)
-        rows.append(PilotPrediction(unit, start, float(weights @ gap), own * (1 + 1 / len(cols))))
+        variance = float(weights @ cov @ weights)
+        own += variance
+        rows.append(PilotPrediction(unit, start, float(weights @ gap), variance * share))
     if not rows:
         raise ValueError("no pilot to estimate")
     att = float(np.mean([r.effect for r in rows]))
     shared = float(summed @ cov @ summed) / len(cols)  # the donors' mean, in every pilot's gap
-    own_total = sum(r.variance for r in rows) / (1 + 1 / len(cols))
-    se = math.sqrt(max(own_total + shared, 0.0)) / len(rows)
+    se = math.sqrt(max(own + shared, 0.0)) / len(rows)
     z = float(stats.norm.ppf(0.975))
     p = float(2 * stats.norm.sf(abs(att) / se)) if se > 0 else math.nan
     return RandomTrendResult(att, se, p, att - z * se, att + z * se, theta, tuple(rows))
