@@ -21,7 +21,7 @@ import pytest
 from csceval.disclosure import DisclosurePolicy
 from csceval.impact.did_setup import ReplicateTests, prepare_did
 from csceval.impact.matched_did import matched_did
-from csceval.impact.multiplicity import holm
+from csceval.impact.multiplicity import MIN_RANK_DRAWS, holm
 from csceval.report.model import TableBlock
 from csceval.strands.child_impact.design_figures import operating_from_json
 from csceval.strands.child_impact.design_null import OutcomeDraws, null_model, outcome_draws
@@ -265,3 +265,11 @@ def test_the_null_draws_spread_as_the_standard_error_says(weights: str) -> None:
     assert abs(float(est.mean())) < 3 * float(est.std()) / math.sqrt(len(est))
     assert float(est.std()) == pytest.approx(float(np.sqrt(np.mean(se**2))), rel=0.15)
     assert float(draws.effect.estimate.mean() - est.mean()) == pytest.approx(0.05, abs=0.01)
+
+
+def test_the_command_draws_the_strands_default() -> None:
+    from csceval.cli.child_did import child_did
+
+    (option,) = [p for p in child_did.params if p.name == "null_draws"]
+    assert option.default == NULL_DRAWS
+    assert f"under {MIN_RANK_DRAWS}: none" in (option.help or "")

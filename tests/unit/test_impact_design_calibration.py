@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from csceval.cli import main
 from csceval.disclosure import DisclosurePolicy
-from csceval.impact.multiplicity import rank_p
+from csceval.impact.multiplicity import MIN_RANK_DRAWS, rank_p
 from csceval.impact.synth import SynthPanel
 from csceval.indicators.catalogue import BY_ID
 from csceval.pipeline import analyse_strands, load_project, provenance
@@ -36,7 +36,7 @@ from csceval.strands.impact.outcomes import OutcomePlan, analysed_indicators
 from csceval.strands.impact.results import Estimate, ImpactResult, IndicatorImpact
 from csceval.strands.impact.section import render_impact
 from csceval.strands.impact.section_answer import Headline, impact_answer
-from csceval.strands.impact.verdicts import MIN_DESIGN_DRAWS, assess, holm
+from csceval.strands.impact.verdicts import assess, holm
 
 RATES = ("cla_rate_per_10k", "cpp_rate_per_10k", "cin_rate_per_10k")
 
@@ -139,7 +139,7 @@ def test_a_large_effect_is_high_unless_the_corroborating_method_over_rejects() -
 
 
 def test_few_draws_fall_back_to_nominal_p_values_and_holm() -> None:
-    design = _null_design(n=MIN_DESIGN_DRAWS - 1)
+    design = _null_design(n=MIN_RANK_DRAWS - 1)
     impacts = (
         replace(
             _impact("cla_rate_per_10k", 5.0, 5.0),
@@ -215,7 +215,7 @@ def test_report_quotes_the_calibrate_project_figures(
 ) -> None:
     """The run draws the design calibration (cached: a rerun costs nothing); the command draws
     it afresh into another cache and prints the same sizes, MDEs and verdict rates."""
-    monkeypatch.setenv("CSCEVAL_CALIBRATION_DRAWS", str(MIN_DESIGN_DRAWS + 1))
+    monkeypatch.setenv("CSCEVAL_CALIBRATION_DRAWS", str(MIN_RANK_DRAWS + 1))
     monkeypatch.setenv("CSCEVAL_CACHE_DIR", str(tmp_path / "run-cache"))
     project = load_project(quick_simulated(7))
     (run,) = [r for r in analyse_strands(project, only="impact") if r.strand.id == "impact"]
@@ -232,7 +232,7 @@ def test_report_quotes_the_calibrate_project_figures(
     cli = json.loads(out.output)["indicators"]["cla_rate_per_10k"]
     stats = result.stats("cla_rate_per_10k", "did")
     assert stats is not None
-    assert stats.tests == MIN_DESIGN_DRAWS + 1
+    assert stats.tests == MIN_RANK_DRAWS + 1
     did = cli["methods"]["did"]
     assert abs(did["size"] - stats.size) <= stats.size_mc_error + 1e-4
     assert did["mde"] == pytest.approx(100 * math.expm1(stats.mde), abs=1e-3)
@@ -244,7 +244,7 @@ def test_report_quotes_the_calibrate_project_figures(
     assert table["mde"].iloc[0] == f"{did['mde']:.1f}%"
     assert f"{did['size']:.1%} (MC error" in table["size"].iloc[0]
     prose = " ".join(getattr(b, "text", "") for b in section.blocks)
-    assert f"{MIN_DESIGN_DRAWS + 1} null draws" in prose
+    assert f"{MIN_RANK_DRAWS + 1} null draws" in prose
     assert "No primary outcome was pre-specified" in prose
     assert provenance(project, "test")["outcomes"] == {"primary": None, "secondary": []}
 

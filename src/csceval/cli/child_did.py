@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from csceval.cli.options import json_option, quiet_option, seed_option
+from csceval.impact.multiplicity import MIN_RANK_DRAWS
 from csceval.terminal import cannot_write, fail, out, print_json, progress_bar, reported
 
 
@@ -44,11 +45,11 @@ from csceval.terminal import cannot_write, fail, out, print_json, progress_bar, 
 @click.option(
     "--null-draws",
     type=click.IntRange(min=0),
-    default=999,
+    default=999,  # the strand's NULL_DRAWS (its modules load only when the command runs)
     show_default=True,
     help="Worlds with no effect (and as many with each outcome's detectable effect) drawn on "
-    "the project's own matched sample to calibrate the words of evidence; under 49: none, and "
-    "the words rest on the CR2 test alone.",
+    f"the project's own matched sample to calibrate the words of evidence; under "
+    f"{MIN_RANK_DRAWS}: none, and the words rest on the CR2 test alone.",
 )
 @seed_option(2018)
 @quiet_option

@@ -17,6 +17,10 @@ import numpy.typing as npt
 from scipy.stats import norm
 
 MODERATE_P, FAMILY_P, LOW_P = 0.02, 0.05, 0.10
+MIN_RANK_DRAWS = round(1 / MODERATE_P) - 1
+"""The fewest null draws with which :func:`rank_p` can reach :data:`MODERATE_P`
+(``1 / (1 + n) <= 0.02`` needs ``n >= 49``): with fewer, a design-calibrated "moderate" cannot
+occur, so both strands fall back to their nominal rule."""
 MDE_FACTOR = float(norm.ppf(0.975) + norm.ppf(0.8))
 """``z_0.975 + z_0.8``: the minimum detectable effect in null standard deviations (80% power,
 5% two-sided); the cost-benefit analysis turns an estimate's MDE back into its null spread."""

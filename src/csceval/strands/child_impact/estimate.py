@@ -52,6 +52,7 @@ import pandas as pd
 from csceval.errors import InputError, Problem
 from csceval.impact.matched_did import MatchedDid, matched_did
 from csceval.impact.matching import Matching, balance_table, coarsened_exact_match, propensity_match
+from csceval.impact.multiplicity import MIN_RANK_DRAWS
 from csceval.impact.synth_blas import single_blas_thread
 from csceval.strands.child_impact.cohorts import COVARIATES, OUTCOME_TITLES, OUTCOMES
 from csceval.strands.child_impact.design_null import COHORT_COLUMNS, outcome_data
@@ -74,7 +75,6 @@ Progress = Callable[[str, float], None]
 NULL_DRAWS = 999
 """Worlds with no effect (and as many with an effect) drawn on the design to calibrate the
 verdicts: a 2% design p-value needs 49, a rate of 2% is then measured to about 0.4 points."""
-MIN_NULL_DRAWS = 49
 WHERE_HELD = ("permanence_24m",)
 """Outcomes estimated where the data hold them: when the matched sample cannot be estimated
 (e.g. no pilot cohort after adoption with 24 months of care observed), a note, not an error."""
@@ -267,8 +267,8 @@ def estimate_child_impact(
 ) -> ChildImpactResult:
     """Match, estimate every outcome by every method, calibrate the headline's verdicts on
     ``null_draws`` worlds of its own design (:mod:`.design_verdicts`; fewer than
-    :data:`MIN_NULL_DRAWS`: none, and the verdicts use the CR2 test alone), and gather the
-    aggregates."""
+    :data:`~csceval.impact.multiplicity.MIN_RANK_DRAWS`: none, and the verdicts use the CR2
+    test alone), and gather the aggregates."""
     report = progress or (lambda step, fraction: None)
     frame = analysis_frame(cohorts, adoption)
     outcomes = [o for o in outcomes if frame[o].notna().any()]
@@ -296,7 +296,7 @@ def estimate_child_impact(
         notes.extend(got[4])
     operating = None
     headline = [e for e in estimates if e.method == methods[0] == "cem"]
-    if null_draws >= MIN_NULL_DRAWS and headline:
+    if null_draws >= MIN_RANK_DRAWS and headline:
         report(f"calibrating on {null_draws:,} worlds of this design", 0.92)
         frame["weight"] = frame["weight_cem"]
         operating = calibrate_on_design(frame, headline, null_draws, seed)

@@ -30,10 +30,10 @@ pilot of a per-pilot row, else empty), ``estimate``, ``low`` and ``high`` (95% i
 ``p_value``, ``fit`` (pre-period RMSPE), ``estimable``, ``pretrend`` (Callaway-Sant'Anna: a
 pre-adoption effect outside the uniform band; else None), ``note``, ``n_pilots`` and
 ``n_donors`` (with complete data) and ``first_year``, ``last_year`` (the span analysed; NaN when
-not estimable),
-``strength`` (the indicator's strength of evidence, as the report states it; the same on each
-of its rows), ``mde`` (the smallest effect the design detects four times in five with this
-method, as text in ``unit``; empty when the design was not calibrated or on per-pilot rows),
+not estimable), ``strength`` (the indicator's strength of evidence, as the report states it;
+the same on each of its rows), ``mde`` (the smallest effect the design detects four times in
+five with this method, as text in ``unit``; empty when the design was not calibrated or on
+per-pilot rows),
 ``null_sd`` (the standard deviation of the method's estimates over the design's null draws, on
 the analysis scale: log points for ``log``; NaN where ``mde`` is empty; the cost-benefit
 analysis draws the estimate from it with no effect), ``headline`` (True on the indicator's

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from csceval.executor import map_tasks
+from csceval.impact.estimands import PILOT_WEIGHTED
 from csceval.impact.synth_data import positive_log
 from csceval.indicators.catalogue import BY_ID
 from csceval.project import Project, read_project
@@ -59,8 +60,6 @@ from csceval.strands.impact.results import IndicatorImpact
 from csceval.strands.impact.scale import Scale, analysis_scale, from_log
 from csceval.strands.impact.strand import analyse_impact
 
-PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its", "random_trend"})
-"""Methods whose estimand weights pilots equally; the others weight pilot-years equally."""
 NULL_INDICATORS_NOTE = "no effect injected: truth 0, so the rejection rate is the real size"
 COLUMNS = (
     "seed", "indicator", "method", "unit", "estimate", "low", "high", "p_value", "truth",

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 
 from csceval.impact.calibrate import LABELS
+from csceval.impact.multiplicity import MIN_RANK_DRAWS
 from csceval.strands.impact.design_stats import mde_text
 from csceval.strands.impact.frames import effect_unit
 from csceval.strands.impact.results import (
@@ -20,7 +21,7 @@ from csceval.strands.impact.results import (
     over_rejecting,
     size_mc_error,
 )
-from csceval.strands.impact.verdicts import MIN_DESIGN_DRAWS, STRENGTHS, headline_of
+from csceval.strands.impact.verdicts import STRENGTHS, headline_of
 
 LABEL_MEANING = (
     'Verdicts: "moderate" or stronger needs a design-calibrated p-value of at most 2% and a '
@@ -67,9 +68,9 @@ def calibration_prose(result: ImpactResult) -> str:
             f"every method run on each as here (cache key {design.key[:12]}: the same data and "
             "design give the same draws). Each real size is given with its MC error."
         )
-        if design.draws < MIN_DESIGN_DRAWS:
+        if design.draws < MIN_RANK_DRAWS:
             drawn += (
-                f" With fewer than {MIN_DESIGN_DRAWS} draws a design p-value cannot reach 2%, "
+                f" With fewer than {MIN_RANK_DRAWS} draws a design p-value cannot reach 2%, "
                 "so the verdicts use the nominal p-values with Holm's adjustment; set [impact] "
                 "calibration_draws (default 200) for publication."
             )

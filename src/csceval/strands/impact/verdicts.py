@@ -23,9 +23,9 @@ and of draws with an effect of the MDE that get it (operating characteristics, c
 applying the same rule to each draw; pre-trends are not drawn, so "high" there is an upper
 bound).
 
-**Fallback.** With fewer than :data:`MIN_DESIGN_DRAWS` draws a 2% p-value cannot occur, so the
-rule uses the headline's nominal p-value and Holm's adjustment over the indicators instead,
-and the report says so (no operating characteristics then).
+**Fallback.** With fewer than :data:`~csceval.impact.multiplicity.MIN_RANK_DRAWS` draws a 2%
+p-value cannot occur, so the rule uses the headline's nominal p-value and Holm's adjustment
+over the indicators instead, and the report says so (no operating characteristics then).
 
 **Adjusted p-values shown.** The primary outcome's p-value is unadjusted; the secondary ones
 (or all, without a primary) are adjusted as one family, by max-T on the draws or by Holm.
@@ -41,7 +41,14 @@ from typing import TYPE_CHECKING, TypeGuard
 import numpy as np
 from scipy.stats import norm
 
-from csceval.impact.multiplicity import FAMILY_P, LOW_P, MODERATE_P, holm, rank_p
+from csceval.impact.multiplicity import (
+    FAMILY_P,
+    LOW_P,
+    MIN_RANK_DRAWS,
+    MODERATE_P,
+    holm,
+    rank_p,
+)
 from csceval.report.model import Strength
 from csceval.strands.impact.design import DesignDraws, MethodDraws
 from csceval.strands.impact.design_stats import (
@@ -60,7 +67,6 @@ STRENGTHS: tuple[Strength, ...] = ("high", "moderate", "low", "none")
 HEADLINE_METHODS = ("synth_pooled", "did", "sdid")
 CORROBORATING = (*HEADLINE_METHODS, "random_trend")
 """Methods whose interval may corroborate (or contradict) the headline."""
-MIN_DESIGN_DRAWS = 49
 Corroborates = Callable[[str, str], bool]
 """``(indicator, method)``: may the method corroborate (its size measured, not over-rejecting)?"""
 """The smallest design p-value is ``1 / (draws + 1)``: at least 49 draws to reach 2%."""
@@ -186,7 +192,7 @@ def assess(
         )
 
     ids = [imp.indicator.id for imp in indicators]
-    design_ok = design is not None and draws >= MIN_DESIGN_DRAWS
+    design_ok = design is not None and draws >= MIN_RANK_DRAWS
     t_null: dict[str, FloatArray] = {}
     p, observed_t = {}, {}
     for imp in indicators:

@@ -39,10 +39,8 @@ import math
 
 import numpy as np
 
+from csceval.impact.estimands import PILOT_WEIGHTED
 from csceval.strands.truth_check.truth_file import InjectedTruth
-
-PILOT_WEIGHTED = frozenset({"synth_pooled", "synth_rmspe", "its", "random_trend"})
-"""Methods that weight pilots equally; every other method weights pilot-years equally."""
 
 
 def yearly_effects(
