@@ -129,3 +129,17 @@ def test_broken_truth_gives_a_coded_problem(data: bytes, code: str) -> None:
         parse_truth(data)
     assert [p.code for p in caught.value.problems] == [code]
     assert caught.value.problems[0].file == "truth.json"
+
+
+def test_the_random_trend_model_has_its_measured_coverage_and_the_range_follows() -> None:
+    from csceval.strands.truth_check.luck import (
+        DOCUMENTED_COVERAGE,
+        DOCUMENTED_RANGE,
+        MEAN_DOCUMENTED,
+        documented_coverage,
+    )
+
+    assert documented_coverage("cla_rate_per_10k", "random_trend") == 0.920
+    assert documented_coverage("cla_rate_per_10k", "its") == MEAN_DOCUMENTED  # unmeasured
+    low, high = min(DOCUMENTED_COVERAGE.values()), max(DOCUMENTED_COVERAGE.values())
+    assert DOCUMENTED_RANGE == f"{100 * low:g}-{100 * high:g}%" == "89.5-96.3%"

@@ -13,7 +13,7 @@ from csceval.disclosure import ColumnRole, DisclosurePolicy, PublishedColumn, Ta
 from csceval.report.model import Block, Figure, Finding, Prose, Section, TableBlock
 from csceval.strands.truth_check.analysis import Luck, TruthCheckResult
 from csceval.strands.truth_check.forest import render_forest
-from csceval.strands.truth_check.luck import RECOVERY_SOURCE, UNLUCKY, one_in
+from csceval.strands.truth_check.luck import DOCUMENTED_RANGE, RECOVERY_SOURCE, UNLUCKY, one_in
 
 TABLE_ID = "truth-check-estimates"
 HEADLINE_WORDS = {
@@ -143,7 +143,7 @@ def _luck_text(luck: Luck) -> str:
         f"If every interval covered its truth 95% of the time, independently, {luck.covered} or "
         f"fewer of {luck.intervals} would cover with probability {luck.p_nominal:.4f}. At the "
         f"coverage the recovery study measured for each indicator and method ({RECOVERY_SOURCE}: "
-        f"89.5-96%), so few covered happens in {one_in(luck.p_documented)} "
+        f"{DOCUMENTED_RANGE}), so few covered happens in {one_in(luck.p_documented)} "
         f"(probability {luck.p_documented:.4f}). {verdict} (unlucky: rarer than 1 world in "
         f"{round(1 / UNLUCKY)}). "
         "The estimates on one world share its pilots, comparators and yearly pressure, so they "
