@@ -281,6 +281,9 @@ def test_trend_mistakes_are_coded(toy_panel: Path, tmp_path: Path) -> None:
     code, output = run("trend", *common)
     assert code == 2
     assert "CSC-E7105" in output
+    code, output = run("trend", *common, "--treated", "u99", "--start", "2008")
+    assert code == 2
+    assert "not in the panel: u99" in output
     gappy = pd.read_csv(toy_panel)
     gappy.loc[(gappy["unit"] == "u5") & (gappy["year"] == 2003), "y"] = np.nan
     gappy.to_csv(tmp_path / "gappy.csv", index=False)

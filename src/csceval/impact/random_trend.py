@@ -195,6 +195,9 @@ def random_trend(
     """The pooled effect of :data:`pilots` (unit -> first post year) against ``donors``.
 
     ``theta`` fitted on the donors unless given (a design calibration may reuse one fit)."""
+    unknown = sorted(set(pilots) - set(panel.units))
+    if unknown:
+        raise ValueError(f"not in the panel: {', '.join(unknown)}")
     y = panel.variable(variable)
     times = np.asarray(panel.times, dtype=float)
     cols = [panel.units.index(d) for d in donors]
