@@ -36,7 +36,8 @@ from csceval.strands.impact.recovery_blocks import (
 )
 
 LABELS = {
-    "synth_pooled": "Synthetic control, pooled (headline)",
+    "random_trend": "Random-trend model",
+    "synth_pooled": "Synthetic control, pooled",
     "synth_rmspe": "Synthetic control, per pilot",
     "did": "Callaway-Sant'Anna",
     "sdid": "Synthetic DiD",

@@ -169,6 +169,19 @@ def test_bar_chart_svg_is_accessible_and_draws_published_values() -> None:
     assert "3.25" in svg
 
 
+def test_a_value_label_never_runs_into_the_category_labels() -> None:
+    """The lowest bar reaches the plot's left edge: its value label goes beside the base end,
+    not over the category labels; a bar with room keeps its label beyond its far end."""
+    section, chart = _bars()
+    root = etree.fromstring(render_bar_chart(chart, section.table("t-bars").table).encode())
+    texts = {t.text: t for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    category = float(texts["B"].get("x"))
+    lowest = texts["-2.00"]
+    assert lowest.get("text-anchor") == "start"
+    assert float(lowest.get("x")) > category
+    assert texts["3.25"].get("text-anchor") == "start"
+
+
 def test_bar_chart_must_name_columns_of_its_table() -> None:
     section, chart = _bars()
     bad = BarChart("c2", "t", "t-bars", "nope", (Series("low", "Low"),), "x", "d")

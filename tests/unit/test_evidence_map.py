@@ -218,7 +218,7 @@ def test_the_demo_report_shows_the_evidence_map_with_findings(demo_run: Path) ->
     for block in ("toc-verdicts", "toc-evidence"):
         assert f'id="{block}"' in page
     assert "What it found" in page
-    assert "by the pooled synthetic control" in page
+    assert "by the random-trend model" in page
     assert "Interviews: the theme" in page
     assert 'class="status"' in page  # the diagrams mark each box's status in words
     csv = (demo_run / "tables" / "toc-evidence.csv").read_text("utf-8")

@@ -14,7 +14,13 @@ import pytest
 from pydantic import ValidationError
 
 from csceval.disclosure import DisclosurePolicy
-from csceval.impact.adoption_sensitivity import headline_panel, pooled_headline, shifted_headline
+from csceval.impact.adoption_sensitivity import (
+    headline_panel,
+    pooled_headline,
+    shifted_headline,
+    shifted_method,
+)
+from csceval.impact.random_trend import random_trend
 from csceval.impact.synth import SynthPanel, SynthSpec
 from csceval.impact.synth_placebo import placebo_in_space
 from csceval.indicators.catalogue import BY_ID
@@ -154,6 +160,22 @@ def test_the_headline_is_rerun_for_each_shifted_adoption() -> None:
     assert nothing[0].note == "not estimable: no pilot can enter"
 
 
+def test_the_sensitivity_reruns_the_random_trend_model_when_it_is_the_headline() -> None:
+    values = _values()
+    adoption = {"P0": 2015, "P1": 2017, "P2": 2018}
+    assert shifted_method(["descriptive", "synth", "trend"]) == "random_trend"
+    assert shifted_method(["synth", "did"]) == "synth_pooled"
+    shifted = shifted_headline(values, adoption, DONORS, (0, 1), 3, method="random_trend")
+    hp = headline_panel(values, adoption, DONORS, 3)
+    assert hp.panel is not None
+    main = random_trend(hp.panel, hp.pilots, hp.donors)
+    assert shifted[0].estimate == pytest.approx(main.att, abs=1e-12)
+    assert shifted[0].p_value == pytest.approx(main.p_value, abs=1e-12)
+    assert shifted[1].estimate != pytest.approx(shifted[0].estimate)
+    with pytest.raises(ValueError, match="no adoption sensitivity for 'did'"):
+        shifted_headline(values, adoption, DONORS, (0,), 3, method="did")
+
+
 def test_the_demo_reports_the_headline_per_adoption_scenario(demo_run: Path) -> None:
     """The 'as assumed' row of the sensitivity table is the impact section's own headline."""
     tables = demo_run / "tables"
@@ -163,7 +185,7 @@ def test_the_demo_reports_the_headline_per_adoption_scenario(demo_run: Path) -> 
     rows = sensitivity[sensitivity["indicator"] == title].set_index("adoption")
     assert list(rows.index) == ["a year earlier", "as assumed", "a year later"]
     impact = pd.read_csv(tables / "impact-cla_rate_per_10k.csv")
-    head = impact[impact["method"] == "Synthetic control, pooled (headline)"].iloc[0]
+    head = impact[impact["method"] == "Random-trend model (headline)"].iloc[0]
     published = float(str(head["estimate"])), float(str(head["p_value"]))  # text columns
     assert rows.loc["as assumed", "estimate"] == pytest.approx(published[0], abs=0.01)
     assert rows.loc["as assumed", "p_value"] == pytest.approx(published[1], abs=0.001)

@@ -1,6 +1,6 @@
-"""The random-trend model as the impact strand's opt-in ``trend`` estimator: the plan accepts
-it, the estimates table gets its row, the design calibration draws it, the verdict may lean on
-it, and a plan without it computes what it did."""
+"""The random-trend model as the impact strand's ``trend`` estimator: the plan accepts it, the
+estimates table gets its row, the design calibration draws it, it leads the verdict (the
+headline) where the plan has it, and a plan without it computes what it did."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_a_plan_without_trend_gives_the_rows_it_gave(
     assert "random_trend" not in set(before["method"])
     after = with_trend.to_frame()
     after = after[after["method"] != "random_trend"].reset_index(drop=True)
-    columns = [c for c in before.columns if c != "strength"]  # the verdict may lean on it
+    columns = [c for c in before.columns if c not in ("strength", "headline")]  # it leads now
     pd.testing.assert_frame_equal(before[columns], after[columns])
 
 
@@ -192,46 +192,42 @@ def test_the_report_quotes_its_size_and_mde_from_the_design(
 
 
 def _with_trend_rows(design: DesignDraws) -> DesignDraws:
-    """The hand-made design with its CS-DiD draws relabelled as the random-trend model's."""
+    """The hand-made design with its pooled synthetic control's draws relabelled as the
+    random-trend model's (the headline) beside CS-DiD's."""
     indicators = {
-        i: replace(d, methods={"synth_pooled": d.methods["synth_pooled"],
-                               "random_trend": d.methods["did"]})
+        i: replace(d, methods={"random_trend": d.methods["synth_pooled"], "did": d.methods["did"]})
         for i, d in design.indicators.items()
-    }  # fmt: skip
+    }
     return replace(design, indicators=indicators)
 
 
-def _trend_impacts(x: float, half: float) -> tuple[IndicatorImpact, ...]:
+def _trend_impacts(x: float, did: float, half: float) -> tuple[IndicatorImpact, ...]:
     return tuple(
         replace(
             imp,
             estimates=(
-                imp.estimates[0],
                 Estimate("random_trend", "RT", estimate=x, low=x - half, high=x + half),
+                imp.estimates[1],
             ),
         )
-        for imp in (_impact(i, x, x, half) for i in RATES)
+        for imp in (_impact(i, x, did, half) for i in RATES)
     )
 
 
-def test_random_trend_corroborates_unless_it_over_rejects() -> None:
+def test_random_trend_leads_and_another_corroborates_unless_it_over_rejects() -> None:
     big = 100 * math.expm1(0.4)  # far beyond every null draw
-    impacts = _trend_impacts(big, big / 3)
+    impacts = _trend_impacts(big, big, big / 3)
     a = _assess(_with_trend_rows(_null_design()), impacts)
+    assert {v.headline for v in a.verdicts.values()} == {"random_trend"}
     assert {v.strength for v in a.verdicts.values()} == {"high"}
     over = _assess(_with_trend_rows(_null_design(did_size=120)), impacts)
-    assert over.stats["cla_rate_per_10k"]["random_trend"].over_rejects
+    assert over.stats["cla_rate_per_10k"]["did"].over_rejects
     assert {v.strength for v in over.verdicts.values()} == {"moderate"}
     for v in over.verdicts.values():
         assert v.mde_rates is not None
         assert v.mde_rates["high"] == 0  # the draws' rule reads it too
     # of opposite sign it contradicts the headline
-    flipped = tuple(
-        replace(imp, estimates=(imp.estimates[0], replace(imp.estimates[1], estimate=-big,
-                                                           low=-2 * big, high=-big / 2)))
-        for imp in impacts
-    )  # fmt: skip
-    contra = _assess(_with_trend_rows(_null_design()), flipped)
+    contra = _assess(_with_trend_rows(_null_design()), _trend_impacts(big, -big, big / 3))
     assert {v.reason for v in contra.verdicts.values()} == {"the methods disagree in sign"}
 
 
@@ -250,10 +246,13 @@ def test_its_truth_weights_pilots_equally() -> None:
     assert np.isfinite(pooled)
 
 
-def test_the_frame_marks_one_headline_row_per_indicator(with_trend: ImpactResult) -> None:
-    """The random-trend model is never the headline: with synthetic DiD and it in the plan, the
-    headline row (which the cost-benefit analysis and the truth check read) is synthetic DiD's."""
-    frame = with_trend.to_frame()
-    heads = frame[frame["headline"]]
-    assert list(heads["indicator"]) == [i.indicator.id for i in with_trend.indicators]
-    assert set(heads["method"]) == {"sdid"}
+def test_the_frame_marks_one_headline_row_per_indicator(
+    with_trend: ImpactResult, without_trend: ImpactResult
+) -> None:
+    """The random-trend model leads where the plan has it: the headline row (which the
+    cost-benefit analysis and the truth check read) is its, and synthetic DiD's without it."""
+    for result, method in ((with_trend, "random_trend"), (without_trend, "sdid")):
+        frame = result.to_frame()
+        heads = frame[frame["headline"]]
+        assert list(heads["indicator"]) == [i.indicator.id for i in result.indicators]
+        assert set(heads["method"]) == {method}

@@ -73,7 +73,8 @@ def test_strand_runs_and_renders(result: ImpactResult, project: Project) -> None
     assert all(f.strength in ("none", "low", "moderate", "high") for f in section.findings)
     table = section.table("impact-rereferral_within_12m_pct")
     methods = list(table.table.cells["method"])
-    assert methods[0] == "Synthetic control, pooled (headline)"
+    assert methods[0] == "Random-trend model (headline)"  # the plan's trend leads
+    assert sum(m.endswith("(headline)") for m in methods) == 1
     assert {"Callaway-Sant'Anna DiD", "Synthetic DiD"} <= set(methods)
     charts = {c.id for c in section.charts}
     assert "impact-es-chart-cpp_rate_per_10k" in charts

@@ -74,16 +74,16 @@ def test_truths_equal_the_recovery_study_s(impact: ImpactResult, checked: TruthC
 
 def test_demo_world_is_an_unlucky_draw(checked: TruthCheckResult) -> None:
     luck = checked.luck
-    assert (luck.intervals, luck.covered, luck.signed, luck.sign_right) == (15, 10, 9, 2)
+    assert (luck.intervals, luck.covered, luck.signed, luck.sign_right) == (20, 14, 12, 2)
     assert luck.unlucky
     assert "unlucky" in checked.summary()
     frame = checked.to_frame()
-    headline = frame[(frame["method"] == "synth_pooled") & (frame["la_code"] == "")]
+    headline = frame[(frame["method"] == "random_trend") & (frame["la_code"] == "")]
     assert headline.set_index("indicator")["covered"].to_dict() == {
-        "referral_rate_per_10k": False,
+        "referral_rate_per_10k": True,
         "rereferral_within_12m_pct": True,
         "cin_rate_per_10k": True,
-        "cpp_rate_per_10k": False,
+        "cpp_rate_per_10k": True,
         "cla_rate_per_10k": False,
     }
 
@@ -94,13 +94,13 @@ def test_section_has_the_table_forest_plots_and_findings(
     section = strand("truth-check").render(checked, policy_of(project))
     assert section.id == "truth-check"
     table = section.table(TABLE_ID)
-    assert len(table.table.cells) == 15
-    assert list(table.table.cells["covered"]).count("yes") == 10
+    assert len(table.table.cells) == 20
+    assert list(table.table.cells["covered"]).count("yes") == 14
     figures = [b for b in section.blocks if isinstance(b, Figure)]
     assert len(figures) == 5
     assert all(f.table_id == TABLE_ID for f in figures)
     text = " ".join(f.text for f in section.findings)
-    assert "10 of 15 95% intervals cover the true effect" in text
+    assert "14 of 20 95% intervals cover the true effect" in text
     for phrase in ("wrong sign", "unlucky draw", "1 world in"):
         assert phrase in text
 

@@ -1,9 +1,11 @@
-"""The headline estimator on an indicator's wide values, and its sensitivity to adoption years.
+"""The headline estimators on an indicator's wide values, and their sensitivity to adoption years.
 
-The impact strand's headline is a pooled, outcome-only, demeaned synthetic control (equal V)
-with a randomization test over pseudo-pilot sets (:func:`csceval.impact.synth.pooled_synth`).
-This module holds the two steps that turn an indicator's LA x year values into that estimate,
-so that the impact strand and the adoption-year sensitivity run exactly the same thing:
+The impact strand's headline is the random-trend model when the plan has it
+(:mod:`csceval.impact.random_trend`), else a pooled, outcome-only, demeaned synthetic control
+(equal V) with a randomization test over pseudo-pilot sets
+(:func:`csceval.impact.synth.pooled_synth`). This module holds the steps that turn an
+indicator's LA x year values into those estimates, so that the impact strand and the
+adoption-year sensitivity run exactly the same thing:
 
 - :func:`headline_panel`: the balanced panel of the pilots that can enter (a value in every year
   of the latest unbroken span and at least ``min_pre_years`` years before adoption, the rule of
@@ -20,13 +22,14 @@ Estimates are on the scale of ``values`` (the caller takes logs of rates first a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from csceval.impact.baseline_followup import causal_entry
+from csceval.impact.random_trend import RandomTrendResult, random_trend
 from csceval.impact.synth_data import SynthPanel, SynthSpec
 from csceval.impact.synth_panel import latest_span
 from csceval.impact.synth_pooled import PooledSynthResult, pooled_synth
@@ -112,6 +115,16 @@ def pooled_headline(
     return pooled_synth(panel, HEADLINE_SPEC, pilots, donors, n_draws=n_draws, seed=seed)
 
 
+SHIFTED_METHODS = ("random_trend", "synth_pooled")
+"""Headline methods the sensitivity reruns: the random-trend model when the plan has it (it is
+then the headline), else the pooled synthetic control."""
+
+
+def shifted_method(estimators: Sequence[str]) -> str:
+    """The headline method the sensitivity reruns for a plan's ``estimators``."""
+    return "random_trend" if "trend" in estimators else "synth_pooled"
+
+
 def shifted_headline(
     values: pd.DataFrame,
     adoption: dict[str, int],
@@ -120,8 +133,13 @@ def shifted_headline(
     min_pre_years: int,
     n_draws: int = HEADLINE_DRAWS,
     seed: int = HEADLINE_SEED,
+    method: str = "synth_pooled",
 ) -> tuple[ShiftedEstimate, ...]:
-    """The headline rerun with every adoption moved by each of ``shifts`` years."""
+    """The headline (``method``, one of :data:`SHIFTED_METHODS`) rerun with every adoption moved
+    by each of ``shifts`` years: the random-trend model's normal p-value, or the pooled
+    synthetic control's randomization p-value (``n_draws``, ``seed``)."""
+    if method not in SHIFTED_METHODS:
+        raise ValueError(f"no adoption sensitivity for {method!r}")
     pool = list(donors)
     out = []
     for shift in shifts:
@@ -132,7 +150,12 @@ def shifted_headline(
             out.append(ShiftedEstimate(shift, len(hp.pilots), note=f"not estimable: {why}"))
             continue
         try:
-            res = pooled_headline(hp.panel, hp.pilots, hp.donors, n_draws, seed)
+            if method == "random_trend":
+                res: PooledSynthResult | RandomTrendResult = random_trend(
+                    hp.panel, hp.pilots, hp.donors
+                )
+            else:
+                res = pooled_headline(hp.panel, hp.pilots, hp.donors, n_draws, seed)
         except ValueError as exc:
             out.append(ShiftedEstimate(shift, len(hp.pilots), note=f"not estimable: {exc}"))
             continue

@@ -33,7 +33,7 @@ measures what that costs).
 Measured on synthetic England's children looked after (docs/methods.md, "How much of the drift
 could any estimator remove?", ``benchmarks/impact_oracle_bound.py``): with ``theta`` fitted as
 here, the error is within 0.14-0.34 points (log x 100) of the Bayes oracle that knows the
-simulator's model, and its SD is 15-19% lower than the headline synthetic control's.
+simulator's model, and its SD is 15-19% lower than the pooled synthetic control's.
 """
 
 from __future__ import annotations

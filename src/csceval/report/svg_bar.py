@@ -90,7 +90,7 @@ def render_bar_chart(chart: BarChart, table: PublishedTable) -> str:
                     f'height="{BAR_H - 2}" fill="{PALETTE[k % len(PALETTE)]}">'
                     f"<title>{escape(f'{label}, {s.label}: {text}')}</title></rect>"
                 )
-                tx, anchor = (b + 4, "start") if value >= chart.base else (a - 4, "end")
+                tx, anchor = _value_label_at(a, b, value >= chart.base, len(text), left)
             else:
                 tx, anchor = px(chart.base) + 4, "start"
             out.append(
@@ -109,3 +109,12 @@ def render_bar_chart(chart: BarChart, table: PublishedTable) -> str:
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _value_label_at(a: float, b: float, up: bool, chars: int, left: float) -> tuple[float, str]:
+    """Where a bar's value label goes: beyond the bar's far end from the base, unless it would
+    run into the category labels (left) or off the chart (right); then beside the base end."""
+    width = CHAR * chars
+    if up:
+        return (b + 4, "start") if b + 4 + width <= WIDTH else (a - 4, "end")
+    return (a - 4, "end") if a - 4 - width >= left else (b + 4, "start")

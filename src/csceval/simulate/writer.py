@@ -153,7 +153,7 @@ def evaluation_toml(world: World) -> str:
         "indicators = [",
         *(f"    {_s(i)}," for i in ANALYSIS_INDICATORS),
         "]",
-        'estimators = ["descriptive", "synth", "did", "sdid"]',
+        'estimators = ["descriptive", "trend", "synth", "did", "sdid"]',
         'comparators = "statistical_neighbours"',
         "",
         "[impact]",

@@ -7,8 +7,8 @@ imports it: it reads the documented frame of :meth:`ImpactResult.to_frame` (one 
 indicator and estimate: ``indicator``, ``method``, ``estimate``, ``low``, ``high``, ``scale``,
 ``estimable``, ``title``, ``n_pilots``, ...).
 
-**Which estimate.** The headline (the frame's ``headline`` rows: the pooled synthetic control
-when the plan has it, else the estimate the impact section's verdict reads), of each indicator
+**Which estimate.** The headline (the frame's ``headline`` rows: the estimate the impact
+section's verdict reads, the random-trend model's when the plan has it), of each indicator
 in :data:`ACTIVITY_OF_INDICATOR`: child protection plans
 (``cpp_rate_per_10k`` -> child-years on a plan), looked-after children (``cla_rate_per_10k`` ->
 child-years in care) and referrals (``referral_rate_per_10k`` -> referrals; valued only when the
@@ -171,7 +171,7 @@ def changes_from_impact(
         span = sorted(set(used.values()))
         when = f"{span[0]}" if len(span) == 1 else f"{span[0]}-{span[-1]}"
         source = (
-            f"impact estimate of {title} ({indicator}) by pooled synthetic control: "
+            f"impact estimate of {title} ({indicator}), headline {row['label']}: "
             f"{values[0]:+.1f}% (95% interval {values[1]:+.1f}% to {values[2]:+.1f}%, "
             f"average over {int(row['n_pilots'])} pilots) x {base:,.0f} {noun} at baseline "
             f"({len(used)} pilots, years ending 31 March {when}, the year before adoption)"

@@ -1,7 +1,7 @@
 """What the impact strand found on each indicator, for the theory-of-change evidence map.
 
 One finding per analysed indicator (reference ``indicator:<id>``): the section's own headline
-sentence (pooled synthetic control, else the first method), with the strength of evidence the
+sentence (its headline method, :func:`~.verdicts.headline_of`), with the strength of evidence the
 section states. Direction: the headline estimate's sign read against the indicator's desirable
 direction (the catalogue's ``better``), ``inconclusive`` unless the section's verdict is moderate
 or high (an interval that excludes zero with a low verdict is not a clear change once the

@@ -54,7 +54,7 @@ Z95 = float(norm.ppf(0.975))
 
 
 METHOD_LABELS: dict[str, str] = {
-    "synth_pooled": "Synthetic control, pooled (headline)",
+    "synth_pooled": "Synthetic control, pooled",
     "synth_rmspe": "Synthetic control",
     "did": "Callaway-Sant'Anna DiD",
     "sdid": "Synthetic DiD",

@@ -31,7 +31,9 @@ def random_trend_row(
     Raises ``ValueError`` (the caller's "not estimable" row) for unusable input."""
     fit = random_trend(panel, pilots, donors)
     theta = fit.theta
-    sd = f"{100 * theta.trend_sd:.2f} log points" if scale == "log" else f"{theta.trend_sd:.3f}"
+    shown = 100 * theta.trend_sd if scale == "log" else theta.trend_sd
+    unit = " log points" if scale == "log" else ""
+    sd = f"{shown:.2f}{unit}/yr" if shown >= 0.005 else "about 0 (no LA trends beyond the noise)"
     return Estimate(
         METHOD,
         LABEL,
@@ -39,6 +41,6 @@ def random_trend_row(
         low=fit.low,
         high=fit.high,
         p_value=fit.p_value,
-        note=f"fitted on the donors (REML): LA trend SD {sd}/yr, AR(1) rho {theta.rho:.2f}; "
+        note=f"fitted on the donors (REML): LA trend SD {sd}, AR(1) rho {theta.rho:.2f}; "
         "normal interval",
     )

@@ -39,10 +39,11 @@ from csceval.strands.impact.section_verdict import (
     verdict_prose,
 )
 from csceval.strands.impact.synth_table import synth_fit_block
-from csceval.strands.impact.verdicts import headline_of
+from csceval.strands.impact.verdicts import HEADLINE_ORDER, headline_of
 
 SOURCE = "Project data table data/indicators.csv; estimates computed by csceval.impact."
 HEADLINE_NAMES = {
+    "random_trend": "random-trend model",
     "synth_pooled": "pooled synthetic control",
     "did": "Callaway-Sant'Anna DiD",
     "sdid": "synthetic DiD",
@@ -74,9 +75,10 @@ def _estimates_table(
     result: ImpactResult, impact: IndicatorImpact, policy: DisclosurePolicy
 ) -> TableBlock:
     ind, unit, calibration = impact.indicator, _unit(impact), result.calibration
+    head = headline_of(impact)
     rows = [
         {
-            "method": e.label,
+            "method": row_label(e, head),
             "estimate": e.estimate,
             "low": e.low,
             "high": e.high,
@@ -110,8 +112,7 @@ def _estimates_table(
             if impact.scale == "log"
             else ""
         )
-        + ". The headline is the first of the pooled synthetic control, Callaway-Sant'Anna "
-        "and synthetic DiD that ran.",
+        + f". The headline is the first of {HEADLINE_ORDER} that ran.",
         f"Real size: how often the method's nominal 5% test rejected a true null on "
         f"{calibration_source(calibration)}, with pseudo-pilots, and its Monte Carlo (MC) "
         "error; beyond two MC errors above 5% the method over-rejects and its p-values and "
@@ -223,6 +224,11 @@ def _synth_fit_blocks(impact: IndicatorImpact, policy: DisclosurePolicy) -> list
     return [block]
 
 
+def row_label(e: Estimate, head: Estimate | None) -> str:
+    """The method as the estimates table names it: the headline row says so."""
+    return f"{e.label} (headline)" if head is not None and e.method == head.method else e.label
+
+
 def _published_estimate(table: TableBlock, label: str) -> tuple[float, str, str] | None:
     """The headline's published estimate, interval and p-value text."""
     values, cells = table.table.values, table.table.cells
@@ -238,7 +244,7 @@ def _finding(
     impact: IndicatorImpact, table: TableBlock, strength: Strength, reason: str, head: Estimate
 ) -> Finding:
     ind = impact.indicator
-    published = _published_estimate(table, head.label)
+    published = _published_estimate(table, row_label(head, headline_of(impact)))
     if published is None:
         return Finding(f"{ind.title}: no impact estimate ({reason}).", strength)
     estimate, interval, p_text = published
@@ -279,9 +285,8 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
             f"indicators for the pilots (adoption year in brackets: {pilots}) against "
             f"{result.comparators.describe()}. Methods run: {', '.join(result.estimators)}.\n\n"
             + " ".join(result.notes)
-            + "\n\nThe headline test on each indicator is the first of the pooled synthetic "
-            "control (randomization test), Callaway-Sant'Anna and synthetic DiD that ran. Beside "
-            f"each result are the method's real size, measured on "
+            + f"\n\nThe headline test on each indicator is the first of {HEADLINE_ORDER} that "
+            f"ran. Beside each result are the method's real size, measured on "
             f"{calibration_source(result.calibration)}, and the smallest effect this design "
             f"detects (MDE). Interrupted time series is descriptive only{_its_size(result)}.\n\n"
             + calibration_prose(result)
@@ -295,7 +300,7 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
         head = headline_of(impact) or (impact.estimates[0] if impact.estimates else None)
         if head is not None:
             findings.append(_finding(impact, table, strength, reason, head))
-            published = headline(impact, table, head.label, strength)
+            published = headline(impact, table, row_label(head, headline_of(impact)), strength)
             mde = mde_cell(result, impact, head.method)
             if published is not None:
                 heads.append(replace(published, mde="" if mde == "not measured" else mde))

@@ -50,12 +50,12 @@ the other indicators stay on their own scale (percentage points, etc.).
   rests on the few treated LAs (with normal values its 95% intervals covered 89-96% in the
   recovery study, 94-97% with t; docs/methods.md).
 - ``sdid``: synthetic DiD per adoption cohort, aggregated, jackknife standard error.
-- ``trend`` (opt-in): the random-trend model (:mod:`csceval.impact.random_trend`), each pilot's
+- ``trend``: the random-trend model (:mod:`csceval.impact.random_trend`), each pilot's
   counterfactual predicted from its own pre-adoption gaps from the comparators' mean under LA
   trends and AR(1) noise whose sizes are fitted by REML on the comparators; normal interval
-  (the standard error counts the comparators' mean shared by every pilot's gap). Not a
-  headline; it may corroborate one (:mod:`.verdicts`), and its real size is measured on the
-  design like the others'.
+  (the standard error counts the comparators' mean shared by every pilot's gap). Where the
+  plan has it, it is the headline (:mod:`.verdicts`) and the others may corroborate it; its
+  real size is measured on the design like the others'.
 - ``its``: controlled ITS of each pilot against the comparators' mean, drawn as a chart of the
   mean observed gap change by years since adoption (:mod:`.its_chart`), never extrapolated and
   never a row of the estimates table, since its calibrated size is 28-48% at nominal 5%.

@@ -2,9 +2,12 @@
 
 Notes
 -----
-**The rule.** Per indicator the headline test is the first estimated of the pooled synthetic
-control, Callaway-Sant'Anna and synthetic DiD; the *other methods* are the rest of those and the
-random-trend model (never a headline, :data:`CORROBORATING`). With ``p`` its design-calibrated
+**The rule.** Per indicator the headline test is the first estimated of the plan's random-trend
+model, pooled synthetic control, Callaway-Sant'Anna and synthetic DiD (:data:`HEADLINE_METHODS`);
+the *other methods* are the rest of those (:data:`CORROBORATING`). The random-trend model leads
+because, where a plan has it, it is the most precise of them on the real LA panel and removes the
+synthetic control's bias on persistent, trending series (docs/methods.md, "How much of the
+drift could any estimator remove?"). With ``p`` its design-calibrated
 p-value (:mod:`.design_stats`) and ``p_fw`` its family-wise p-value over all analysed
 indicators (max-T: the largest statistic over the indicators within each null draw):
 
@@ -64,12 +67,17 @@ if TYPE_CHECKING:
     from csceval.strands.impact.estimates import Estimate, IndicatorImpact
 
 STRENGTHS: tuple[Strength, ...] = ("high", "moderate", "low", "none")
-HEADLINE_METHODS = ("synth_pooled", "did", "sdid")
-CORROBORATING = (*HEADLINE_METHODS, "random_trend")
+HEADLINE_METHODS = ("random_trend", "synth_pooled", "did", "sdid")
+"""The headline is the first of these the plan ran (see the notes)."""
+HEADLINE_ORDER = (
+    "the random-trend model, the pooled synthetic control (randomization test), "
+    "Callaway-Sant'Anna and synthetic DiD"
+)
+""":data:`HEADLINE_METHODS` in words, for the report."""
+CORROBORATING = HEADLINE_METHODS
 """Methods whose interval may corroborate (or contradict) the headline."""
 Corroborates = Callable[[str, str], bool]
 """``(indicator, method)``: may the method corroborate (its size measured, not over-rejecting)?"""
-"""The smallest design p-value is ``1 / (draws + 1)``: at least 49 draws to reach 2%."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ Notes
   (:func:`csceval.impact.baseline_followup.causal_entry`, the impact strand's rule).
 - **Sensitivity**: every pilot's adoption moved a year earlier and a year later, and the
   pre-adoption gap, its change after adoption, the pilots entering the causal analyses and the
-  impact strand's headline estimate (pooled synthetic control with its randomization p-value,
+  impact strand's headline estimate (the random-trend model with its normal p-value when the
+  plan has it, else the pooled synthetic control with its randomization p-value:
   :func:`csceval.impact.adoption_sensitivity.shifted_headline`, the same specification, draws
   and seed) recomputed; rates are estimated in logs and reported as per cent changes, as the
   impact strand does.
@@ -32,7 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from csceval.impact.adoption_sensitivity import ShiftedEstimate, shifted_headline
+from csceval.impact.adoption_sensitivity import ShiftedEstimate, shifted_headline, shifted_method
 from csceval.impact.baseline_followup import (
     BaselineFollowupResult,
     CausalEntry,
@@ -93,9 +94,9 @@ class Sensitivity:
     mean_pre_gap: float
     mean_change_in_gap: float
     estimate: float = math.nan
-    """The headline pooled synthetic control's estimate (per cent change for rates)."""
+    """The headline's estimate (per cent change for rates)."""
     p_value: float = math.nan
-    """Its randomization p-value."""
+    """Its p-value."""
     estimated_pilots: int = 0
     """Pilots in that estimate."""
 
@@ -114,6 +115,8 @@ class PilotAnalysis:
     sensitivity: tuple[Sensitivity, ...]
     first_years: dict[str, int]
     min_pre_years: int
+    headline_method: str
+    """The impact headline the sensitivity reruns (``random_trend`` or ``synth_pooled``)."""
     sources: dict[str, str]
     """Each pilot's ``adoption_source`` from evaluation.toml ("" when not given)."""
     dates: dict[str, tuple[str, str]]
@@ -202,6 +205,7 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
     windows = Windows((b0, b1), (f0, f1))
     own = own_comparators(project, comparators)
     min_pre = project.settings.impact.min_pre_years
+    method = shifted_method(plan.estimators)
     prepost, baseline, entry, sensitivity, first_years = [], {}, {}, [], {}
     for ind in indicators:
         values = wide_panel(project, ind)
@@ -213,7 +217,9 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
             values, list(adoption), list(comparators.la_codes), windows=windows, own_comparators=own
         )
         entry[ind] = causal_entry(values, adoption, min_pre_years=min_pre)
-        headline = _shifted_headline(ind, values, adoption, list(comparators.la_codes), min_pre)
+        headline = _shifted_headline(
+            ind, values, adoption, list(comparators.la_codes), min_pre, method
+        )
         for shift, est in zip(SHIFTS, headline, strict=True):
             moved = {c: y + shift for c, y in adoption.items()}
             entries = causal_entry(values, moved, min_pre_years=min_pre)
@@ -244,6 +250,7 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
         sensitivity=tuple(sensitivity),
         first_years=first_years,
         min_pre_years=min_pre,
+        headline_method=method,
         sources={s.la_code: s.adoption_source for s in project.pilots},
         dates={
             s.la_code: (
@@ -256,14 +263,19 @@ def analyse_pilots(project: ProjectData, comparators: ComparatorSet) -> PilotAna
 
 
 def _shifted_headline(
-    ind: str, values: pd.DataFrame, adoption: dict[str, int], pool: list[str], min_pre: int
+    ind: str,
+    values: pd.DataFrame,
+    adoption: dict[str, int],
+    pool: list[str],
+    min_pre: int,
+    method: str,
 ) -> tuple[ShiftedEstimate, ...]:
     """The impact headline per shift: rates in logs, reported as per cent changes (the impact
     strand's scale rule, repeated here because strands do not import each other)."""
     log = BY_ID[ind].kind is Kind.RATE
     scaled = pd.DataFrame(positive_log(values), values.index, values.columns) if log else values
     out = []
-    for est in shifted_headline(scaled, adoption, pool, SHIFTS, min_pre):
+    for est in shifted_headline(scaled, adoption, pool, SHIFTS, min_pre, method=method):
         value = float(100.0 * np.expm1(est.estimate)) if log else est.estimate
         out.append(replace(est, estimate=value))
     return tuple(out)

@@ -16,6 +16,15 @@ from csceval.strands.key_indicators.pilots import PilotAnalysis
 SOURCE = "Project data table data/indicators.csv; comparisons computed by csceval."
 
 
+HEADLINE_RERUN = {
+    "random_trend": "random-trend model and its normal p-value, rerun with every pilot's "
+    "adoption moved (the model refitted on the same comparators)",
+    "synth_pooled": "pooled synthetic control and randomization test, rerun with every pilot's "
+    "adoption moved (same specification, draws and seed)",
+}
+"""The headline the sensitivity table reruns, as its note names it."""
+
+
 def _label(name: str, title: str) -> PublishedColumn:
     return PublishedColumn(name, title, ColumnRole.LABEL)
 
@@ -252,9 +261,8 @@ def _sensitivity_block(analysis: PilotAnalysis, policy: DisclosurePolicy) -> Tab
         policy,
         (
             "The adoption years are assumptions (see evaluation.toml); this shows how much rests "
-            "on them. Headline: the impact section's pooled synthetic control and randomization "
-            "test, rerun with every pilot's adoption moved (same specification, draws and "
-            "seed); the 'as assumed' row is the impact section's own estimate.",
+            f"on them. Headline: the impact section's {HEADLINE_RERUN[analysis.headline_method]}; "
+            "the 'as assumed' row is the impact section's own estimate.",
         ),
     )
 

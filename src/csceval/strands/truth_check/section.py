@@ -17,6 +17,7 @@ from csceval.strands.truth_check.luck import DOCUMENTED_RANGE, RECOVERY_SOURCE, 
 
 TABLE_ID = "truth-check-estimates"
 HEADLINE_WORDS = {
+    "random_trend": "random-trend",
     "synth_pooled": "pooled synthetic-control",
     "did": "Callaway-Sant'Anna",
     "sdid": "synthetic DiD",
@@ -61,7 +62,7 @@ def _table(result: TruthCheckResult, policy: DisclosurePolicy) -> TableBlock:
         ],
         columns=[c.name for c in COLUMNS],
     )
-    trend = any(r.method == "random_trend" for r in result.pooled)  # an opt-in estimator
+    trend = any(r.method == "random_trend" for r in result.pooled)  # when the plan has it
     equally = "synthetic control" + (" and the random-trend model" if trend else "")
     return TableBlock(
         id=TABLE_ID,
