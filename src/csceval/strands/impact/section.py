@@ -332,8 +332,8 @@ def render_impact(result: ImpactResult, policy: DisclosurePolicy) -> Section:
         id="impact",
         title="Impact on key indicators",
         summary="Whether adopting the framework changed the pilots' key indicators, estimated "
-        "by several methods against comparator LAs, with randomization inference as the "
-        "headline and each test's measured real size beside it.",
+        "by several methods against comparator LAs, one of them the headline in a fixed order, "
+        "with each test's measured real size beside it.",
         findings=tuple(findings),
         blocks=tuple(blocks),
         answers=tuple(a for a in (impact_answer(heads, result.plan.primary),) if a is not None),
