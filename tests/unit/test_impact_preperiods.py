@@ -6,6 +6,8 @@ Hand-made panels only (no simulation): each test builds a few LAs over a few yea
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +26,14 @@ from csceval.impact.random_trend import random_trend
 from csceval.impact.synth import SynthPanel, SynthSpec
 from csceval.impact.synth_placebo import placebo_in_space
 from csceval.indicators.catalogue import BY_ID
+from csceval.project import Project
+from csceval.project.comparators import choose_comparators
 from csceval.project.settings import ImpactSettings
 from csceval.report.model import LineChart, TableBlock
 from csceval.strands.impact.its_chart import its_blocks, its_mean_effect
 from csceval.strands.impact.methods import analyse_indicator, perfect_fit_notes
+from csceval.strands.key_indicators.pilots import analyse_pilots
+from csceval.strands.key_indicators.pilots_section import _sensitivity_block
 
 CALIBRATION: dict[str, object] = {"methods": {}}
 DONORS = tuple(f"D{i}" for i in range(12))
@@ -174,6 +180,24 @@ def test_the_sensitivity_reruns_the_random_trend_model_when_it_is_the_headline()
     assert shifted[1].estimate != pytest.approx(shifted[0].estimate)
     with pytest.raises(ValueError, match="no adoption sensitivity for 'did'"):
         shifted_headline(values, adoption, DONORS, (0,), 3, method="did")
+
+
+def test_a_plan_whose_headline_is_not_rerun_says_so(
+    demo_loaded: Callable[[], Project],
+) -> None:
+    """With Callaway-Sant'Anna as the headline the sensitivity reruns nothing, rather than a
+    synthetic control the impact section does not headline."""
+    project = demo_loaded()
+    analysis = project.settings.analysis.model_copy(update={"estimators": ["descriptive", "did"]})
+    settings = project.settings.model_copy(update={"analysis": analysis})
+    project = replace(project, settings=settings)
+    result = analyse_pilots(project, choose_comparators(project))
+    assert result is not None
+    assert result.headline_method is None
+    assert all(math.isnan(s.estimate) for s in result.sensitivity)
+    assert {s.estimated_pilots for s in result.sensitivity} == {0}
+    block = _sensitivity_block(result, DisclosurePolicy())
+    assert "Headline: not rerun." in " ".join(block.notes)
 
 
 def test_the_demo_reports_the_headline_per_adoption_scenario(demo_run: Path) -> None:

@@ -120,9 +120,13 @@ SHIFTED_METHODS = ("random_trend", "synth_pooled")
 then the headline), else the pooled synthetic control."""
 
 
-def shifted_method(estimators: Sequence[str]) -> str:
-    """The headline method the sensitivity reruns for a plan's ``estimators``."""
-    return "random_trend" if "trend" in estimators else "synth_pooled"
+def shifted_method(estimators: Sequence[str]) -> str | None:
+    """The headline method the sensitivity reruns for a plan's ``estimators``: None when the
+    plan's headline is Callaway-Sant'Anna or synthetic DiD, which it does not rerun (a synthetic
+    control in its place would not be the impact section's headline)."""
+    if "trend" in estimators:
+        return "random_trend"
+    return "synth_pooled" if "synth" in estimators else None
 
 
 def shifted_headline(

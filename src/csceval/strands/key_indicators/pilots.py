@@ -115,8 +115,9 @@ class PilotAnalysis:
     sensitivity: tuple[Sensitivity, ...]
     first_years: dict[str, int]
     min_pre_years: int
-    headline_method: str
-    """The impact headline the sensitivity reruns (``random_trend`` or ``synth_pooled``)."""
+    headline_method: str | None
+    """The impact headline the sensitivity reruns (``random_trend`` or ``synth_pooled``; None:
+    the plan's headline is one it does not rerun)."""
     sources: dict[str, str]
     """Each pilot's ``adoption_source`` from evaluation.toml ("" when not given)."""
     dates: dict[str, tuple[str, str]]
@@ -268,10 +269,12 @@ def _shifted_headline(
     adoption: dict[str, int],
     pool: list[str],
     min_pre: int,
-    method: str,
+    method: str | None,
 ) -> tuple[ShiftedEstimate, ...]:
     """The impact headline per shift: rates in logs, reported as per cent changes (the impact
     strand's scale rule, repeated here because strands do not import each other)."""
+    if method is None:
+        return tuple(ShiftedEstimate(shift, 0, note="not rerun") for shift in SHIFTS)
     log = BY_ID[ind].kind is Kind.RATE
     scaled = pd.DataFrame(positive_log(values), values.index, values.columns) if log else values
     out = []

@@ -25,6 +25,19 @@ HEADLINE_RERUN = {
 """The headline the sensitivity table reruns, as its note names it."""
 
 
+def _rerun_note(method: str | None) -> str:
+    if method is None:
+        return (
+            "Headline: not rerun. The plan's headline (Callaway-Sant'Anna or synthetic DiD) has "
+            "no adoption sensitivity here, and another method's would not be the impact "
+            "section's headline."
+        )
+    return (
+        f"Headline: the impact section's {HEADLINE_RERUN[method]}; the 'as assumed' row is the "
+        "impact section's own estimate."
+    )
+
+
 def _label(name: str, title: str) -> PublishedColumn:
     return PublishedColumn(name, title, ColumnRole.LABEL)
 
@@ -261,8 +274,7 @@ def _sensitivity_block(analysis: PilotAnalysis, policy: DisclosurePolicy) -> Tab
         policy,
         (
             "The adoption years are assumptions (see evaluation.toml); this shows how much rests "
-            f"on them. Headline: the impact section's {HEADLINE_RERUN[analysis.headline_method]}; "
-            "the 'as assumed' row is the impact section's own estimate.",
+            f"on them. {_rerun_note(analysis.headline_method)}",
         ),
     )
 
