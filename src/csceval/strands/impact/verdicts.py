@@ -2,7 +2,7 @@
 
 Notes
 -----
-**The rule.** Per indicator the headline test is the first estimated of the plan's random-trend
+**The rule.** Per indicator the headline test is the first the plan ran of the random-trend
 model, pooled synthetic control, Callaway-Sant'Anna and synthetic DiD (:data:`HEADLINE_METHODS`);
 the *other methods* are the rest of those (:data:`CORROBORATING`). The random-trend model leads
 because, where a plan has it, it is the most precise of them on the real LA panel and removes the
