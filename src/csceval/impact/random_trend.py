@@ -125,37 +125,60 @@ def _contrasts(n: int) -> FloatArray:
     return np.asarray(q, dtype=np.float64)
 
 
+def theta_of(x: FloatArray) -> Hyperparameters:
+    """``theta`` from its unconstrained parameters ``(log sigma_b, log s, atanh rho, log
+    sigma_e)``."""
+    return Hyperparameters(math.exp(x[0]), math.exp(x[1]), math.tanh(x[2]), math.exp(x[3]))
+
+
+def reml_criterion(
+    x: FloatArray, times: FloatArray, scatter: FloatArray, n_donors: int
+) -> tuple[float, FloatArray]:
+    """Minus the restricted log-likelihood (up to a constant) of ``theta_of(x)`` given the
+    donors' contrasts' ``scatter`` (``Z Z'``), and its gradient in ``x``:
+    ``0.5 tr((n S^-1 - S^-1 Z Z' S^-1) dS)`` per parameter, ``S`` the contrasts' covariance."""
+    theta, q = theta_of(x), _contrasts(times.size)
+    try:
+        chol = np.linalg.cholesky(q.T @ theta.covariance(times) @ q)
+    except np.linalg.LinAlgError:
+        return 1e300, np.zeros(4)
+    inv = np.linalg.solve(chol, np.eye(chol.shape[0]))
+    precision = inv.T @ inv
+    value = n_donors * np.log(np.diag(chol)).sum() + 0.5 * np.sum(precision * scatter)
+    weight = q @ (n_donors * precision - precision @ scatter @ precision) @ q.T
+    t = times - times.mean()
+    lag = np.abs(t[:, None] - t[None, :])
+    rho, s2 = theta.rho, theta.noise_sd**2
+    d_rho = np.where(lag > 0, lag * rho ** np.maximum(lag - 1, 0), 0.0) * (1 - rho**2)
+    derivatives = (
+        2 * theta.trend_sd**2 * np.outer(t, t),
+        2 * s2 * rho**lag,
+        s2 * d_rho,
+        2 * theta.white_sd**2 * np.eye(t.size),
+    )
+    return float(value), np.array([0.5 * np.sum(weight * d) for d in derivatives])
+
+
 def fit_hyperparameters(times: FloatArray, gaps: FloatArray) -> Hyperparameters:
     """REML of ``theta`` on the donors' gaps (``times x donors``, complete).
 
     Parameters are optimised on unconstrained scales (log SDs, ``atanh(rho)``) by L-BFGS from a
-    fixed start; the likelihood uses one Cholesky factor for all donors, since they share the
-    covariance."""
+    fixed start with the analytic gradient (:func:`reml_criterion`); the likelihood uses one
+    Cholesky factor for all donors, since they share the covariance. Finite-difference
+    gradients stopped at the start on some data (docs/methods.md)."""
     if gaps.shape[1] < MIN_DONORS or not np.isfinite(gaps).all():
         raise ValueError(f"the random-trend model needs at least {MIN_DONORS} complete donors")
-    q = _contrasts(times.size)
-    z = q.T @ gaps
+    z = _contrasts(times.size).T @ gaps
     scatter = z @ z.T
-    n = gaps.shape[1]
-
-    def theta_of(x: FloatArray) -> Hyperparameters:
-        return Hyperparameters(math.exp(x[0]), math.exp(x[1]), math.tanh(x[2]), math.exp(x[3]))
-
-    def nll(x: FloatArray) -> float:
-        cov = q.T @ theta_of(x).covariance(times) @ q
-        try:
-            chol = np.linalg.cholesky(cov)
-        except np.linalg.LinAlgError:
-            return 1e300
-        inv = np.linalg.solve(chol, np.eye(chol.shape[0]))
-        return float(n * np.log(np.diag(chol)).sum() + 0.5 * np.sum((inv.T @ inv) * scatter))
-
     start = np.array([math.log(_START[0]), math.log(_START[1]), math.atanh(_START[2]),
                       math.log(_START[3])])  # fmt: skip
     scale = float(np.std(gaps)) or 1.0
     start[[0, 1, 3]] += math.log(scale / 0.1)
     bounds = [(-20.0, 5.0), (-20.0, 5.0), (-3.0, 3.0), (-20.0, 5.0)]
-    fit = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds)
+    fit = optimize.minimize(
+        reml_criterion, start, args=(times, scatter, gaps.shape[1]), jac=True,
+        method="L-BFGS-B", bounds=bounds,
+    )  # fmt: skip
     return theta_of(fit.x)
 
 
