@@ -22,13 +22,14 @@ Estimates are on the scale of ``values`` (the caller takes logs of rates first a
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from csceval.impact.baseline_followup import causal_entry
+from csceval.impact.estimands import plan_headline
 from csceval.impact.random_trend import RandomTrendResult, random_trend
 from csceval.impact.synth_data import SynthPanel, SynthSpec
 from csceval.impact.synth_panel import latest_span
@@ -120,13 +121,12 @@ SHIFTED_METHODS = ("random_trend", "synth_pooled")
 then the headline), else the pooled synthetic control."""
 
 
-def shifted_method(estimators: Sequence[str]) -> str | None:
+def shifted_method(estimators: Iterable[str]) -> str | None:
     """The headline method the sensitivity reruns for a plan's ``estimators``: None when the
     plan's headline is Callaway-Sant'Anna or synthetic DiD, which it does not rerun (a synthetic
     control in its place would not be the impact section's headline)."""
-    if "trend" in estimators:
-        return "random_trend"
-    return "synth_pooled" if "synth" in estimators else None
+    head = plan_headline(estimators)
+    return head if head in SHIFTED_METHODS else None
 
 
 def shifted_headline(

@@ -170,7 +170,7 @@ def changes_from_impact(
         ends = (math.log1p(values[1] / 100.0), math.log1p(values[2] / 100.0))
         span = sorted(set(used.values()))
         when = f"{span[0]}" if len(span) == 1 else f"{span[0]}-{span[-1]}"
-        method = row.get("label", row.get("method", "headline"))
+        method = row.get("label", row["method"])
         source = (
             f"impact estimate of {title} ({indicator}) by {method} (headline): "
             f"{values[0]:+.1f}% (95% interval {values[1]:+.1f}% to {values[2]:+.1f}%, "

@@ -39,7 +39,7 @@ the analysis scale: log points for ``log``; NaN where ``mde`` is empty; the cost
 analysis draws the estimate from it with no effect), ``headline`` (True on the indicator's
 headline row, the one its strength of evidence and the cost-benefit analysis read: the first
 of the random-trend model, pooled synthetic control, Callaway-Sant'Anna and synthetic DiD the
-plan has, :data:`~.verdicts.HEADLINE_METHODS`).
+plan has, :data:`csceval.impact.estimands.HEADLINE_METHODS`).
 """
 
 IndicatorRows = tuple[Indicator, str, tuple[int, int] | None, int, int, Sequence[Any]]

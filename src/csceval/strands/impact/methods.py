@@ -20,6 +20,7 @@ from csceval.impact.adoption_sensitivity import (
     pooled_headline,
 )
 from csceval.impact.did import aggte, att_gt, few_treated_interval
+from csceval.impact.estimands import PLAN_ESTIMATOR
 from csceval.impact.sdid import synthdid
 from csceval.impact.synth import SynthPanel
 from csceval.impact.synth_pooled import PooledSynthResult
@@ -63,7 +64,7 @@ METHOD_LABELS: dict[str, str] = {
 """Methods with rows in the estimates table; ITS is a chart only (:mod:`.its_chart`)."""
 
 
-ESTIMATOR_ROWS: dict[str, str] = {"synth": "synth_pooled", "trend": TREND_METHOD}
+ESTIMATOR_ROWS: dict[str, str] = {e: m for m, e in PLAN_ESTIMATOR.items() if e != m}
 """The plan's estimator -> its pooled row's method, where the names differ."""
 
 

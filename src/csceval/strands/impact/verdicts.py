@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, TypeGuard
 import numpy as np
 from scipy.stats import norm
 
+from csceval.impact.estimands import HEADLINE_METHODS
 from csceval.impact.multiplicity import (
     FAMILY_P,
     LOW_P,
@@ -67,8 +68,6 @@ if TYPE_CHECKING:
     from csceval.strands.impact.estimates import Estimate, IndicatorImpact
 
 STRENGTHS: tuple[Strength, ...] = ("high", "moderate", "low", "none")
-HEADLINE_METHODS = ("random_trend", "synth_pooled", "did", "sdid")
-"""The headline is the first of these the plan ran (see the notes)."""
 HEADLINE_ORDER = (
     "the random-trend model, the pooled synthetic control (randomization test), "
     "Callaway-Sant'Anna and synthetic DiD"
